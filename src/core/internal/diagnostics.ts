@@ -1,0 +1,128 @@
+/**
+ * The library's internal diagnostic channel.
+ *
+ * Hot paths (logging, emitting, recording, exporting) never throw into the caller. When they meet
+ * bad input or a failing component they call {@link reportDiagnostic}: the report is counted by
+ * `code`, handed to listeners registered with {@link onDiagnostic}, published on the
+ * `node:diagnostics_channel` channel {@link DIAGNOSTICS_CHANNEL_NAME}, and printed to stderr
+ * (the first report of a code at once, later ones summarised with a count at most every
+ * `summaryIntervalMs`), so nothing fails silently. Modelled on OpenTelemetry's `diag` logger.
+ *
+ * This file is internal; the public surface is re-exported from `src/index.ts`.
+ */
+import diagnosticsChannel from 'node:diagnostics_channel';
+
+/** One diagnostic report. */
+export interface Diagnostic {
+  /** Which component reports, e.g. `LogContext`, `FileSink`, `PrometheusExporter`. */
+  readonly component: string;
+  /** A stable short code for the kind of problem, e.g. `sink.failed`, `spec.unresolved`. */
+  readonly code: string;
+  /** A human-readable sentence. */
+  readonly message: string;
+  /** The error behind the report, when there is one. */
+  readonly error?: unknown;
+  /** Extra JSON-safe details. */
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** Epoch ms. */
+  readonly timestamp: number;
+}
+
+/** Name of the `node:diagnostics_channel` channel every diagnostic is published on. */
+export const DIAGNOSTICS_CHANNEL_NAME = 'mvx-common:diagnostic';
+
+const channel = diagnosticsChannel.channel(DIAGNOSTICS_CHANNEL_NAME);
+const listeners = new Set<(d: Diagnostic) => void>();
+const counts = new Map<string, number>();
+interface PrintState { printedAt: number; suppressed: number }
+const printed = new Map<string, PrintState>();
+let stderrMode: 'throttled' | 'off' = 'throttled';
+let summaryIntervalMs = 5_000;
+
+/**
+ * Reports a problem met on a path that must not throw. Never throws itself.
+ */
+export function reportDiagnostic(report: Omit<Diagnostic, 'timestamp'>): void {
+  try {
+    const d: Diagnostic = { ...report, timestamp: Date.now() };
+    const key = `${d.component}:${d.code}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const l of listeners) {
+      try {
+        l(d);
+      } catch {
+        // A throwing listener must not break the reporter or the other listeners.
+      }
+    }
+    if (channel.hasSubscribers) channel.publish(d);
+    if (stderrMode === 'throttled') printThrottled(key, d);
+  } catch {
+    // Last resort: the diagnostic path itself must never throw.
+  }
+}
+
+function printThrottled(key: string, d: Diagnostic): void {
+  const now = d.timestamp;
+  const state = printed.get(key);
+  if (state === undefined) {
+    printed.set(key, { printedAt: now, suppressed: 0 });
+    writeStderr(d, 0);
+    return;
+  }
+  if (now - state.printedAt >= summaryIntervalMs) {
+    writeStderr(d, state.suppressed);
+    state.printedAt = now;
+    state.suppressed = 0;
+  } else {
+    state.suppressed++;
+  }
+}
+
+function writeStderr(d: Diagnostic, suppressed: number): void {
+  const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : '';
+  let err = '';
+  if (d.error !== undefined) {
+    err = d.error instanceof Error ? ` | ${d.error.name}: ${d.error.message}` : ` | ${safeString(d.error)}`;
+  }
+  process.stderr.write(`[mvx-common] ${d.component} ${d.code}: ${d.message}${err}${more}\n`);
+}
+
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return '<unprintable>';
+  }
+}
+
+/**
+ * Registers a listener for every diagnostic. Returns a function that removes it.
+ * A listener that throws is ignored.
+ */
+export function onDiagnostic(listener: (d: Diagnostic) => void): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+/**
+ * How diagnostics reach stderr: `throttled` (default: first report of each code at once, then a
+ * summary with a count at most every `summaryIntervalMs`, default 5000 ms) or `off` (listeners and
+ * the diagnostics channel only).
+ */
+export function configureDiagnostics(options: { stderr?: 'throttled' | 'off'; summaryIntervalMs?: number }): void {
+  if (options.stderr !== undefined) stderrMode = options.stderr;
+  if (options.summaryIntervalMs !== undefined) summaryIntervalMs = options.summaryIntervalMs;
+}
+
+/** Counts of reports so far, keyed by `component:code`. */
+export function diagnosticCounts(): ReadonlyMap<string, number> {
+  return new Map(counts);
+}
+
+/** Clears counts and throttling state (for tests). */
+export function resetDiagnostics(): void {
+  counts.clear();
+  printed.clear();
+}

@@ -1,0 +1,63 @@
+/**
+ * mvx-common: structured observability for Node.js. This is the core's public surface; each
+ * adapter has its own subpath (`mvx-common/otel-logs`, `mvx-common/prometheus`, ...).
+ *
+ * Named exports only (no `export *`), `export type` for types. Each section belongs to one area.
+ */
+
+// --- errors and diagnostics ---------------------------------------------------------------------
+export { MvxError, MvxConfigError, MvxStateError, MvxErrorCode, isMvxError } from './core/errors.ts';
+export type { MvxErrorCodeValue, MvxErrorOptions } from './core/errors.ts';
+export {
+  onDiagnostic,
+  configureDiagnostics,
+  diagnosticCounts,
+  DIAGNOSTICS_CHANNEL_NAME,
+} from './core/internal/diagnostics.ts';
+export type { Diagnostic } from './core/internal/diagnostics.ts';
+
+// --- logger: event model ------------------------------------------------------------------------
+export { LogLevel, logLevelName, parseLogLevel } from './core/logger/level.ts';
+export type { LogLevelName } from './core/logger/level.ts';
+export { composeEventName } from './core/logger/event.ts';
+export type { LogEvent, LogEventMeta, LogSource, LogOutcome } from './core/logger/event.ts';
+export type { JsonValue, JsonObject, JsonPrimitive } from './core/logger/json.ts';
+export type { LogSink, LifecycleOptions } from './core/logger/sink.ts';
+export type { LogEventPolicy } from './core/logger/policy.ts';
+export { LogVerbosity } from './core/logger/payload-processor-like.ts';
+export type {
+  LogVerbosityLevel,
+  LogPayloadProcessorLike,
+  NormalizeOptions,
+} from './core/logger/payload-processor-like.ts';
+
+// --- logger: context, facade, policies (issue 2) -------------------------------------------------
+
+// --- logger: payload processor (issue 2) --------------------------------------------------------
+
+// --- logger: synchronous sinks (issue 2) --------------------------------------------------------
+
+// --- logger: logInvocation (issue 3) ------------------------------------------------------------
+
+// --- logger: asynchronous sinks, file sink, exit handlers (issue 4) -----------------------------
+
+// --- metrics: model ----------------------------------------------------------------------------
+export { OVERFLOW_ATTRIBUTE } from './core/metrics/types.ts';
+export type {
+  MetricEvent,
+  Metric,
+  MetricAttributes,
+  MetricAttributeValue,
+  MetricDimensionKind,
+  MetricDimension,
+  NumberDimension,
+  HistogramDimension,
+  NumberSeries,
+  HistogramSeries,
+  MetricSnapshot,
+  MetricsRecorder,
+  MetricsSource,
+  MetricChangedListener,
+} from './core/metrics/types.ts';
+
+// --- metrics: ready-made metrics, recorders, runtime, workers (issue 5) --------------------------
