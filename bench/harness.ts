@@ -1,0 +1,96 @@
+/**
+ * Benchmark harness shared by every scenario in `bench/scenarios/`. Each scenario file is a
+ * standalone script (run in its own process by `bench/run.ts`) that measures the project and its
+ * peer side by side and prints its results with {@link emitComparison} / {@link emitRow}.
+ *
+ * Modes, after `../shared/reference/peer-baseline-node20.md`:
+ * - `op`: the call alone in mitata's tight loop; only for calls that hand nothing to the event loop.
+ * - `sustained`: one sample = K calls, then `setImmediate` yields until the library's backlog is
+ *   under a bound, so deferred work (writes, timers, batches) is paid inside the measurement.
+ * - `once`: one awaited call per sample (a whole scrape, a whole flush).
+ *
+ * Timed assertions never live in tests: targets are checked here, as ratios to a peer measured in
+ * the same process run.
+ */
+import { measure } from 'mitata';
+
+/** Mean ns per call of a synchronous function, in a tight loop. */
+export async function opNs(fn: () => unknown): Promise<number> {
+  const stats = await measure(fn, { min_cpu_time: Number(process.env.BENCH_MIN_CPU_MS ?? 400) * 1e6 });
+  return stats.avg;
+}
+
+/** Options of {@link sustainedNs}. */
+export interface SustainedOptions {
+  /** Calls per sample before yielding to the event loop. Default `BENCH_K` or 100. */
+  k?: number;
+  /** The library's current backlog (events or bytes not yet delivered). Default: none. */
+  backlog?: () => number;
+  /** Keep yielding while `backlog()` is above this. Default 0. */
+  maxBacklog?: number;
+}
+
+const yieldOnce = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Mean ns per call, sustained: K calls, then yield until the backlog drains below the bound. */
+export async function sustainedNs(fn: (i: number) => unknown, options: SustainedOptions = {}): Promise<number> {
+  const k = options.k ?? Number(process.env.BENCH_K ?? 100);
+  const backlog = options.backlog;
+  const bound = options.maxBacklog ?? 0;
+  let i = 0;
+  const stats = await measure(
+    async () => {
+      for (let j = 0; j < k; j++) fn(i++);
+      await yieldOnce();
+      if (backlog) {
+        let spins = 0;
+        while (backlog() > bound && spins++ < 100_000) await yieldOnce();
+      }
+    },
+    { min_cpu_time: Number(process.env.BENCH_MIN_CPU_MS ?? 600) * 1e6 },
+  );
+  return stats.avg / k;
+}
+
+/** Mean ns per awaited call. */
+export async function onceNs(fn: () => Promise<unknown>): Promise<number> {
+  const stats = await measure(fn, { min_cpu_time: Number(process.env.BENCH_MIN_CPU_MS ?? 600) * 1e6 });
+  return stats.avg;
+}
+
+/** One measured row. */
+export interface BenchRow {
+  scenario: string;
+  case: string;
+  /** `mvx-common` or the peer's name (`pino`, `prom-client`, ...). */
+  subject: string;
+  mode: 'op' | 'sustained' | 'once' | 'count';
+  /** ns per operation (or the count, for `count` rows). */
+  value: number;
+  unit?: string;
+}
+
+/** A project/peer comparison with its target ratio. */
+export interface BenchComparison {
+  scenario: string;
+  case: string;
+  mvx: BenchRow;
+  peer: BenchRow;
+  /** The target, as a maximum ratio mvx/peer (e.g. 1.2, 0.5). */
+  maxRatio: number;
+  /** How the target is stated in the issue, e.g. "at most 1.2x prom-client register.metrics()". */
+  target: string;
+}
+
+/** Prints one row as a `BENCH_ROW` JSON line (collected by `bench/run.ts`). */
+export function emitRow(row: BenchRow): void {
+  process.stdout.write(`BENCH_ROW ${JSON.stringify(row)}\n`);
+}
+
+/** Prints a comparison as a `BENCH_CMP` JSON line (collected by `bench/run.ts`). */
+export function emitComparison(cmp: BenchComparison): void {
+  emitRow(cmp.mvx);
+  emitRow(cmp.peer);
+  const ratio = cmp.mvx.value / cmp.peer.value;
+  process.stdout.write(`BENCH_CMP ${JSON.stringify({ ...cmp, ratio, met: ratio <= cmp.maxRatio })}\n`);
+}

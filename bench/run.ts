@@ -1,0 +1,78 @@
+/**
+ * `npm run bench`: runs every `bench/scenarios/*.bench.ts` in its own process on the project's Node,
+ * collects the rows and comparisons they print, prints one table of project/peer ratios and writes
+ * it to `bench/results.md`. `BENCH_ONLY=name` runs the scenarios whose file name contains `name`.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchComparison, BenchRow } from './harness.ts';
+
+const dir = join(import.meta.dirname, 'scenarios');
+const only = process.env.BENCH_ONLY;
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts'))
+  .filter((f) => !only || f.includes(only))
+  .sort();
+
+type Cmp = BenchComparison & { ratio: number; met: boolean };
+const rows: BenchRow[] = [];
+const cmps: Cmp[] = [];
+const failures: string[] = [];
+
+for (const file of files) {
+  process.stderr.write(`bench: ${file} ...\n`);
+  const started = Date.now();
+  const res = spawnSync(process.execPath, ['--expose-gc', join(dir, file)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 10 * 60_000,
+  });
+  for (const line of (res.stdout ?? '').split('\n')) {
+    if (line.startsWith('BENCH_ROW ')) rows.push(JSON.parse(line.slice(10)) as BenchRow);
+    else if (line.startsWith('BENCH_CMP ')) cmps.push(JSON.parse(line.slice(10)) as Cmp);
+  }
+  if (res.status !== 0) {
+    failures.push(`${file}: exit ${res.status ?? res.signal}\n${(res.stderr ?? '').slice(-2000)}`);
+  }
+  process.stderr.write(`bench: ${file} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+function fmt(ns: number, mode: string): string {
+  if (mode === 'count') return String(ns);
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${ns.toFixed(1)} ns`;
+}
+
+const lines: string[] = [];
+lines.push(`# Benchmark results`);
+lines.push('');
+lines.push(
+  `Node ${process.version}, ${new Date().toISOString()}, ${files.length} scenario processes. ` +
+    `Ratios are mvx-common / peer, measured in the same process run; lower is better.`,
+);
+lines.push('');
+lines.push('| scenario | case | mvx-common | peer | peer value | ratio | target | met |');
+lines.push('| --- | --- | ---: | --- | ---: | ---: | --- | :---: |');
+for (const c of cmps) {
+  lines.push(
+    `| ${c.scenario} | ${c.case} | ${fmt(c.mvx.value, c.mvx.mode)} | ${c.peer.subject} | ${fmt(c.peer.value, c.peer.mode)} | ` +
+      `${c.ratio.toFixed(2)} | ${c.target} | ${c.met ? 'yes' : 'NO'} |`,
+  );
+}
+lines.push('');
+lines.push('## All rows');
+lines.push('');
+lines.push('| scenario | case | subject | mode | value |');
+lines.push('| --- | --- | --- | --- | ---: |');
+for (const r of rows) lines.push(`| ${r.scenario} | ${r.case} | ${r.subject} | ${r.mode} | ${fmt(r.value, r.mode)} |`);
+if (failures.length) {
+  lines.push('');
+  lines.push('## Failed scenarios');
+  for (const f of failures) lines.push('', '```', f, '```');
+}
+const text = lines.join('\n') + '\n';
+process.stdout.write(text);
+if (!only) writeFileSync(join(import.meta.dirname, 'results.md'), text);
+process.exitCode = failures.length ? 1 : 0;
