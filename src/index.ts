@@ -61,3 +61,21 @@ export type {
 } from './core/metrics/types.ts';
 
 // --- metrics: ready-made metrics, recorders, runtime, workers (issue 5) --------------------------
+export { CounterMetric } from './core/metrics/metrics/counter-metric.ts';
+export type { CounterMetricOptions } from './core/metrics/metrics/counter-metric.ts';
+export { HistogramMetric } from './core/metrics/metrics/histogram-metric.ts';
+export type { HistogramMetricOptions } from './core/metrics/metrics/histogram-metric.ts';
+export {
+  DEFAULT_SECONDS_BUCKETS,
+  DEFAULT_MILLISECONDS_BUCKETS,
+  DEFAULT_BYTES_BUCKETS,
+  defaultBucketsForUnit,
+} from './core/metrics/metrics/histogram-buckets.ts';
+export type { BaseMetricOptions, AttributesOption } from './core/metrics/metrics/metric-options.ts';
+export { SeriesStore, DEFAULT_SERIES_LIMIT } from './core/metrics/series/series-store.ts';
+export type { SeriesEntry } from './core/metrics/series/series-store.ts';
+export { attributesKey } from './core/metrics/series/attribute-key.ts';
+export { AsyncMetricsRecorder } from './core/metrics/recorder/async-metrics-recorder.ts';
+export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/async-metrics-recorder.ts';
+export { RecorderState } from './core/metrics/recorder/recorder-stats.ts';
+export type { RecorderStateValue, OverflowPolicy, MetricsRecorderStats } from './core/metrics/recorder/recorder-stats.ts';

@@ -1,0 +1,100 @@
+/**
+ * A monotonic counter: counts events, or adds a non-negative value read from each event, per
+ * attribute set (OTel Counter; Prometheus counter).
+ */
+import { MvxConfigError } from '../../errors.ts';
+import type { Metric, MetricEvent, MetricSnapshot } from '../types.ts';
+import { SeriesStore } from '../series/series-store.ts';
+import { compileBase } from './metric-options.ts';
+import type { BaseMetricOptions, CompiledBase } from './metric-options.ts';
+import { reportInvalidValue } from './report-value.ts';
+
+/** Options of {@link CounterMetric}. */
+export interface CounterMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
+  /**
+   * The amount an event adds: a finite number ≥ 0 (negative, NaN or infinite values are reported
+   * through the diagnostic channel and the event is ignored). @default 1 (counts events)
+   */
+  value?: (event: E) => number;
+}
+
+interface Cell {
+  value: number;
+}
+
+/**
+ * A monotonic counter. Snapshot: one dimension named `''` of kind `counter` (exported under the
+ * metric name; the Prometheus adapter adds `_total`).
+ *
+ * @example
+ * ```ts
+ * const requests = new CounterMetric<HttpEvent>({
+ *   name: 'http.server.requests', eventTypes: 'http.request.end', attributes: ['method', 'status'],
+ * });
+ * ```
+ */
+export class CounterMetric<E extends MetricEvent = MetricEvent> implements Metric<E> {
+  readonly name: string;
+  readonly eventTypes: readonly string[] | '*';
+  /** Epoch ms when counting started (construction or the last {@link reset}). */
+  startTimeMs = Date.now();
+  private readonly base: CompiledBase<E>;
+  private readonly value: ((event: E) => number) | undefined;
+  private readonly store: SeriesStore<Cell>;
+
+  /** @throws MvxConfigError on an invalid option. */
+  constructor(options: CounterMetricOptions<E>) {
+    this.base = compileBase(options, 'CounterMetric');
+    if (options.value !== undefined && typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
+    this.name = this.base.name;
+    this.eventTypes = this.base.eventTypes;
+    this.value = options.value;
+    this.store = new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit);
+  }
+
+  handle(event: E): boolean {
+    const b = this.base;
+    if (!b.accepts(event.type)) return false;
+    if (b.filter !== undefined && !b.filter(event)) return false;
+    let v = 1;
+    if (this.value !== undefined) {
+      v = this.value(event);
+      if (!(v >= 0) || v === Infinity) {
+        reportInvalidValue(this.name, v, 'a finite number >= 0 (counters are monotonic)');
+        return false;
+      }
+      if (v === 0) return false;
+    }
+    this.store.getByKey(b.attributesKeyOf(event), b.lastAttributes).value += v;
+    return true;
+  }
+
+  /** Updates that went to the overflow series because the series limit was reached. */
+  get overflowUpdates(): number {
+    return this.store.overflowUpdates;
+  }
+
+  /** Number of series, the overflow series included. */
+  get seriesCount(): number {
+    return this.store.size;
+  }
+
+  snapshot(): MetricSnapshot {
+    return {
+      name: this.name,
+      description: this.base.description,
+      unit: this.base.unit,
+      startTimeMs: this.startTimeMs,
+      timeMs: Date.now(),
+      dimensions: [
+        { name: '', kind: 'counter', series: this.store.toArray((e) => ({ attributes: e.attributes, value: e.state.value })) },
+      ],
+    };
+  }
+
+  /** Forgets every series and restarts the cumulative period. */
+  reset(): void {
+    this.store.clear();
+    this.startTimeMs = Date.now();
+  }
+}

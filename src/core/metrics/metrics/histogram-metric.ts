@@ -1,0 +1,126 @@
+/**
+ * An explicit-bucket histogram of a value read from each event, per attribute set (OTel Histogram;
+ * Prometheus histogram).
+ */
+import { MvxConfigError } from '../../errors.ts';
+import type { Metric, MetricEvent, MetricSnapshot } from '../types.ts';
+import { SeriesStore } from '../series/series-store.ts';
+import { compileBase } from './metric-options.ts';
+import type { BaseMetricOptions, CompiledBase } from './metric-options.ts';
+import { bucketIndex, defaultBucketsForUnit, validateBounds } from './histogram-buckets.ts';
+import { reportInvalidValue } from './report-value.ts';
+
+/** Options of {@link HistogramMetric}. */
+export interface HistogramMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
+  /** The observed value, in the metric's unit; NaN and infinite values are reported and ignored. */
+  value: (event: E) => number;
+  /**
+   * Bucket upper bounds: finite, strictly increasing. @default by unit: `ms` →
+   * `DEFAULT_MILLISECONDS_BUCKETS`, `By` → `DEFAULT_BYTES_BUCKETS`, otherwise `DEFAULT_SECONDS_BUCKETS`.
+   */
+  buckets?: readonly number[];
+}
+
+interface Cell {
+  counts: number[];
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+/**
+ * A histogram. Bucket semantics are OpenTelemetry's: `counts[i]` counts `bounds[i-1] < v <= bounds[i]`,
+ * `counts.length === bounds.length + 1`. Snapshot: one dimension `''` of kind `histogram`.
+ *
+ * @example
+ * ```ts
+ * new HistogramMetric<HttpEvent>({
+ *   name: 'http.server.request.duration', unit: 's', eventTypes: 'http.request.end',
+ *   attributes: ['method'], value: (e) => e.durationMs / 1000,
+ * });
+ * ```
+ */
+export class HistogramMetric<E extends MetricEvent = MetricEvent> implements Metric<E> {
+  readonly name: string;
+  readonly eventTypes: readonly string[] | '*';
+  /** The bucket upper bounds in use. */
+  readonly bounds: readonly number[];
+  /** Epoch ms when observation started (construction or the last {@link reset}). */
+  startTimeMs = Date.now();
+  private readonly base: CompiledBase<E>;
+  private readonly value: (event: E) => number;
+  private readonly store: SeriesStore<Cell>;
+
+  /** @throws MvxConfigError on an invalid option. */
+  constructor(options: HistogramMetricOptions<E>) {
+    this.base = compileBase(options, 'HistogramMetric');
+    if (typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
+    this.name = this.base.name;
+    this.eventTypes = this.base.eventTypes;
+    this.value = options.value;
+    this.bounds = options.buckets === undefined ? defaultBucketsForUnit(options.unit) : validateBounds(options.buckets);
+    const n = this.bounds.length + 1;
+    this.store = new SeriesStore<Cell>(
+      () => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }),
+      options.seriesLimit,
+    );
+  }
+
+  handle(event: E): boolean {
+    const b = this.base;
+    if (!b.accepts(event.type)) return false;
+    if (b.filter !== undefined && !b.filter(event)) return false;
+    const v = this.value(event);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      reportInvalidValue(this.name, v, 'a finite number');
+      return false;
+    }
+    const c = this.store.getByKey(b.attributesKeyOf(event), b.lastAttributes);
+    (c.counts[bucketIndex(this.bounds, v)] as number)++;
+    c.sum += v;
+    c.count++;
+    if (v < c.min) c.min = v;
+    if (v > c.max) c.max = v;
+    return true;
+  }
+
+  /** Updates that went to the overflow series because the series limit was reached. */
+  get overflowUpdates(): number {
+    return this.store.overflowUpdates;
+  }
+
+  /** Number of series, the overflow series included. */
+  get seriesCount(): number {
+    return this.store.size;
+  }
+
+  snapshot(): MetricSnapshot {
+    return {
+      name: this.name,
+      description: this.base.description,
+      unit: this.base.unit,
+      startTimeMs: this.startTimeMs,
+      timeMs: Date.now(),
+      dimensions: [
+        {
+          name: '',
+          kind: 'histogram',
+          bounds: this.bounds,
+          series: this.store.toArray((e) => {
+            const c = e.state;
+            return c.count === 0
+              ? { attributes: e.attributes, counts: c.counts.slice(), sum: 0, count: 0 }
+              : { attributes: e.attributes, counts: c.counts.slice(), sum: c.sum, count: c.count, min: c.min, max: c.max };
+          }),
+        },
+      ],
+    };
+  }
+
+  /** Forgets every series and restarts the cumulative period. */
+  reset(): void {
+    this.store.clear();
+    this.startTimeMs = Date.now();
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * The default recorder: `emit()` buffers the event (bounded, counted) and returns; aggregation runs
+ * in batches off the caller's stack. The Node counterpart of the reference's
+ * `AsyncioMetricsRecorder`, without its worst weakness: a throwing metric or listener is isolated
+ * and reported, and the recorder keeps running.
+ */
+import { MvxConfigError, MvxError, MvxErrorCode, MvxStateError } from '../../errors.ts';
+import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
+import { MetricDispatcher } from './metric-dispatcher.ts';
+import { RecorderState } from './recorder-stats.ts';
+import type { MetricsRecorderStats, OverflowPolicy, RecorderStateValue } from './recorder-stats.ts';
+
+/** Options of {@link AsyncMetricsRecorder}. */
+export interface AsyncMetricsRecorderOptions {
+  /** Identity used in diagnostics and by `MetricsRuntime`. @default 'metrics' */
+  id?: string;
+  /** Buffer bound, in events. @default 10000 */
+  maxQueueSize?: number;
+  /** What to drop when the buffer is full. @default 'drop-newest' */
+  overflowPolicy?: OverflowPolicy;
+  /**
+   * When a batch is aggregated after `emit()`:
+   * - `immediate` (default): in a `setImmediate` callback, after I/O callbacks — batches are larger
+   *   under load and aggregation never runs in the business code's microtask tail;
+   * - `microtask`: at the end of the current task (`queueMicrotask`) — snapshots are fresh sooner,
+   *   but aggregation runs on the business path's tail.
+   * @default 'immediate'
+   */
+  dispatch?: 'immediate' | 'microtask';
+}
+
+/** Options of bounded lifecycle calls. */
+export interface TimeoutOptions {
+  /** Upper bound of the wait, in ms. @default 30000 */
+  timeoutMs?: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Validates the options shared by the recorder and the runtime's defaults. */
+export function validateRecorderOptions(o: AsyncMetricsRecorderOptions, prefix = ''): void {
+  if (o.maxQueueSize !== undefined && (!Number.isInteger(o.maxQueueSize) || o.maxQueueSize < 1)) {
+    throw new MvxConfigError(`${prefix}maxQueueSize`, `must be an integer >= 1, got ${String(o.maxQueueSize)}`);
+  }
+  if (o.overflowPolicy !== undefined && o.overflowPolicy !== 'drop-newest' && o.overflowPolicy !== 'drop-oldest') {
+    throw new MvxConfigError(`${prefix}overflowPolicy`, `must be 'drop-newest' or 'drop-oldest', got ${String(o.overflowPolicy)}`);
+  }
+  if (o.dispatch !== undefined && o.dispatch !== 'immediate' && o.dispatch !== 'microtask') {
+    throw new MvxConfigError(`${prefix}dispatch`, `must be 'immediate' or 'microtask', got ${String(o.dispatch)}`);
+  }
+  if (o.id !== undefined && (typeof o.id !== 'string' || o.id.trim() === '')) throw new MvxConfigError(`${prefix}id`, 'must be a non-empty string');
+}
+
+/**
+ * An asynchronous, bounded metrics recorder.
+ *
+ * - `emit(event)`: synchronous, O(1), never throws; an invalid event, a full buffer or a stopped
+ *   recorder drops the event and counts it ({@link stats}); the first emit starts the recorder.
+ * - Aggregation: batches off the caller's stack (see `dispatch`), routed by event type.
+ * - `flush()`: resolves once every event emitted before the call is aggregated.
+ * - `stop()`: flushes, then refuses events until `start()` is called again (metrics survive).
+ *
+ * @example
+ * ```ts
+ * const recorder = new AsyncMetricsRecorder();
+ * recorder.registerMetric(new CounterMetric({ name: 'jobs.done', eventTypes: 'job.done' }));
+ * recorder.emit({ type: 'job.done' });
+ * await recorder.flush();
+ * recorder.snapshots(); // [{ name: 'jobs.done', dimensions: [{ name: '', kind: 'counter', series: [{ attributes: {}, value: 1 }] }] ... }]
+ * ```
+ */
+export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E>, MetricsSource {
+  readonly id: string;
+  readonly maxQueueSize: number;
+  readonly overflowPolicy: OverflowPolicy;
+  private readonly dispatchMode: 'immediate' | 'microtask';
+  private readonly dispatcher: MetricDispatcher;
+  private stateValue: RecorderStateValue = RecorderState.IDLE;
+  // Ring buffer.
+  private readonly ring: (MetricEvent | undefined)[];
+  private head = 0;
+  private length = 0;
+  // Sequence numbers: events accepted so far / events that left the buffer (dispatched or evicted).
+  private acceptedSeq = 0;
+  private doneSeq = 0;
+  private dispatchedCount = 0;
+  private readonly drops = { overflow: 0, invalid: 0, stopped: 0 };
+  private scheduled = false;
+  private draining = false;
+  private stopPromise: Promise<void> | undefined;
+  private readonly detachers = new Set<() => void>();
+  private readonly runDrain = (): void => {
+    this.scheduled = false;
+    this.drainTurn();
+  };
+
+  /** @throws MvxConfigError on an invalid option. */
+  constructor(options: AsyncMetricsRecorderOptions = {}) {
+    validateRecorderOptions(options);
+    this.id = options.id?.trim() ?? 'metrics';
+    this.maxQueueSize = options.maxQueueSize ?? 10_000;
+    this.overflowPolicy = options.overflowPolicy ?? 'drop-newest';
+    this.dispatchMode = options.dispatch ?? 'immediate';
+    this.dispatcher = new MetricDispatcher(`AsyncMetricsRecorder(${this.id})`);
+    this.ring = new Array<MetricEvent | undefined>(this.maxQueueSize);
+  }
+
+  /** Current lifecycle state. */
+  get state(): RecorderStateValue {
+    return this.stateValue;
+  }
+
+  /** Events waiting to be aggregated. */
+  get pending(): number {
+    return this.length;
+  }
+
+  /**
+   * Registers a metric (same name replaces it). Allowed in every state; the registry survives
+   * stop/start.
+   * @throws MvxConfigError when `metric` is not a Metric.
+   */
+  registerMetric(metric: Metric<any>): void {
+    this.dispatcher.register(metric);
+  }
+
+  /** Hands an event over; never throws. */
+  emit(event: E): void {
+    if (event === null || typeof event !== 'object' || typeof event.type !== 'string') {
+      this.drops.invalid++;
+      reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
+      return;
+    }
+    const s = this.stateValue;
+    if (s !== RecorderState.RUNNING) {
+      if (s === RecorderState.IDLE) this.stateValue = RecorderState.RUNNING; // lazy start
+      else if (s !== RecorderState.STOPPING) {
+        this.drops.stopped++;
+        return;
+      }
+    }
+    const cap = this.maxQueueSize;
+    if (this.length === cap) {
+      this.drops.overflow++;
+      if (this.overflowPolicy === 'drop-newest') return;
+      // drop-oldest: evict the head.
+      this.ring[this.head] = undefined;
+      this.head = this.head + 1 === cap ? 0 : this.head + 1;
+      this.length--;
+      this.doneSeq++;
+    }
+    let tail = this.head + this.length;
+    if (tail >= cap) tail -= cap;
+    this.ring[tail] = event;
+    this.length++;
+    this.acceptedSeq++;
+    if (!this.scheduled) this.schedule();
+  }
+
+  private schedule(): void {
+    this.scheduled = true;
+    if (this.dispatchMode === 'microtask') queueMicrotask(this.runDrain);
+    else setImmediate(this.runDrain).unref();
+  }
+
+  /** One scheduled turn: aggregates what was pending when it began (events emitted by listeners wait for the next turn). */
+  private drainTurn(): void {
+    if (this.draining) return;
+    this.drainUntil(this.acceptedSeq);
+    if (this.length > 0 && !this.scheduled) this.schedule();
+  }
+
+  /** Aggregates events in order until `doneSeq >= target` (synchronously). */
+  private drainUntil(target: number): void {
+    this.draining = true;
+    try {
+      const cap = this.maxQueueSize;
+      const d = this.dispatcher;
+      while (this.doneSeq < target && this.length > 0) {
+        const e = this.ring[this.head] as MetricEvent;
+        this.ring[this.head] = undefined;
+        this.head = this.head + 1 === cap ? 0 : this.head + 1;
+        this.length--;
+        this.doneSeq++;
+        this.dispatchedCount++;
+        d.dispatch(e);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /**
+   * Aggregates a batch at once, on the caller's stack, after the events already buffered (keeps
+   * order). Used by the worker-thread bridge, whose sending side is bounded; counted as accepted.
+   * Invalid events are dropped and counted; after `stop()` the whole batch is counted as dropped.
+   */
+  ingestBatch(events: readonly MetricEvent[]): void {
+    if (this.stateValue === RecorderState.STOPPED) {
+      this.drops.stopped += events.length;
+      return;
+    }
+    if (this.stateValue === RecorderState.IDLE) this.stateValue = RecorderState.RUNNING;
+    if (this.length > 0 && !this.draining) this.drainUntil(this.acceptedSeq);
+    const d = this.dispatcher;
+    for (const e of events) {
+      if (e === null || typeof e !== 'object' || typeof e.type !== 'string') {
+        this.drops.invalid++;
+        continue;
+      }
+      this.acceptedSeq++;
+      this.doneSeq++;
+      this.dispatchedCount++;
+      d.dispatch(e);
+    }
+  }
+
+  /** Starts the recorder (from `idle` or `stopped`); resolves at once when running. @throws (rejects) MvxStateError while stopping. */
+  start(): Promise<void> {
+    const s = this.stateValue;
+    if (s === RecorderState.STOPPING) return Promise.reject(new MvxStateError(`recorder '${this.id}' is stopping; start it again once stop() resolved`, s));
+    if (s !== RecorderState.RUNNING) {
+      this.stateValue = RecorderState.RUNNING;
+      this.stopPromise = undefined;
+    }
+    return Promise.resolve();
+  }
+
+  /**
+   * Resolves when every event emitted before the call is aggregated (snapshots reflect them).
+   * Rejects with an MvxError of code `MVX_TIMEOUT` if that takes longer than `timeoutMs`, which
+   * can only happen when called from inside a metric or listener.
+   */
+  flush(options: TimeoutOptions = {}): Promise<void> {
+    const target = this.acceptedSeq;
+    if (this.doneSeq >= target) return Promise.resolve();
+    if (!this.draining) {
+      this.drainUntil(target);
+      return Promise.resolve();
+    }
+    // Called from inside a metric or a listener: wait for the current turn to finish.
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    return new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const retry = (): void => {
+        if (this.doneSeq >= target) return resolve();
+        if (!this.draining) {
+          this.drainUntil(target);
+          return resolve();
+        }
+        if (Date.now() - started >= timeoutMs) {
+          return reject(new MvxError(MvxErrorCode.TIMEOUT, `flush of recorder '${this.id}' did not finish within ${timeoutMs} ms`, { details: { pending: this.length } }));
+        }
+        setImmediate(retry).unref();
+      };
+      setImmediate(retry).unref();
+    });
+  }
+
+  /**
+   * Flushes, detaches worker ports, and moves to `stopped` (events emitted afterwards are dropped
+   * and counted). Idempotent: repeated calls return the same promise until `start()`.
+   */
+  stop(options: TimeoutOptions = {}): Promise<void> {
+    if (this.stopPromise !== undefined) return this.stopPromise;
+    if (this.stateValue === RecorderState.IDLE) {
+      this.stateValue = RecorderState.STOPPED;
+      this.stopPromise = Promise.resolve();
+      return this.stopPromise;
+    }
+    this.stateValue = RecorderState.STOPPING;
+    this.stopPromise = this.flush(options)
+      .catch((error: unknown) => {
+        const abandoned = this.length;
+        this.drops.stopped += abandoned;
+        this.clearBuffer();
+        reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'stop.flush_failed', message: `stop() could not flush; ${abandoned} pending events dropped`, error });
+      })
+      .finally(() => {
+        for (const detach of [...this.detachers]) detach();
+        this.stateValue = RecorderState.STOPPED;
+      });
+    return this.stopPromise;
+  }
+
+  private clearBuffer(): void {
+    this.ring.fill(undefined);
+    this.doneSeq += this.length;
+    this.head = 0;
+    this.length = 0;
+  }
+
+  /** Snapshots of every registered metric, in registration order. Works in every state. */
+  snapshots(): MetricSnapshot[] {
+    return this.dispatcher.snapshots();
+  }
+
+  /** The registered metrics, in registration order. */
+  metrics(): readonly Metric<any>[] {
+    return this.dispatcher.metrics();
+  }
+
+  /**
+   * Subscribes to post-aggregation changes: `listener(metric, event)` runs after `metric.handle(event)`
+   * returned true. A throwing listener is isolated, counted and reported once. Returns an unsubscriber.
+   */
+  onMetricChanged(listener: MetricChangedListener): () => void {
+    return this.dispatcher.onMetricChanged(listener);
+  }
+
+  /** Registers a cleanup run by `stop()` (used by the worker bridge). Returns its remover. @internal */
+  addStopHook(detach: () => void): () => void {
+    const once = (): void => {
+      this.detachers.delete(once);
+      detach();
+    };
+    this.detachers.add(once);
+    return once;
+  }
+
+  /** Counters: accepted, dispatched, pending, dropped by reason, failed. */
+  stats(): MetricsRecorderStats {
+    const { overflow, invalid, stopped } = this.drops;
+    return {
+      state: this.stateValue,
+      accepted: this.acceptedSeq,
+      dispatched: this.dispatchedCount,
+      pending: this.length,
+      dropped: { total: overflow + invalid + stopped, overflow, invalid, stopped },
+      failed: { ...this.dispatcher.failures },
+    };
+  }
+}
