@@ -1,0 +1,86 @@
+/**
+ * Snapshot → OpenTelemetry `MetricData` conversion, used by the bridge's `MetricProducer` side.
+ *
+ * Data handed to the SDK through a `MetricProducer` is not subject to views or the reader's
+ * temporality selector (OTel spec, "MetricProducer"), so every point here is CUMULATIVE with the
+ * snapshot's stable `startTimeMs` as start time, which is what a cumulative backend (Prometheus,
+ * OTLP cumulative) needs to detect resets.
+ */
+import { ValueType } from '@opentelemetry/api';
+import type { MetricData } from '@opentelemetry/sdk-metrics';
+import type { HistogramDimension, MetricSnapshot, NumberDimension } from '../../core/metrics/types.ts';
+import { epochMsToHrTime } from './hr-time.ts';
+
+// Numeric values of the SDK enums (`AggregationTemporality`, `DataPointType`), identical in
+// sdk-metrics 1.x to 3.x; used as constants so the adapter has no runtime import of the SDK.
+const CUMULATIVE = 1;
+const HISTOGRAM = 0;
+const GAUGE = 2;
+const SUM = 3;
+
+/** The exported name of a dimension: `<metric>.<dimension>`, or the metric name for `''`. */
+export function dimensionMetricName(metricName: string, dimensionName: string): string {
+  return dimensionName === '' ? metricName : `${metricName}.${dimensionName}`;
+}
+
+/** OTel instrument name syntax (API spec): ASCII letter first, then `[A-Za-z0-9_./-]`, ≤ 255. */
+const INSTRUMENT_NAME = /^[A-Za-z][A-Za-z0-9_./-]{0,254}$/;
+
+/** Whether `name` is a valid OpenTelemetry instrument name. */
+export function isValidInstrumentName(name: string): boolean {
+  return INSTRUMENT_NAME.test(name);
+}
+
+/** Converts one histogram dimension of a snapshot to HISTOGRAM metric data (cumulative). */
+export function histogramData(snapshot: MetricSnapshot, dim: HistogramDimension, name: string): MetricData {
+  const startTime = epochMsToHrTime(snapshot.startTimeMs);
+  const endTime = epochMsToHrTime(snapshot.timeMs);
+  const boundaries = dim.bounds.slice();
+  const dataPoints = dim.series.map((s) => ({
+    startTime,
+    endTime,
+    attributes: s.attributes,
+    value: {
+      buckets: { boundaries, counts: s.counts.slice() },
+      sum: s.sum,
+      count: s.count,
+      ...(s.count > 0 && s.min !== undefined ? { min: s.min } : {}),
+      ...(s.count > 0 && s.max !== undefined ? { max: s.max } : {}),
+    },
+  }));
+  return {
+    descriptor: descriptor(snapshot, dim, name),
+    aggregationTemporality: CUMULATIVE,
+    dataPointType: HISTOGRAM,
+    dataPoints,
+  } as MetricData;
+}
+
+/**
+ * Converts a number dimension to SUM (counter: monotonic; updown: not monotonic) or GAUGE data.
+ * Used only when the bridge is told to export number dimensions through the producer.
+ */
+export function numberData(snapshot: MetricSnapshot, dim: NumberDimension, name: string): MetricData {
+  const startTime = epochMsToHrTime(snapshot.startTimeMs);
+  const endTime = epochMsToHrTime(snapshot.timeMs);
+  const dataPoints = dim.series.map((s) => ({ startTime, endTime, attributes: s.attributes, value: s.value }));
+  if (dim.kind === 'gauge') {
+    return { descriptor: descriptor(snapshot, dim, name), aggregationTemporality: CUMULATIVE, dataPointType: GAUGE, dataPoints } as MetricData;
+  }
+  return {
+    descriptor: descriptor(snapshot, dim, name),
+    aggregationTemporality: CUMULATIVE,
+    dataPointType: SUM,
+    isMonotonic: dim.kind === 'counter',
+    dataPoints,
+  } as MetricData;
+}
+
+function descriptor(snapshot: MetricSnapshot, dim: NumberDimension | HistogramDimension, name: string) {
+  return {
+    name,
+    description: dim.description ?? snapshot.description ?? '',
+    unit: dim.unit ?? snapshot.unit ?? '',
+    valueType: ValueType.DOUBLE,
+  };
+}
