@@ -1,0 +1,114 @@
+/**
+ * Content negotiation and rendering of a registry in the format it was not configured for.
+ *
+ * A prom-client `Registry` renders one format, fixed per registry (`setContentType`). Switching a
+ * shared registry's content type per request would race with concurrent scrapes, and prom-client's
+ * OpenMetrics rendering rewrites counter names in place. So the handler serves the registry's own
+ * format with `registry.metrics()` and renders the other one here from `getMetricsAsJSON()` (which
+ * runs the same `collect()`s and applies default labels).
+ * @module
+ */
+import type { Registry } from 'prom-client';
+
+/** Prometheus text format 0.0.4 (prom-client's `prometheusContentType`). */
+export const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+/** OpenMetrics text 1.0.0 (prom-client's `openMetricsContentType`). */
+export const OPENMETRICS_TEXT = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+
+/** One of the two exposition formats. */
+export type ExpositionFormat = 'prometheus' | 'openmetrics';
+
+/**
+ * Chooses the format from an `Accept` header by quality value (RFC 9110 §12.5.1):
+ * `application/openmetrics-text` against `text/plain` (also reached through `text/*` and `*\/*`).
+ * Ties, a missing header, or one naming neither give `fallback`.
+ */
+export function negotiateFormat(accept: string | undefined, fallback: ExpositionFormat): ExpositionFormat {
+  if (accept === undefined || accept === '') return fallback;
+  let om = -1;
+  let text = -1;
+  let any = -1;
+  for (const part of accept.slice(0, 4096).split(',')) {
+    const [rawType = '', ...params] = part.split(';');
+    const type = rawType.trim().toLowerCase();
+    let q = 1;
+    for (const param of params) {
+      const [k = '', v = ''] = param.split('=');
+      if (k.trim().toLowerCase() === 'q') {
+        const n = Number(v.trim());
+        q = Number.isFinite(n) ? Math.min(Math.max(n, 0), 1) : 0;
+      }
+    }
+    if (type === 'application/openmetrics-text') om = Math.max(om, q);
+    else if (type === 'text/plain') text = Math.max(text, q);
+    else if (type === 'text/*') text = Math.max(text, q);
+    else if (type === '*/*') any = Math.max(any, q);
+  }
+  if (om < 0) om = any;
+  if (text < 0) text = any;
+  if (om <= 0 && text <= 0) return fallback;
+  if (om > text) return 'openmetrics';
+  if (text > om) return 'prometheus';
+  return fallback;
+}
+
+interface JsonValue {
+  value: number;
+  labels: Readonly<Record<string, unknown>>;
+  metricName?: string;
+}
+interface JsonMetric {
+  name: string;
+  help: string;
+  type: string;
+  values: readonly JsonValue[];
+}
+
+function escapeHelp(s: string, openMetrics: boolean): string {
+  const t = s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  return openMetrics ? t.replace(/"/g, '\\"') : t;
+}
+
+function escapeLabelValue(v: unknown): string {
+  return String(v).replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return `${v}`;
+}
+
+/**
+ * Renders a registry in `format` from `getMetricsAsJSON()`. Exemplars are not rendered (prom-client
+ * only keeps them in OpenMetrics registries, whose own format `registry.metrics()` serves).
+ */
+export async function renderRegistry(registry: Registry<any>, format: ExpositionFormat): Promise<string> {
+  const metrics = (await registry.getMetricsAsJSON()) as unknown as JsonMetric[];
+  const openMetrics = format === 'openmetrics';
+  const lines: string[] = [];
+  for (const m of metrics) {
+    const isCounter = m.type === 'counter';
+    // OpenMetrics names the counter family without `_total` and its samples with it.
+    const family = openMetrics && isCounter ? m.name.replace(/_total$/, '') : m.name;
+    let type = m.type;
+    if (openMetrics && type === 'untyped') type = 'unknown';
+    else if (!openMetrics && type === 'unknown') type = 'untyped';
+    lines.push(`# HELP ${family} ${escapeHelp(m.help, openMetrics)}`, `# TYPE ${family} ${type}`);
+    for (const v of m.values) {
+      let name = v.metricName ?? m.name;
+      if (openMetrics && isCounter && v.metricName === undefined) name = `${family}_total`;
+      let labels = '';
+      for (const key of Object.keys(v.labels)) {
+        const value = v.labels[key];
+        if (value === undefined) continue;
+        labels += `${labels === '' ? '' : ','}${key}="${escapeLabelValue(value)}"`;
+      }
+      lines.push(`${name}${labels === '' ? '' : `{${labels}}`} ${formatValue(v.value)}`);
+    }
+    if (!openMetrics) lines.push('');
+  }
+  if (openMetrics) lines.push('# EOF');
+  return `${lines.join('\n')}\n`;
+}

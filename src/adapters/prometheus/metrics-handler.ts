@@ -1,0 +1,144 @@
+/**
+ * A `node:http` request handler serving a prom-client registry.
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import promClient from 'prom-client';
+import type { Registry } from 'prom-client';
+import { MvxConfigError } from '../../core/errors.ts';
+import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { negotiateFormat, OPENMETRICS_TEXT, PROMETHEUS_TEXT, renderRegistry } from './exposition.ts';
+import type { ExpositionFormat } from './exposition.ts';
+import { bridgesOf } from './prometheus-bridge.ts';
+
+const COMPONENT = 'PrometheusMetricsHandler';
+
+/** Options of {@link createMetricsHandler}. */
+export interface MetricsHandlerOptions {
+  /** The registry to serve. @default prom-client's default `register` */
+  registry?: Registry<any>;
+  /** The path served; any query string is ignored. Other paths get 404. @default '/metrics' */
+  path?: string;
+  /**
+   * Whether to serve OpenMetrics text to clients that prefer it in `Accept` (Prometheus does).
+   * With `false`, the registry's own format is always served.
+   * @default true
+   */
+  openMetrics?: boolean;
+}
+
+/** A handler for `http.createServer` and frameworks that accept `(req, res)`. */
+export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * Makes a handler serving `registry`:
+ * - `GET` / `HEAD` on `path`: 200 with the exposition, in the Prometheus text format 0.0.4
+ *   (`text/plain; version=0.0.4`) or, when the `Accept` header prefers it, OpenMetrics 1.0.0
+ *   (`application/openmetrics-text; version=1.0.0`), by quality value; ties go to the registry's
+ *   own content type. `Vary: Accept`, `Cache-Control: no-store`.
+ * - other paths: 404; other methods on `path`: 405 with `Allow: GET, HEAD`.
+ * - a failing scrape (a `collect()` or a metrics source throwing): 500 with a short text body;
+ *   the error goes to the diagnostic channel, never into the response.
+ *
+ * Before each scrape the bridges registered in `registry` take their snapshot, so metrics a
+ * source gained since the last scrape are in this one. Scrapes that arrive while one of the same
+ * format is being rendered share its result, so a burst of requests costs one rendering.
+ * The handler never throws.
+ *
+ * @throws MvxConfigError for an invalid option.
+ * @example
+ * ```ts
+ * http.createServer(createMetricsHandler({ registry: register })).listen(9464, '127.0.0.1');
+ * ```
+ */
+export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
+  const registry = options.registry ?? promClient.register;
+  if (registry === null || typeof registry !== 'object' || typeof registry.metrics !== 'function') {
+    throw new MvxConfigError('registry', 'expected a prom-client Registry');
+  }
+  const path = options.path ?? '/metrics';
+  if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) {
+    throw new MvxConfigError('path', `expected an absolute URL path such as '/metrics', got ${JSON.stringify(path)}`);
+  }
+  const negotiate = options.openMetrics ?? true;
+  if (typeof negotiate !== 'boolean') throw new MvxConfigError('openMetrics', 'expected a boolean');
+
+  const inFlight = new Map<ExpositionFormat, Promise<string>>();
+
+  const render = (format: ExpositionFormat, native: ExpositionFormat): Promise<string> => {
+    let p = inFlight.get(format);
+    if (p !== undefined) return p;
+    p = (async () => {
+      const bridges = bridgesOf(registry);
+      try {
+        await Promise.all(bridges.map((b) => b.prepareScrape()));
+        return format === native ? await registry.metrics() : await renderRegistry(registry, format);
+      } finally {
+        for (const b of bridges) b.discardPrepared();
+      }
+    })();
+    inFlight.set(format, p);
+    const clear = (): void => {
+      if (inFlight.get(format) === p) inFlight.delete(format);
+    };
+    p.then(clear, clear);
+    return p;
+  };
+
+  return (req, res) => {
+    try {
+      // The body of a scrape request is never read; let it flow so the socket can be reused.
+      req.resume();
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const reqPath = q < 0 ? url : url.slice(0, q);
+      if (reqPath !== path) {
+        send(res, 404, 'Not Found\n');
+        return;
+      }
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        send(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+        return;
+      }
+      const native: ExpositionFormat = registry.contentType === OPENMETRICS_TEXT ? 'openmetrics' : 'prometheus';
+      const format = negotiate ? negotiateFormat(req.headers.accept, native) : native;
+      render(format, native).then(
+        (body) => {
+          const headers = {
+            'Content-Type': format === 'openmetrics' ? OPENMETRICS_TEXT : PROMETHEUS_TEXT,
+            'Cache-Control': 'no-store',
+            Vary: 'Accept',
+          };
+          send(res, 200, req.method === 'HEAD' ? undefined : body, headers, Buffer.byteLength(body));
+        },
+        (error: unknown) => {
+          reportDiagnostic({ component: COMPONENT, code: 'scrape.failed', message: 'collecting metrics for a scrape failed; answered 500', error });
+          send(res, 500, 'Internal Server Error: collecting metrics failed\n');
+        },
+      );
+    } catch (error) {
+      reportDiagnostic({ component: COMPONENT, code: 'request.failed', message: 'handling a metrics request failed', error });
+      send(res, 500, 'Internal Server Error\n');
+    }
+  };
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string | undefined,
+  headers: Record<string, string> = {},
+  length: number = body === undefined ? 0 : Buffer.byteLength(body),
+): void {
+  try {
+    if (res.headersSent || res.destroyed || res.writableEnded) return;
+    res.writeHead(status, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      ...headers,
+      'Content-Length': String(length),
+    });
+    res.end(body);
+  } catch (error) {
+    reportDiagnostic({ component: COMPONENT, code: 'response.failed', message: 'writing a metrics response failed', error });
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * A small HTTP server for the metrics endpoint.
+ * @module
+ */
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { MvxConfigError, MvxError, MvxErrorCode } from '../../core/errors.ts';
+import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { createMetricsHandler } from './metrics-handler.ts';
+
+/** Options of {@link startMetricsServer}. */
+export interface MetricsServerOptions {
+  /** Interface to listen on. Loopback by default: expose it deliberately. @default '127.0.0.1' */
+  host?: string;
+  /** TCP port; `0` picks a free one (read it from the result). @default 9464 (the port OpenTelemetry's Prometheus exporter uses) */
+  port?: number;
+  /** Path served. @default '/metrics' */
+  path?: string;
+  /** Registry served. @default prom-client's default `register` */
+  registry?: Registry<any>;
+  /** Serve OpenMetrics to clients that prefer it. @default true */
+  openMetrics?: boolean;
+  /** Time a client has to send the request headers, in ms (Node `server.headersTimeout`). @default 10000 */
+  headersTimeoutMs?: number;
+  /** Time a client has to send the whole request, in ms (Node `server.requestTimeout`). @default 30000 */
+  requestTimeoutMs?: number;
+  /** Idle time after which a keep-alive connection is closed, in ms. @default 5000 */
+  keepAliveTimeoutMs?: number;
+  /** Most simultaneous connections; more are refused. @default 256 */
+  maxConnections?: number;
+  /** How long `close()` lets requests in progress finish before it closes their connections, in ms. @default 2000 */
+  closeTimeoutMs?: number;
+}
+
+/** A running metrics server. */
+export interface MetricsServer {
+  /** The scrape URL, e.g. `http://127.0.0.1:9464/metrics`. */
+  readonly url: string;
+  readonly host: string;
+  /** The port actually bound (useful with `port: 0`). */
+  readonly port: number;
+  /** The underlying `node:http` server. */
+  readonly server: Server;
+  /**
+   * Stops accepting connections, closes idle ones, lets requests in progress finish for at most
+   * `closeTimeoutMs`, then closes the rest. Idempotent: the same promise on every call.
+   */
+  close(): Promise<void>;
+}
+
+function checkMs(option: string, value: number | undefined, fallback: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new MvxConfigError(option, 'expected a finite number of milliseconds >= 0');
+  return v;
+}
+
+/**
+ * Starts an HTTP server answering with {@link createMetricsHandler} (404 elsewhere, 405 for other
+ * methods). Timeouts are set so slow or stalled clients cannot hold it (`headersTimeout`,
+ * `requestTimeout`, keep-alive and idle socket timeouts, a connection cap); oversized headers are
+ * refused by Node (431) before the handler runs.
+ *
+ * @returns once the server listens.
+ * @throws MvxConfigError for an invalid option; MvxError `MVX_STARTUP` naming `host:port` when it
+ *   cannot listen (for example `EADDRINUSE`: the port is taken), with the system error as `cause`.
+ * @example
+ * ```ts
+ * const server = await startMetricsServer({ registry: register });
+ * console.log(`metrics at ${server.url}`);
+ * process.on('SIGTERM', () => void server.close());
+ * ```
+ */
+export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') throw new MvxConfigError('host', 'expected a host name or IP address such as 127.0.0.1');
+  const port = options.port ?? 9464;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new MvxConfigError('port', `expected an integer 0..65535, got ${String(port)}`);
+  const headersTimeout = checkMs('headersTimeoutMs', options.headersTimeoutMs, 10_000);
+  const requestTimeout = checkMs('requestTimeoutMs', options.requestTimeoutMs, 30_000);
+  const keepAliveTimeout = checkMs('keepAliveTimeoutMs', options.keepAliveTimeoutMs, 5_000);
+  const closeTimeout = checkMs('closeTimeoutMs', options.closeTimeoutMs, 2_000);
+  const maxConnections = options.maxConnections ?? 256;
+  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new MvxConfigError('maxConnections', 'expected an integer >= 1');
+
+  const handler = createMetricsHandler({
+    ...(options.registry !== undefined ? { registry: options.registry } : {}),
+    ...(options.path !== undefined ? { path: options.path } : {}),
+    ...(options.openMetrics !== undefined ? { openMetrics: options.openMetrics } : {}),
+  });
+  const server = createServer(
+    {
+      // Node checks headers/request time-outs on this period; a short one enforces them closely.
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(Math.min(headersTimeout || 1_000, requestTimeout || 1_000) / 2))),
+      headersTimeout: headersTimeout === 0 ? 0 : Math.min(headersTimeout, requestTimeout || headersTimeout),
+      requestTimeout,
+      keepAliveTimeout,
+    },
+    handler,
+  );
+  server.maxConnections = maxConnections;
+  // A socket with no traffic at all for this long is dropped (a stalled client after its request).
+  server.setTimeout(Math.max(requestTimeout, headersTimeout, keepAliveTimeout) || 60_000);
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    // Malformed requests, header overflows, time-outs: answer if possible, never crash.
+    if (socket.writable && !socket.destroyed) {
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    } else {
+      socket.destroy();
+    }
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException): void => {
+      server.off('listening', onListening);
+      const why = error.code === 'EADDRINUSE' ? 'the address is already in use (another process listens on this port)' : error.code === 'EACCES' ? 'permission denied' : error.message;
+      reject(new MvxError(MvxErrorCode.STARTUP, `cannot start the metrics server on ${host}:${port}: ${why}`, { cause: error, details: { host, port, code: error.code } }));
+    };
+    const onListening = (): void => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+  server.on('error', (error) => {
+    reportDiagnostic({ component: 'PrometheusMetricsServer', code: 'server.error', message: 'the metrics server reported an error', error });
+  });
+
+  const bound = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${bound}${options.path ?? '/metrics'}`,
+    host,
+    port: bound,
+    server,
+    close(): Promise<void> {
+      closing ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.closeAllConnections(), closeTimeout);
+        timer.unref();
+        server.close(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}
