@@ -1,0 +1,757 @@
+/**
+ * `LogContext`: the entry point for structured log events. A tree of contexts by dotted namespace;
+ * every setting (sink, payload processor, error handling, event policy, minimum level) is
+ * inherited from the nearest ancestor that sets it.
+ *
+ * Order of work for one event: minimum level, then the event policy on metadata (both cached),
+ * and only for an accepted event: the payload (a function is called now), its normalisation by the
+ * payload processor, the frozen `LogEvent`, delivery to the sink, sink failures handled by the
+ * error-handling mode. A disabled event never touches its payload.
+ *
+ * @module
+ */
+import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
+import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { buildLogEvent } from '../build-event.ts';
+import { composeEventName } from '../event.ts';
+import type { LogEvent, LogEventMeta, LogOutcome, LogSource } from '../event.ts';
+import type { JsonObject, JsonValue } from '../json.ts';
+import { LogLevel, parseLogLevel } from '../level.ts';
+import type { LogPayloadProcessorLike, NormalizeOptions } from '../payload-processor-like.ts';
+import type { LogEventPolicy } from '../policy.ts';
+import type { LogSink } from '../sink.ts';
+import { bumpConfigGeneration, configGeneration } from './config-generation.ts';
+import { LogErrorHandling, SinkFailurePrinter, isLogErrorHandlingMode } from './error-handling.ts';
+import type { LogErrorHandlingMode } from './error-handling.ts';
+import { validateNamespace } from './namespace.ts';
+
+/** A minimum level: a number or a standard level name (`'DEBUG'`, `'info'`, `'WARN'`, ...). */
+export type LogLevelInput = number | string;
+
+/** Options of the {@link LogContext} constructor. */
+export interface LogContextOptions {
+  /** Dotted namespace (full, not a segment); trimmed and validated. @default `''` for a root, the parent's namespace for a child */
+  namespace?: string;
+  /** The parent context; none makes this a root. */
+  parent?: LogContext;
+  /** Sink override. Required for a root. */
+  sink?: LogSink;
+  /** Event policy override (inherited by descendants). @default none: every event passing the minimum level is enabled */
+  policy?: LogEventPolicy;
+  /** Payload processor override. Required for a root. */
+  payloadProcessor?: LogPayloadProcessorLike;
+  /** Sink failure handling override. @default `'print-stderr'` at a root */
+  errorHandling?: LogErrorHandlingMode;
+  /** Minimum level override. @default 0 (every level) at a hand-built root; the facade's root uses INFO */
+  minLevel?: LogLevelInput;
+}
+
+/** Per-call options of {@link LogContext.logEvent} and the level helpers. */
+export interface LogEventOptions {
+  /** Lifecycle outcome (`invoke`, `success`, `failed`, `cancelled` or any string). */
+  outcome?: LogOutcome;
+  /** The entity the event is about. */
+  entityId?: string;
+  /** Source location. */
+  source?: LogSource;
+  /** Overrides the event's namespace (by default the context's). */
+  namespace?: string;
+}
+
+/** Options of {@link LogContext.isEnabled}: the same metadata a call to `logEvent` would carry. */
+export type IsEnabledOptions = LogEventOptions;
+
+/** A payload, or a function returning one (called only when the event is enabled). */
+export type LogPayloadInput = unknown;
+
+/** Counters of one context (see {@link LogContext.stats}). */
+export interface LogContextStats {
+  /** Sink failures met by this context, in every error-handling mode. */
+  sinkFailures: number;
+  /** Events dropped because the policy threw (reported through diagnostics). */
+  policyFailures: number;
+  /** Payloads replaced because the payload function or the processor threw. */
+  payloadFailures: number;
+  /** Calls dropped because of invalid input (name, level). */
+  invalidCalls: number;
+  /** Events dropped because a sink logged re-entrantly too deep. */
+  recursionDrops: number;
+  /** Decisions currently cached. */
+  decisionCacheSize: number;
+  /** Decisions evicted because the cache was full. */
+  decisionCacheEvictions: number;
+}
+
+/** Upper bound of cached policy decisions per context (per cache: by name, and by full key). */
+export const DECISION_CACHE_LIMIT = 4096;
+/** Highest integer level cached on the by-name fast path; other levels use the full-key cache. */
+const FAST_LEVEL_LIMIT = 256;
+/** Deepest re-entrant delivery (a sink logging through a context) before events are dropped. */
+const MAX_DELIVERY_DEPTH = 8;
+
+const EMPTY_PAYLOAD: JsonObject = Object.freeze({}) as JsonObject;
+let deliveryDepth = 0;
+let detachChildren: (ctx: LogContext) => void;
+let childEntries: (ctx: LogContext) => IterableIterator<[string, LogContext]>;
+
+function checkSink(value: unknown, option: string): LogSink {
+  if (value === null || typeof value !== 'object' || typeof (value as LogSink).log !== 'function') {
+    throw new MvxConfigError(option, 'must be a LogSink (an object with a log(event) method); use reset to remove an override');
+  }
+  return value as LogSink;
+}
+
+function checkPolicy(value: unknown, option: string): LogEventPolicy {
+  if (value === null || typeof value !== 'object' || typeof (value as LogEventPolicy).isEnabled !== 'function') {
+    throw new MvxConfigError(option, 'must be a LogEventPolicy (an object with isEnabled(meta, level, outcome)); use reset to remove an override');
+  }
+  return value as LogEventPolicy;
+}
+
+function checkProcessor(value: unknown, option: string): LogPayloadProcessorLike {
+  const p = value as LogPayloadProcessorLike;
+  if (
+    value === null ||
+    typeof value !== 'object' ||
+    typeof p.normalizePayload !== 'function' ||
+    typeof p.normalizeValueForLog !== 'function' ||
+    typeof p.getPlainVerbosityLevel !== 'function'
+  ) {
+    throw new MvxConfigError(
+      option,
+      'must be a LogPayloadProcessorLike (normalizePayload, normalizeValueForLog, getPlainVerbosityLevel); use reset to remove an override',
+    );
+  }
+  return p;
+}
+
+function checkErrorHandling(value: unknown, option: string): LogErrorHandlingMode {
+  if (!isLogErrorHandlingMode(value)) {
+    throw new MvxConfigError(option, `must be one of 'raise', 'print-stderr', 'ignore', got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value;
+}
+
+function checkMinLevel(value: unknown, option: string): number {
+  const level = parseLogLevel(value);
+  if (level === undefined) {
+    throw new MvxConfigError(option, `must be an integer or a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), got ${String(value)}`);
+  }
+  return level;
+}
+
+function errorType(err: unknown): string {
+  if (err instanceof Error) return err.name;
+  if (err === null) return 'null';
+  return typeof err;
+}
+
+function safeMessage(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return '<unprintable>';
+  }
+}
+
+function isJsonObject(v: unknown): v is JsonObject {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/**
+ * A node of the log context tree.
+ *
+ * @example
+ * ```ts
+ * const root = new LogContext({ sink: new MemorySink(), payloadProcessor: new LogPayloadProcessor() });
+ * const db = root.child('db');
+ * db.info('connected', { host: 'db-1' });
+ * db.debug('query', () => ({ sql: expensiveToBuild() })); // the function runs only when DEBUG is enabled
+ * ```
+ */
+export class LogContext {
+  /** The context's dotted namespace; `''` for the facade's root. */
+  readonly namespace: string;
+  /** The parent context; `undefined` for a root. */
+  readonly parent: LogContext | undefined;
+
+  // Local overrides.
+  #localSink: LogSink | undefined;
+  #localPolicy: LogEventPolicy | undefined;
+  #localProcessor: LogPayloadProcessorLike | undefined;
+  #localErrorHandling: LogErrorHandlingMode | undefined;
+  #localMinLevel: number | undefined;
+
+  // Effective settings, resolved lazily and valid while #gen === configGeneration.value.
+  #gen = -1;
+  #sink!: LogSink;
+  #policy: LogEventPolicy | undefined;
+  #processor!: LogPayloadProcessorLike;
+  #errorHandling!: LogErrorHandlingMode;
+  #minLevel = 0;
+  #policyVersion: number | undefined;
+
+  // Decision caches (valid for the resolved policy and its version).
+  #byName = new Map<string, (boolean | undefined)[]>();
+  #byKey = new Map<string, boolean>();
+  #evictions = 0;
+
+  #children = new Map<string, LogContext>();
+  #printer: SinkFailurePrinter | undefined;
+  #stats = { sinkFailures: 0, policyFailures: 0, payloadFailures: 0, invalidCalls: 0, recursionDrops: 0 };
+
+  static {
+    detachChildren = (ctx) => ctx.#children.clear();
+    childEntries = (ctx) => ctx.#children.entries();
+  }
+
+  /**
+   * @throws MvxConfigError when an option is invalid, or a root lacks `sink` or `payloadProcessor`.
+   */
+  constructor(options: LogContextOptions = {}) {
+    const parent = options.parent;
+    if (parent !== undefined && !(parent instanceof LogContext)) {
+      throw new MvxConfigError('parent', 'must be a LogContext');
+    }
+    this.parent = parent;
+    this.namespace =
+      options.namespace === undefined ? (parent?.namespace ?? '') : validateNamespace(options.namespace, 'namespace', true);
+    if (options.sink !== undefined) this.#localSink = checkSink(options.sink, 'sink');
+    if (options.policy !== undefined) this.#localPolicy = checkPolicy(options.policy, 'policy');
+    if (options.payloadProcessor !== undefined) this.#localProcessor = checkProcessor(options.payloadProcessor, 'payloadProcessor');
+    if (options.errorHandling !== undefined) this.#localErrorHandling = checkErrorHandling(options.errorHandling, 'errorHandling');
+    if (options.minLevel !== undefined) this.#localMinLevel = checkMinLevel(options.minLevel, 'minLevel');
+    if (parent === undefined) {
+      if (this.#localSink === undefined) throw new MvxConfigError('sink', 'a root LogContext (no parent) needs a sink');
+      if (this.#localProcessor === undefined) {
+        throw new MvxConfigError('payloadProcessor', 'a root LogContext (no parent) needs a payload processor');
+      }
+      this.#localErrorHandling ??= LogErrorHandling.PRINT_STDERR;
+      this.#localMinLevel ??= 0;
+    }
+  }
+
+  /** Whether this context has no parent. */
+  get isRoot(): boolean {
+    return this.parent === undefined;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Effective settings
+
+  #resolve(): void {
+    let sink = this.#localSink;
+    let policy = this.#localPolicy;
+    let processor = this.#localProcessor;
+    let errorHandling = this.#localErrorHandling;
+    let minLevel = this.#localMinLevel;
+    for (let p = this.parent; p !== undefined; p = p.parent) {
+      sink ??= p.#localSink;
+      policy ??= p.#localPolicy;
+      processor ??= p.#localProcessor;
+      errorHandling ??= p.#localErrorHandling;
+      minLevel ??= p.#localMinLevel;
+    }
+    // A root always sets sink, processor, error handling and minimum level.
+    this.#sink = sink!;
+    this.#processor = processor!;
+    this.#errorHandling = errorHandling!;
+    this.#minLevel = minLevel!;
+    this.#policy = policy;
+    this.#policyVersion = policy?.version;
+    this.#clearDecisions();
+    this.#gen = configGeneration.value;
+  }
+
+  /** The effective sink (this context's override or the nearest ancestor's). */
+  get sink(): LogSink {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    return this.#sink;
+  }
+
+  /** The effective payload processor. */
+  get payloadProcessor(): LogPayloadProcessorLike {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    return this.#processor;
+  }
+
+  /** The effective error-handling mode. */
+  get errorHandling(): LogErrorHandlingMode {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    return this.#errorHandling;
+  }
+
+  /** The effective event policy; `undefined` when no context in the chain sets one (everything enabled). */
+  get policy(): LogEventPolicy | undefined {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    return this.#policy;
+  }
+
+  /** The effective minimum level. */
+  get minLevel(): number {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    return this.#minLevel;
+  }
+
+  /** This context's own overrides (not inherited ones). */
+  localSettings(): Readonly<{
+    sink?: LogSink;
+    policy?: LogEventPolicy;
+    payloadProcessor?: LogPayloadProcessorLike;
+    errorHandling?: LogErrorHandlingMode;
+    minLevel?: number;
+  }> {
+    const out: {
+      sink?: LogSink;
+      policy?: LogEventPolicy;
+      payloadProcessor?: LogPayloadProcessorLike;
+      errorHandling?: LogErrorHandlingMode;
+      minLevel?: number;
+    } = {};
+    if (this.#localSink !== undefined) out.sink = this.#localSink;
+    if (this.#localPolicy !== undefined) out.policy = this.#localPolicy;
+    if (this.#localProcessor !== undefined) out.payloadProcessor = this.#localProcessor;
+    if (this.#localErrorHandling !== undefined) out.errorHandling = this.#localErrorHandling;
+    if (this.#localMinLevel !== undefined) out.minLevel = this.#localMinLevel;
+    return Object.freeze(out);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Setters and resets (each bumps the global configuration generation: every cache is stale)
+
+  /** Sets this context's sink. @throws MvxConfigError when `sink` is not a LogSink. */
+  setSink(sink: LogSink): void {
+    this.#localSink = checkSink(sink, 'sink');
+    bumpConfigGeneration();
+  }
+
+  /** Sets this context's event policy (inherited by descendants). @throws MvxConfigError when invalid. */
+  setPolicy(policy: LogEventPolicy): void {
+    this.#localPolicy = checkPolicy(policy, 'policy');
+    bumpConfigGeneration();
+  }
+
+  /** Sets this context's payload processor. @throws MvxConfigError when invalid. */
+  setPayloadProcessor(processor: LogPayloadProcessorLike): void {
+    this.#localProcessor = checkProcessor(processor, 'payloadProcessor');
+    bumpConfigGeneration();
+  }
+
+  /** Sets this context's error-handling mode. @throws MvxConfigError when not a valid mode. */
+  setErrorHandling(mode: LogErrorHandlingMode): void {
+    this.#localErrorHandling = checkErrorHandling(mode, 'errorHandling');
+    bumpConfigGeneration();
+  }
+
+  /** Sets this context's minimum level (a number or a level name). @throws MvxConfigError when invalid. */
+  setMinLevel(level: LogLevelInput): void {
+    this.#localMinLevel = checkMinLevel(level, 'minLevel');
+    bumpConfigGeneration();
+  }
+
+  #rootResetError(target: string): MvxError {
+    return new MvxError(
+      MvxErrorCode.RESET_NOT_ALLOWED_FOR_ROOT,
+      `the root log context cannot reset its ${target}: it has no parent to inherit from`,
+      { details: { target } },
+    );
+  }
+
+  /** Removes this context's sink override. @throws MvxError `MVX_RESET_NOT_ALLOWED_FOR_ROOT` on a root. */
+  resetSink(): void {
+    if (this.isRoot) throw this.#rootResetError('sink');
+    this.#localSink = undefined;
+    bumpConfigGeneration();
+  }
+
+  /**
+   * Removes this context's policy override. Allowed on a root too (a root needs no policy: without
+   * one, every event passing the minimum level is enabled).
+   */
+  resetPolicy(): void {
+    this.#localPolicy = undefined;
+    bumpConfigGeneration();
+  }
+
+  /** Removes this context's payload processor override. @throws MvxError `MVX_RESET_NOT_ALLOWED_FOR_ROOT` on a root. */
+  resetPayloadProcessor(): void {
+    if (this.isRoot) throw this.#rootResetError('payloadProcessor');
+    this.#localProcessor = undefined;
+    bumpConfigGeneration();
+  }
+
+  /** Removes this context's error-handling override. @throws MvxError `MVX_RESET_NOT_ALLOWED_FOR_ROOT` on a root. */
+  resetErrorHandling(): void {
+    if (this.isRoot) throw this.#rootResetError('errorHandling');
+    this.#localErrorHandling = undefined;
+    bumpConfigGeneration();
+  }
+
+  /** Removes this context's minimum-level override. @throws MvxError `MVX_RESET_NOT_ALLOWED_FOR_ROOT` on a root. */
+  resetMinLevel(): void {
+    if (this.isRoot) throw this.#rootResetError('minLevel');
+    this.#localMinLevel = undefined;
+    bumpConfigGeneration();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Tree
+
+  /**
+   * The child context `<namespace>.<segment>` (created on first use, then the same object).
+   * @throws MvxConfigError when `segment` is not a valid dotted namespace part.
+   */
+  child(segment: string): LogContext {
+    const existing = this.#children.get(segment);
+    if (existing !== undefined) return existing;
+    const seg = validateNamespace(segment, 'segment', false);
+    const again = this.#children.get(seg);
+    if (again !== undefined) return again;
+    const ctx = new LogContext({ parent: this, namespace: this.namespace === '' ? seg : `${this.namespace}.${seg}` });
+    this.#children.set(seg, ctx);
+    return ctx;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Decisions
+
+  #clearDecisions(): void {
+    this.#byName.clear();
+    this.#byKey.clear();
+  }
+
+  /** Asks the policy; a throwing policy disables the event (reported, counted, not cached). */
+  #ask(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean | undefined {
+    try {
+      return policy.isEnabled(meta, level, outcome) === true;
+    } catch (error) {
+      this.#stats.policyFailures++;
+      reportDiagnostic({
+        component: 'LogContext',
+        code: 'policy.failed',
+        message: `the event policy threw for '${composeEventName(meta)}'; the event is dropped`,
+        error,
+        details: { namespace: this.namespace },
+      });
+      return undefined;
+    }
+  }
+
+  /** Policy decision for a call with only a name (the common case): cached per name and level. */
+  #decideByName(policy: LogEventPolicy, name: string, level: number): boolean {
+    let slots = this.#byName.get(name);
+    if (slots !== undefined) {
+      const d = slots[level];
+      if (d !== undefined) return d;
+    }
+    const d = this.#ask(policy, this.#meta(this.namespace, name, undefined), level, undefined);
+    if (d === undefined) return false;
+    if (slots === undefined) {
+      if (this.#byName.size >= DECISION_CACHE_LIMIT) {
+        this.#byName.delete(this.#byName.keys().next().value!);
+        this.#evictions++;
+      }
+      slots = [];
+      this.#byName.set(name, slots);
+    }
+    slots[level] = d;
+    return d;
+  }
+
+  /** Policy decision on full metadata: cached per (namespace, name, level, outcome, entity id, source). */
+  #decideByMeta(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean {
+    const src = meta.source;
+    const key =
+      `${meta.namespace}\u0001${meta.name}\u0001${level}\u0001${outcome === undefined ? '\u0002' : outcome}` +
+      `\u0001${meta.entityId === undefined ? '\u0002' : meta.entityId}` +
+      (src === undefined ? '' : `\u0001${src.filePath ?? ''}\u0001${src.line ?? ''}\u0001${src.functionName ?? ''}`);
+    const cached = this.#byKey.get(key);
+    if (cached !== undefined) return cached;
+    const d = this.#ask(policy, meta, level, outcome);
+    if (d === undefined) return false;
+    if (this.#byKey.size >= DECISION_CACHE_LIMIT) {
+      this.#byKey.delete(this.#byKey.keys().next().value!);
+      this.#evictions++;
+    }
+    this.#byKey.set(key, d);
+    return d;
+  }
+
+  #checkPolicyVersion(policy: LogEventPolicy): void {
+    const v = policy.version;
+    if (v !== this.#policyVersion) {
+      this.#policyVersion = v;
+      this.#clearDecisions();
+    }
+  }
+
+  /**
+   * Whether an event would be enabled: minimum level, then the effective policy. Use it to skip
+   * building an expensive payload (or pass the payload as a function). Cached; never throws.
+   *
+   * @param level @default LogLevel.INFO
+   */
+  isEnabled(name: string, level: number = LogLevel.INFO, options?: IsEnabledOptions): boolean {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    if (!(level >= this.#minLevel)) return false;
+    const policy = this.#policy;
+    if (policy === undefined) return true;
+    this.#checkPolicyVersion(policy);
+    if (options === undefined) {
+      if (Number.isInteger(level) && level >= 0 && level < FAST_LEVEL_LIMIT) return this.#decideByName(policy, name, level);
+      return this.#decideByMeta(policy, this.#meta(this.namespace, name, undefined), level, undefined);
+    }
+    return this.#decideByMeta(policy, this.#meta(options.namespace ?? this.namespace, name, options), level, options.outcome);
+  }
+
+  /**
+   * Whether an event with this metadata, level and outcome is enabled (minimum level, then the
+   * effective policy; cached). `logInvocation` calls this once per invocation. Never throws.
+   */
+  isEventEnabled(meta: LogEventMeta, level: number, outcome?: LogOutcome): boolean {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    if (!(level >= this.#minLevel)) return false;
+    const policy = this.#policy;
+    if (policy === undefined) return true;
+    this.#checkPolicyVersion(policy);
+    return this.#decideByMeta(policy, meta, level, outcome);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Emitting
+
+  #meta(namespace: string, name: string, options: LogEventOptions | undefined): LogEventMeta {
+    const meta: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace, name };
+    if (options !== undefined) {
+      const entityId = options.entityId;
+      if (entityId !== undefined && entityId !== null) meta.entityId = typeof entityId === 'string' ? entityId : String(entityId);
+      if (options.source !== undefined && options.source !== null) meta.source = { ...options.source };
+    }
+    return meta;
+  }
+
+  #invalid(message: string, details: Record<string, unknown>): void {
+    this.#stats.invalidCalls++;
+    reportDiagnostic({ component: 'LogContext', code: 'call.invalid', message, details: { namespace: this.namespace, ...details } });
+  }
+
+  /**
+   * Emits one event: minimum level, policy, then (only when enabled) payload normalisation, event
+   * construction and delivery. Never throws, except in the `raise` error-handling mode when the
+   * sink fails (`MvxError` code `MVX_UNABLE_TO_LOG`).
+   *
+   * @param name event name (non-empty string), e.g. `started` or `ldap.bind`
+   * @param level numeric level (see `LogLevel`)
+   * @param payload an object or `Map` (normalised by the payload processor), or a function returning
+   *   one, called only when the event is enabled. @default `{}`
+   */
+  logEvent(name: string, level: number, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    // Hot path: the disabled case returns after one integer comparison (and a cached lookup with a policy).
+    if (!(level >= this.#minLevel)) {
+      if (typeof level !== 'number') this.#invalid('level must be a number; the event is dropped', { name: String(name) });
+      return;
+    }
+    const policy = this.#policy;
+    if (policy !== undefined) {
+      this.#checkPolicyVersion(policy);
+      if (options === undefined) {
+        if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
+        if (Number.isInteger(level) && level >= 0 && level < FAST_LEVEL_LIMIT) {
+          if (!this.#decideByName(policy, name, level)) return;
+        } else if (!this.#decideByMeta(policy, this.#meta(this.namespace, name, undefined), level, undefined)) return;
+        this.#emitAccepted(this.#meta(this.namespace, name, undefined), level, payload, undefined);
+        return;
+      }
+      if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
+      const meta = this.#meta(options.namespace ?? this.namespace, name, options);
+      if (!this.#decideByMeta(policy, meta, level, options.outcome)) return;
+      this.#emitAccepted(meta, level, payload, options.outcome);
+      return;
+    }
+    if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
+    this.#emitAccepted(
+      this.#meta(options?.namespace ?? this.namespace, name, options),
+      level,
+      payload,
+      options?.outcome,
+    );
+  }
+
+  #emitAccepted(meta: LogEventMeta, level: number, payload: LogPayloadInput, outcome: LogOutcome | undefined): void {
+    let normalized: JsonObject = EMPTY_PAYLOAD;
+    let raw = payload;
+    if (typeof raw === 'function') {
+      try {
+        raw = (raw as () => unknown)();
+      } catch (error) {
+        this.#stats.payloadFailures++;
+        reportDiagnostic({
+          component: 'LogContext',
+          code: 'payload.failed',
+          message: `the payload function of '${composeEventName(meta)}' threw; the event carries the error instead`,
+          error,
+        });
+        raw = undefined;
+        normalized = { payloadError: { type: errorType(error), message: safeMessage(error) } };
+      }
+    }
+    if (raw !== undefined && raw !== null) normalized = this.normalizePayload(raw);
+    const event = buildLogEvent({ level, meta, outcome, payload: normalized });
+    this.emitLogEvent(event);
+  }
+
+  /** Emits at `LogLevel.DEBUG` (10). See {@link logEvent}. */
+  debug(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    this.logEvent(name, LogLevel.DEBUG, payload, options);
+  }
+
+  /** Emits at `LogLevel.INFO` (20). See {@link logEvent}. */
+  info(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    this.logEvent(name, LogLevel.INFO, payload, options);
+  }
+
+  /** Emits at `LogLevel.WARNING` (30). See {@link logEvent}. */
+  warning(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    this.logEvent(name, LogLevel.WARNING, payload, options);
+  }
+
+  /** Emits at `LogLevel.ERROR` (40). See {@link logEvent}. */
+  error(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    this.logEvent(name, LogLevel.ERROR, payload, options);
+  }
+
+  /** Emits at `LogLevel.CRITICAL` (50). See {@link logEvent}. */
+  critical(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    this.logEvent(name, LogLevel.CRITICAL, payload, options);
+  }
+
+  /**
+   * Delivers a finished event to the effective sink: no level check, no policy, no normalisation.
+   * Sink failures follow the effective error-handling mode (`raise` throws `MvxError` code
+   * `MVX_UNABLE_TO_LOG` with the sink's error as `cause`; otherwise never throws).
+   */
+  emitLogEvent(event: LogEvent): void {
+    if (this.#gen !== configGeneration.value) this.#resolve();
+    if (deliveryDepth >= MAX_DELIVERY_DEPTH) {
+      this.#stats.recursionDrops++;
+      reportDiagnostic({
+        component: 'LogContext',
+        code: 'delivery.recursion',
+        message: `a sink logged re-entrantly more than ${MAX_DELIVERY_DEPTH} levels deep; the event is dropped`,
+        details: { namespace: this.namespace },
+      });
+      return;
+    }
+    const sink = this.#sink;
+    deliveryDepth++;
+    try {
+      sink.log(event);
+    } catch (error) {
+      this.#onSinkFailure(event, error);
+    } finally {
+      deliveryDepth--;
+    }
+  }
+
+  #onSinkFailure(event: LogEvent, error: unknown): void {
+    this.#stats.sinkFailures++;
+    const mode = this.#errorHandling;
+    if (mode === LogErrorHandling.IGNORE) return;
+    let key = '<unknown event>';
+    try {
+      key = composeEventName(event.meta);
+    } catch {
+      // keep the placeholder
+    }
+    if (mode === LogErrorHandling.RAISE) {
+      throw new MvxError(MvxErrorCode.UNABLE_TO_LOG, `unable to log event '${key}': ${safeMessage(error)}`, {
+        cause: error,
+        details: { namespace: this.namespace, event: key },
+      });
+    }
+    this.#printer ??= new SinkFailurePrinter(`LogContext '${this.namespace}'`);
+    this.#printer.failure(key, error);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Payload delegation (to the effective processor; never throws)
+
+  #processorFailed(what: string, error: unknown): void {
+    this.#stats.payloadFailures++;
+    reportDiagnostic({
+      component: 'LogContext',
+      code: 'processor.failed',
+      message: `the payload processor threw in ${what}; a placeholder is used`,
+      error,
+      details: { namespace: this.namespace },
+    });
+  }
+
+  /** Normalises a payload with the effective processor. Never throws (a failure gives `{ payloadError }`). */
+  normalizePayload(payload: unknown, options?: NormalizeOptions): JsonObject {
+    try {
+      return this.payloadProcessor.normalizePayload(payload, options);
+    } catch (error) {
+      this.#processorFailed('normalizePayload', error);
+      return { payloadError: { type: errorType(error), message: safeMessage(error) } };
+    }
+  }
+
+  /** Normalises one value with the effective processor. Never throws (a failure gives a placeholder string). */
+  normalizeValueForLog(value: unknown, options?: NormalizeOptions): JsonValue {
+    try {
+      return this.payloadProcessor.normalizeValueForLog(value, options);
+    } catch (error) {
+      this.#processorFailed('normalizeValueForLog', error);
+      return '<unloggable value>';
+    }
+  }
+
+  /** The effective processor's verbosity as a plain string (`undefined` on failure). */
+  getPlainVerbosityLevel(): string | undefined {
+    try {
+      return this.payloadProcessor.getPlainVerbosityLevel();
+    } catch (error) {
+      this.#processorFailed('getPlainVerbosityLevel', error);
+      return undefined;
+    }
+  }
+
+  /**
+   * A structured, JSON-safe error payload: the processor's `normalizeError(err)` when it has one,
+   * else `normalizeValueForLog(err)` (an object is used as is; anything else becomes
+   * `{ type, message }`). Never throws.
+   */
+  buildErrorPayload(err: unknown): JsonObject {
+    const processor = this.payloadProcessor;
+    try {
+      if (typeof processor.normalizeError === 'function') return processor.normalizeError(err);
+      const value = processor.normalizeValueForLog(err);
+      if (isJsonObject(value)) return value;
+      return { type: errorType(err), message: typeof value === 'string' ? value : safeMessage(err) };
+    } catch (error) {
+      this.#processorFailed('buildErrorPayload', error);
+      return { type: errorType(err), message: safeMessage(err) };
+    }
+  }
+
+  /** Counters of this context. */
+  stats(): LogContextStats {
+    return {
+      ...this.#stats,
+      decisionCacheSize: this.#byName.size + this.#byKey.size,
+      decisionCacheEvictions: this.#evictions,
+    };
+  }
+}
+
+/** Drops every child created by `child()` (used by the facade's reset). Internal. */
+export function detachLogContextChildren(ctx: LogContext): void {
+  detachChildren(ctx);
+}
+
+/** The children created by `child()`, by segment. Internal. */
+export function logContextChildren(ctx: LogContext): IterableIterator<[string, LogContext]> {
+  return childEntries(ctx);
+}
