@@ -1,0 +1,184 @@
+/**
+ * Options of the StatsD exporter, their defaults and their validation.
+ */
+import { MvxConfigError } from '../../core/errors.ts';
+import type { MetricsSource } from '../../core/metrics/types.ts';
+import type { StatsdClientLike } from './client-like.ts';
+import { sanitizeStatsdName, type StatsdAttributeMode } from './naming.ts';
+
+/**
+ * Which StatsD server speaks on the other end:
+ * - `statsd`: the Etsy daemon and compatibles (Graphite). Timers only (`|ms`); a leading `-` on a
+ *   gauge means "decrease", so negative gauges are sent as `0` then the value.
+ * - `dogstatsd`: the Datadog agent. `histogram` (`|h`) and `distribution` (`|d`) exist; gauges are
+ *   absolute even when negative.
+ * - `telegraf`: Telegraf's `statsd` input (configure the hot-shots client with `telegraf: true` so
+ *   tags use its `name,k=v` form). Timers `|ms` and histograms `|h`; signed gauges are deltas.
+ */
+export type StatsdDialect = 'statsd' | 'dogstatsd' | 'telegraf';
+
+/** The hot-shots method used for histogram dimensions: `|ms`, `|h` or `|d`. */
+export type StatsdHistogramType = 'timing' | 'histogram' | 'distribution';
+
+/**
+ * When metrics are pushed:
+ * - `aggregated`: every `flushIntervalMs`, the change since the previous push (one line per series
+ *   per interval, whatever the number of events);
+ * - `per-event`: after every change, through the source's `onMetricChanged` hook.
+ */
+export type StatsdExportMode = 'aggregated' | 'per-event';
+
+/** Options of {@link StatsdExporter}. */
+export interface StatsdExporterOptions {
+  /**
+   * The user's hot-shots `StatsD` client (hot-shots ≥ 17 for `flush(cb)`). Recommended settings:
+   * `maxBufferSize` 1432 (MTU-safe UDP) up to 8192 (Datadog agent limit), an IP `host` or
+   * `cacheDns: true`. The exporter wraps its `errorHandler` (see {@link StatsdExporter}).
+   */
+  readonly client: StatsdClientLike;
+  /** Where metrics come from: a `MetricsRecorder` of this package or any {@link MetricsSource}. */
+  readonly source: MetricsSource;
+  /** @default 'statsd' */
+  readonly dialect?: StatsdDialect;
+  /** @default 'aggregated' */
+  readonly mode?: StatsdExportMode;
+  /**
+   * Interval between pushes in `aggregated` mode, in ms (StatsD's own flush interval is 10 s;
+   * pushing at the same period gives one value per series per daemon interval).
+   * @default 10000
+   */
+  readonly flushIntervalMs?: number;
+  /**
+   * Prepended to every name with a `.` (after the client's own `prefix`, which hot-shots adds).
+   * @default ''
+   */
+  readonly prefix?: string;
+  /**
+   * How attributes are sent:
+   * - `tags` (default): as tags; hot-shots writes `|#k:v` (DogStatsD, also read by Etsy statsd
+   *   ≥ 0.9 as Graphite tags `name;k=v`) or `name,k=v` when the client has `telegraf: true`;
+   * - `name`: appended to the name as `.<key>.<value>` segments (keys sorted) for servers without
+   *   tags; every attribute set becomes its own StatsD name;
+   * - `drop`: not sent; series of a metric merge into one name (counters add up, the last gauge
+   *   wins), reported once per metric through diagnostics.
+   * @default 'tags'
+   */
+  readonly attributes?: StatsdAttributeMode;
+  /**
+   * The method used for histogram dimensions. `timing` values are milliseconds: dimensions whose
+   * unit is `s`, `us` or `ns` are converted. `statsd` has timers only.
+   * @default 'timing' for `statsd` and `telegraf`, 'distribution' for `dogstatsd`
+   */
+  readonly histogramType?: StatsdHistogramType;
+  /**
+   * Aggregated mode: at most this many histogram lines per series per push. Over it, lines are
+   * shared out among buckets in proportion to their counts and the shortfall is counted in
+   * `stats().histogramObservationsNotSent` (the daemon's count is then too low).
+   * @default 1000
+   */
+  readonly maxHistogramLinesPerSeries?: number;
+  /**
+   * Whether `close()` closes the client (`client.close(cb)`) after the final flush. Set `false` when
+   * the client is shared with other code that closes it.
+   * @default true
+   */
+  readonly closeClient?: boolean;
+  /** Default bound of `flush()` and `close()`, in ms. @default 5000 */
+  readonly timeoutMs?: number;
+}
+
+/** Options with their defaults applied. */
+export interface ResolvedStatsdOptions {
+  readonly dialect: StatsdDialect;
+  readonly mode: StatsdExportMode;
+  readonly flushIntervalMs: number;
+  readonly prefix: string;
+  readonly attributes: StatsdAttributeMode;
+  readonly histogramType: StatsdHistogramType;
+  readonly maxHistogramLinesPerSeries: number;
+  readonly closeClient: boolean;
+  readonly timeoutMs: number;
+  /** Negative gauges are sent as `0` then the value (a leading `-` means "decrease"). */
+  readonly signedGaugesAreDeltas: boolean;
+}
+
+const DIALECTS: readonly StatsdDialect[] = ['statsd', 'dogstatsd', 'telegraf'];
+const MODES: readonly StatsdExportMode[] = ['aggregated', 'per-event'];
+const ATTRIBUTE_MODES: readonly StatsdAttributeMode[] = ['tags', 'name', 'drop'];
+const HISTOGRAM_TYPES: readonly StatsdHistogramType[] = ['timing', 'histogram', 'distribution'];
+const CLIENT_METHODS = ['increment', 'gauge', 'timing'] as const;
+
+/**
+ * Validates options and applies defaults.
+ * @throws MvxConfigError naming the option when one is invalid.
+ */
+export function resolveStatsdOptions(options: StatsdExporterOptions): ResolvedStatsdOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new MvxConfigError('options', 'expected an object with at least `client` and `source`');
+  }
+  const client = options.client as unknown as Record<string, unknown> | undefined;
+  if (client === null || typeof client !== 'object') {
+    throw new MvxConfigError('client', 'expected a hot-shots StatsD client (new StatsD({...}))');
+  }
+  for (const m of CLIENT_METHODS) {
+    if (typeof client[m] !== 'function') {
+      throw new MvxConfigError('client', `expected a hot-shots StatsD client; it has no ${m}() method`);
+    }
+  }
+  const source = options.source as unknown as Record<string, unknown> | undefined;
+  if (source === null || typeof source !== 'object' || typeof source.snapshots !== 'function') {
+    throw new MvxConfigError('source', 'expected a MetricsSource (an object with snapshots())');
+  }
+  const dialect = oneOf('dialect', options.dialect, DIALECTS, 'statsd');
+  const mode = oneOf('mode', options.mode, MODES, 'aggregated');
+  if (mode === 'per-event' && typeof source.onMetricChanged !== 'function') {
+    throw new MvxConfigError('mode', "'per-event' needs a source with onMetricChanged(); use 'aggregated'");
+  }
+  const attributes = oneOf('attributes', options.attributes, ATTRIBUTE_MODES, 'tags');
+  const histogramType = oneOf(
+    'histogramType',
+    options.histogramType,
+    HISTOGRAM_TYPES,
+    dialect === 'dogstatsd' ? 'distribution' : 'timing',
+  );
+  if (dialect === 'statsd' && histogramType !== 'timing') {
+    throw new MvxConfigError('histogramType', "the 'statsd' dialect has timers only: use 'timing'");
+  }
+  if (dialect === 'telegraf' && histogramType === 'distribution') {
+    throw new MvxConfigError('histogramType', "the 'telegraf' dialect has no distribution: use 'timing' or 'histogram'");
+  }
+  const prefix = options.prefix ?? '';
+  if (typeof prefix !== 'string') throw new MvxConfigError('prefix', 'expected a string');
+  return {
+    dialect,
+    mode,
+    flushIntervalMs: positiveInt('flushIntervalMs', options.flushIntervalMs, 10_000, 1),
+    prefix: prefix === '' ? '' : sanitizeStatsdName(prefix),
+    attributes,
+    histogramType,
+    maxHistogramLinesPerSeries: positiveInt('maxHistogramLinesPerSeries', options.maxHistogramLinesPerSeries, 1000, 1),
+    closeClient: bool('closeClient', options.closeClient, true),
+    timeoutMs: positiveInt('timeoutMs', options.timeoutMs, 5000, 1),
+    signedGaugesAreDeltas: dialect !== 'dogstatsd',
+  };
+}
+
+function oneOf<T extends string>(option: string, value: unknown, valid: readonly T[], dflt: T): T {
+  if (value === undefined) return dflt;
+  if (typeof value === 'string' && (valid as readonly string[]).includes(value)) return value as T;
+  throw new MvxConfigError(option, `expected one of ${valid.map((v) => `'${v}'`).join(', ')}, got ${String(value)}`);
+}
+
+function positiveInt(option: string, value: unknown, dflt: number, min: number): number {
+  if (value === undefined) return dflt;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
+    throw new MvxConfigError(option, `expected an integer between ${min} and 2147483647, got ${String(value)}`);
+  }
+  return value;
+}
+
+function bool(option: string, value: unknown, dflt: boolean): boolean {
+  if (value === undefined) return dflt;
+  if (typeof value !== 'boolean') throw new MvxConfigError(option, `expected a boolean, got ${String(value)}`);
+  return value;
+}

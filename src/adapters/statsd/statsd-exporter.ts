@@ -1,0 +1,306 @@
+/**
+ * Pushes a metrics source to StatsD through the user's hot-shots client.
+ */
+import { MvxConfigError } from '../../core/errors.ts';
+import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import type { LifecycleOptions } from '../../core/logger/sink.ts';
+import type { Metric, MetricsSource } from '../../core/metrics/types.ts';
+import type { StatsdCallOptions, StatsdClientLike } from './client-like.ts';
+import { resolveStatsdOptions, type ResolvedStatsdOptions, type StatsdExporterOptions } from './options.ts';
+import { SnapshotPusher, type StatsdSender } from './snapshot-pusher.ts';
+
+const COMPONENT = 'StatsdExporter';
+
+/** Counters of a {@link StatsdExporter}; every value only grows. */
+export interface StatsdExporterStats {
+  /** Pushes done: timer ticks and `flush()` calls in aggregated mode, handled changes in per-event mode. */
+  readonly pushes: number;
+  /**
+   * StatsD lines handed to the client (one per `increment`/`gauge`/`timing`/... call). How many
+   * datagrams carry them is the client's business (`maxBufferSize`).
+   */
+  readonly linesSent: number;
+  /** Failures the client reported through its `errorHandler` or socket `error` event (DNS, socket, close). */
+  readonly sendErrors: number;
+  /** Client calls that threw synchronously (caught and reported). */
+  readonly callErrors: number;
+  /** Snapshots or per-event pushes that threw (a faulty source; caught and reported). */
+  readonly pushErrors: number;
+  /** Histogram observations not sent because of `maxHistogramLinesPerSeries`. */
+  readonly histogramObservationsNotSent: number;
+  /** NaN or infinite values not sent. */
+  readonly nonFiniteValuesSkipped: number;
+  /** `flush()`/`close()` calls that reached their time-out. */
+  readonly timeouts: number;
+}
+
+type HistogramMethod = (stat: string, value: number, options?: StatsdCallOptions) => void;
+
+/**
+ * Pushes the metrics of a {@link MetricsSource} to StatsD through a hot-shots client.
+ *
+ * - Counters: `increment` by the change since the last push (a reset starts again from zero).
+ * - Up-down counters and gauges: `gauge` with the current value.
+ * - Histograms: `timing` / `histogram` / `distribution` per dialect; in aggregated mode replayed
+ *   from the interval's bucket changes (exact counts, values to the bucket), in per-event mode the
+ *   exact observation.
+ *
+ * Failures never reach the caller: the exporter sets the client's `errorHandler` to a wrapper that
+ * counts the error, reports it through the library's diagnostics (`statsd.send_failed`) and then
+ * calls the handler the client had (if any); the original is put back by {@link close}. Without a
+ * handler, hot-shots would throw a cached DNS error from the send call and print the others.
+ *
+ * @example
+ * ```ts
+ * import { StatsD } from 'hot-shots';
+ * import { StatsdExporter } from 'mvx-common/statsd';
+ * const client = new StatsD({ host: '127.0.0.1', port: 8125, maxBufferSize: 1432 });
+ * const exporter = new StatsdExporter({ client, source: recorder, prefix: 'myapp' });
+ * process.once('SIGTERM', () => void exporter.close().then(() => process.exit(0)));
+ * ```
+ */
+export class StatsdExporter {
+  private readonly client: StatsdClientLike;
+  private readonly source: MetricsSource;
+  private readonly options: ResolvedStatsdOptions;
+  private readonly pusher: SnapshotPusher;
+  private readonly histogramMethod: HistogramMethod;
+  private readonly originalErrorHandler: ((error: Error) => void) | undefined;
+  private readonly errorWrapper: (error: Error) => void;
+  private readonly socketListener: (error: unknown) => void;
+  private readonly socket: { on?: unknown; removeListener?: unknown } | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private unsubscribe: (() => void) | undefined;
+  private closing: Promise<void> | undefined;
+  private closed = false;
+  private pushes = 0;
+  private linesSent = 0;
+  private sendErrors = 0;
+  private callErrors = 0;
+  private pushErrors = 0;
+  private timeouts = 0;
+
+  /** @throws MvxConfigError when an option is invalid (the message names it). */
+  constructor(options: StatsdExporterOptions) {
+    this.options = resolveStatsdOptions(options);
+    this.client = options.client;
+    this.source = options.source;
+    this.histogramMethod = this.pickHistogramMethod();
+    this.pusher = new SnapshotPusher(this.options, this.makeSender());
+
+    this.originalErrorHandler = this.client.errorHandler;
+    this.errorWrapper = (error: Error) => this.onSendError(error, true);
+    this.client.errorHandler = this.errorWrapper;
+    this.socketListener = (error: unknown) => this.onSendError(error, false);
+    const socket = this.client.socket as { on?: unknown; removeListener?: unknown } | undefined;
+    if (socket !== null && typeof socket === 'object' && typeof socket.on === 'function') {
+      this.socket = socket;
+      (socket.on as (e: string, l: (err: unknown) => void) => void).call(socket, 'error', this.socketListener);
+    }
+
+    if (this.options.mode === 'aggregated') {
+      this.timer = setInterval(() => this.pushNow(), this.options.flushIntervalMs);
+      this.timer.unref();
+    } else {
+      const subscribe = this.source.onMetricChanged!.bind(this.source);
+      this.unsubscribe = subscribe((metric: Metric<any>) => this.onChanged(metric));
+    }
+  }
+
+  /** Counters since construction. */
+  stats(): StatsdExporterStats {
+    return {
+      pushes: this.pushes,
+      linesSent: this.linesSent,
+      sendErrors: this.sendErrors,
+      callErrors: this.callErrors,
+      pushErrors: this.pushErrors,
+      histogramObservationsNotSent: this.pusher.counts.histogramObservationsNotSent,
+      nonFiniteValuesSkipped: this.pusher.counts.nonFiniteValuesSkipped,
+      timeouts: this.timeouts,
+    };
+  }
+
+  /**
+   * Sends everything pending: waits for the source to aggregate what was emitted before the call
+   * (`source.flush`), pushes (aggregated mode), then flushes the client's buffer (`client.flush`).
+   * Never rejects; resolves at the latest after `timeoutMs` (counted in `stats().timeouts`).
+   */
+  async flush(options: LifecycleOptions = {}): Promise<void> {
+    if (this.closed) return;
+    await this.bounded('flush', options.timeoutMs, () => this.flushSteps());
+  }
+
+  /**
+   * Stops pushing, sends everything pending (as {@link flush}), then closes the client
+   * (`client.close(cb)`, unless `closeClient: false`) and puts back its original `errorHandler`.
+   * Idempotent: later calls return the same promise. Never rejects; bounded by `timeoutMs`.
+   */
+  close(options: LifecycleOptions = {}): Promise<void> {
+    this.closing ??= this.bounded('close', options.timeoutMs, async () => {
+      if (this.timer !== undefined) clearInterval(this.timer);
+      this.timer = undefined;
+      this.unsubscribe?.();
+      this.unsubscribe = undefined;
+      await this.flushSteps();
+      this.closed = true;
+      if (this.options.closeClient && typeof this.client.close === 'function') {
+        await this.callClient((cb) => this.client.close!(cb));
+      }
+    }).finally(() => {
+      this.closed = true;
+      this.restoreClient();
+    });
+    return this.closing;
+  }
+
+  private async flushSteps(): Promise<void> {
+    if (typeof this.source.flush === 'function') {
+      try {
+        await this.source.flush({ timeoutMs: this.options.timeoutMs });
+      } catch (error) {
+        this.pushErrors++;
+        reportDiagnostic({ component: COMPONENT, code: 'statsd.source_flush_failed', message: 'source.flush() failed', error });
+      }
+    }
+    if (this.options.mode === 'aggregated') this.pushNow();
+    if (typeof this.client.flush === 'function') await this.callClient((cb) => this.client.flush!(cb));
+  }
+
+  /** Calls a callback-style client method; a failure is reported, never thrown. */
+  private callClient(call: (cb: (error?: Error | null) => void) => void): Promise<void> {
+    return new Promise<void>((resolve) => {
+      try {
+        call((error) => {
+          if (error) this.onSendError(error, false);
+          resolve();
+        });
+      } catch (error) {
+        this.callErrors++;
+        reportDiagnostic({ component: COMPONENT, code: 'statsd.client_call_failed', message: 'a hot-shots call threw', error });
+        resolve();
+      }
+    });
+  }
+
+  private bounded(what: string, timeoutMs: number | undefined, work: () => Promise<void>): Promise<void> {
+    const limit = timeoutMs ?? this.options.timeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        this.timeouts++;
+        reportDiagnostic({
+          component: COMPONENT,
+          code: 'statsd.timeout',
+          message: `${what}() did not finish within ${limit} ms`,
+          details: { timeoutMs: limit },
+        });
+        resolve();
+      }, limit);
+      timer.unref();
+    });
+    const done = work().catch((error: unknown) => {
+      reportDiagnostic({ component: COMPONENT, code: 'statsd.lifecycle_failed', message: `${what}() failed`, error });
+    });
+    return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  private pushNow(): void {
+    if (this.closed) return;
+    try {
+      this.pusher.pushAll(this.source.snapshots());
+      this.pushes++;
+    } catch (error) {
+      this.pushErrors++;
+      reportDiagnostic({ component: COMPONENT, code: 'statsd.push_failed', message: 'taking or pushing snapshots failed', error });
+    }
+  }
+
+  private onChanged(metric: Metric<any>): void {
+    if (this.closed) return;
+    try {
+      this.pusher.pushChanged(metric.snapshot());
+      this.pushes++;
+    } catch (error) {
+      this.pushErrors++;
+      reportDiagnostic({ component: COMPONENT, code: 'statsd.push_failed', message: 'pushing a changed metric failed', error });
+    }
+  }
+
+  private onSendError(error: unknown, fromHandler: boolean): void {
+    this.sendErrors++;
+    reportDiagnostic({
+      component: COMPONENT,
+      code: 'statsd.send_failed',
+      message: 'the StatsD client could not send',
+      error,
+      details: { code: (error as { code?: unknown } | null)?.code ?? null },
+    });
+    const original = this.originalErrorHandler;
+    if (fromHandler && original !== undefined) {
+      try {
+        original.call(this.client, error as Error);
+      } catch (handlerError) {
+        reportDiagnostic({
+          component: COMPONENT,
+          code: 'statsd.error_handler_threw',
+          message: "the client's own errorHandler threw",
+          error: handlerError,
+        });
+      }
+    }
+  }
+
+  private restoreClient(): void {
+    if (this.client.errorHandler === this.errorWrapper) this.client.errorHandler = this.originalErrorHandler;
+    const socket = this.socket;
+    if (socket !== undefined && typeof socket.removeListener === 'function') {
+      (socket.removeListener as (e: string, l: (err: unknown) => void) => void).call(socket, 'error', this.socketListener);
+    }
+  }
+
+  private pickHistogramMethod(): HistogramMethod {
+    const c = this.client;
+    const type = this.options.histogramType;
+    const method = type === 'timing' ? c.timing : type === 'histogram' ? c.histogram : c.distribution;
+    if (typeof method !== 'function') {
+      throw new MvxConfigError('histogramType', `'${type}' needs a client with a ${type}() method (hot-shots has it)`);
+    }
+    return method as HistogramMethod;
+  }
+
+  private makeSender(): StatsdSender {
+    const c = this.client;
+    const hist = this.histogramMethod;
+    const fail = (error: unknown): void => {
+      this.callErrors++;
+      reportDiagnostic({ component: COMPONENT, code: 'statsd.client_call_failed', message: 'a hot-shots call threw', error });
+    };
+    return {
+      count: (stat, delta, opts) => {
+        try {
+          c.increment(stat, delta, opts);
+          this.linesSent++;
+        } catch (error) {
+          fail(error);
+        }
+      },
+      gauge: (stat, value, opts) => {
+        try {
+          c.gauge(stat, value, opts);
+          this.linesSent++;
+        } catch (error) {
+          fail(error);
+        }
+      },
+      observe: (stat, value, times, opts) => {
+        try {
+          for (let i = 0; i < times; i++) hist.call(c, stat, value, opts);
+          this.linesSent += times;
+        } catch (error) {
+          fail(error);
+        }
+      },
+    };
+  }
+}
