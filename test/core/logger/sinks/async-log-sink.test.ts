@@ -1,0 +1,316 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MvxConfigError, MvxError, MvxStateError, configureDiagnostics, onDiagnostic } from '../../../../src/index.ts';
+import type { Diagnostic } from '../../../../src/core/internal/diagnostics.ts';
+import type { LogEvent } from '../../../../src/core/logger/event.ts';
+import { ProbeSink, checkInvariant, ev, gate, seqs, sleep } from './helpers.ts';
+
+beforeEach(() => configureDiagnostics({ stderr: 'off' }));
+afterEach(() => configureDiagnostics({ stderr: 'throttled' }));
+
+describe('AsyncLogSink options', () => {
+  it.each([
+    [{ maxQueueSize: 0 }, 'maxQueueSize'],
+    [{ maxQueueSize: 1.5 }, 'maxQueueSize'],
+    [{ maxBatchSize: -1 }, 'maxBatchSize'],
+    [{ overflowPolicy: 'block' }, 'overflowPolicy'],
+    [{ batchIntervalMs: Number.NaN }, 'batchIntervalMs'],
+    [{ maxRetries: 101 }, 'maxRetries'],
+    [{ retryBaseDelayMs: 500, retryMaxDelayMs: 100 }, 'retryMaxDelayMs'],
+    [{ onDrop: 'x' }, 'onDrop'],
+    [{ name: '' }, 'name'],
+  ])('rejects %j naming the option', (options, option) => {
+    let caught: unknown;
+    try {
+      new ProbeSink(options as never);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(MvxConfigError);
+    expect((caught as MvxConfigError).option).toBe(option);
+  });
+
+  it('uses the class name in diagnostics by default', () => {
+    expect(new ProbeSink().name).toBe('ProbeSink');
+  });
+});
+
+describe('AsyncLogSink delivery', () => {
+  it('starts lazily on the first event and delivers off the caller stack, in order, in batches by size', async () => {
+    const sink = new ProbeSink({ maxBatchSize: 10 });
+    expect(sink.state).toBe('idle');
+    expect(sink.starts).toBe(0);
+    for (let i = 0; i < 35; i++) sink.log(ev(i));
+    expect(sink.delivered).toHaveLength(0); // nothing on the caller's stack
+    expect(sink.state).toBe('starting');
+    const report = await sink.flush();
+    expect(report.timedOut).toBe(false);
+    expect(sink.state).toBe('running');
+    expect(sink.starts).toBe(1);
+    expect(sink.batchesSeen.map((b) => b.length)).toEqual([10, 10, 10, 5]);
+    expect(seqs(sink.delivered)).toEqual(Array.from({ length: 35 }, (_, i) => i));
+    expect(report).toMatchObject({ accepted: 35, delivered: 35, dropped: 0, failed: 0, pending: 0, batches: 4 });
+  });
+
+  it('delivers a partial batch after batchIntervalMs without a flush', async () => {
+    const sink = new ProbeSink({ batchIntervalMs: 20 });
+    sink.log(ev(1));
+    sink.log(ev(2));
+    await sleep(5);
+    expect(sink.delivered.length).toBe(0);
+    for (let i = 0; i < 100 && sink.delivered.length < 2; i++) await sleep(10);
+    expect(sink.batchesSeen).toHaveLength(1);
+    expect(seqs(sink.delivered)).toEqual([1, 2]);
+  });
+
+  it('drop-newest under a blocked target drops exactly the new events and counts them', async () => {
+    const g = gate();
+    const dropped: [number, string][] = [];
+    const sink = new ProbeSink(
+      { maxQueueSize: 5, maxBatchSize: 2, batchIntervalMs: 0, onDrop: (e, r) => dropped.push([e.payload.seq as number, r]) },
+      () => g.promise,
+    );
+    await sink.start();
+    sink.log(ev(0));
+    sink.log(ev(1));
+    await sleep(5); // batch [0,1] now in flight, blocked
+    for (let i = 2; i < 12; i++) sink.log(ev(i));
+    checkInvariant(sink.stats());
+    expect(sink.stats()).toMatchObject({ accepted: 12, inFlight: 2, queued: 5, dropped: 5, droppedByReason: { queue_full: 5 } });
+    expect(dropped).toEqual([7, 8, 9, 10, 11].map((s) => [s, 'queue_full']));
+    g.open();
+    await sink.flush();
+    expect(seqs(sink.delivered)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    checkInvariant(sink.stats());
+  });
+
+  it('drop-oldest evicts the oldest queued events and flush still completes', async () => {
+    const g = gate();
+    const sink = new ProbeSink({ maxQueueSize: 5, maxBatchSize: 2, batchIntervalMs: 0, overflowPolicy: 'drop-oldest' }, () => g.promise);
+    await sink.start();
+    sink.log(ev(0));
+    sink.log(ev(1));
+    await sleep(5);
+    const flushing = sink.flush({ timeoutMs: 10_000 });
+    for (let i = 2; i < 12; i++) sink.log(ev(i));
+    expect(sink.stats()).toMatchObject({ accepted: 12, dropped: 5, queued: 5, inFlight: 2 });
+    g.open();
+    const report = await flushing; // Ko-Log's flush hung forever after one eviction
+    expect(report.timedOut).toBe(false);
+    await sink.flush();
+    expect(seqs(sink.delivered)).toEqual([0, 1, 7, 8, 9, 10, 11]);
+    checkInvariant(sink.stats());
+  });
+
+  it('retries a failing batch with backoff, then goes on', async () => {
+    let calls = 0;
+    const sink = new ProbeSink({ maxRetries: 3, retryBaseDelayMs: 1, batchIntervalMs: 0 }, () => {
+      calls++;
+      if (calls <= 2) throw new Error(`transient ${calls}`);
+    });
+    sink.log(ev(1));
+    await sink.flush();
+    expect(calls).toBe(3);
+    expect(sink.stats()).toMatchObject({ delivered: 1, failed: 0, retries: 2 });
+  });
+
+  it('counts a batch as failed after maxRetries, calls onError once, reports it, and delivers the next batch', async () => {
+    const diags: Diagnostic[] = [];
+    const off = onDiagnostic((d) => diags.push(d));
+    const errors: [unknown, number][] = [];
+    let failing = true;
+    const sink = new ProbeSink(
+      { maxRetries: 2, retryBaseDelayMs: 1, batchIntervalMs: 0, onError: (e, b) => errors.push([e, b.length]) },
+      () => {
+        if (failing) throw new Error('target down');
+      },
+    );
+    sink.log(ev(1));
+    sink.log(ev(2));
+    await sink.flush();
+    expect(sink.stats()).toMatchObject({ failed: 2, delivered: 0, retries: 2 });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]![1]).toBe(2);
+    expect((sink.stats().lastError as Error).message).toBe('target down');
+    expect(diags.some((d) => d.component === 'ProbeSink' && d.code === 'sink.batch_failed')).toBe(true);
+    failing = false; // the target recovers
+    sink.log(ev(3));
+    await sink.flush();
+    expect(seqs(sink.delivered)).toEqual([3]);
+    expect(sink.stats()).toMatchObject({ accepted: 3, delivered: 1, failed: 2, pending: 0 });
+    off();
+  });
+
+  it('a throwing target keeps the producer running; delivery resumes when it recovers; accounting exact throughout', async () => {
+    let down = true;
+    const sink = new ProbeSink({ maxQueueSize: 200, maxBatchSize: 50, maxRetries: 1, retryBaseDelayMs: 1, batchIntervalMs: 1 }, () => {
+      if (down) throw new Error('unavailable');
+    });
+    let produced = 0;
+    for (let round = 0; round < 40; round++) {
+      if (round === 20) down = false;
+      for (let i = 0; i < 30; i++) {
+        expect(() => sink.log(ev(produced++))).not.toThrow();
+      }
+      checkInvariant(sink.stats());
+      await sleep(1);
+    }
+    const report = await sink.shutdown({ timeoutMs: 10_000 });
+    checkInvariant(report);
+    expect(report.accepted).toBe(produced);
+    expect(report.failed).toBeGreaterThan(0);
+    expect(report.delivered).toBeGreaterThan(0);
+    expect(report.pending).toBe(0);
+    expect(report.delivered + report.failed + report.dropped).toBe(produced);
+    // Events produced after recovery are all delivered (in order).
+    const after = seqs(sink.delivered);
+    expect(after).toEqual([...after].sort((a, b) => a - b));
+    expect(after.at(-1)).toBe(produced - 1);
+  });
+
+  it('a sink slower than its producer drops exactly what it counts (invariant sampled continuously)', async () => {
+    const sink = new ProbeSink({ maxQueueSize: 100, maxBatchSize: 10, batchIntervalMs: 0 }, () => sleep(2));
+    let produced = 0;
+    const deadline = Date.now() + 400;
+    while (Date.now() < deadline) {
+      for (let i = 0; i < 50; i++) {
+        sink.log(ev(produced++));
+        if (i % 10 === 0) checkInvariant(sink.stats());
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    const report = await sink.shutdown({ timeoutMs: 10_000 });
+    checkInvariant(report);
+    expect(report.dropped).toBeGreaterThan(0);
+    expect(report.delivered + report.dropped).toBe(produced);
+    expect(report.delivered).toBe(sink.delivered.length);
+    expect(report.droppedByReason.queue_full).toBe(report.dropped);
+    // No duplicates, in order.
+    const s = seqs(sink.delivered);
+    expect(new Set(s).size).toBe(s.length);
+    expect(s).toEqual([...s].sort((a, b) => a - b));
+  });
+});
+
+describe('AsyncLogSink lifecycle', () => {
+  it('start() is idempotent and rejects with an MvxError when onStart fails; queued events count as failed', async () => {
+    const sink = new ProbeSink({ retryBaseDelayMs: 1 });
+    sink.startFn = () => {
+      throw new Error('no route');
+    };
+    sink.log(ev(1));
+    const p1 = sink.start();
+    expect(sink.start()).toBe(p1);
+    await expect(p1).rejects.toBeInstanceOf(MvxError);
+    await expect(p1).rejects.toMatchObject({ code: 'MVX_STARTUP' });
+    expect(sink.state).toBe('idle');
+    expect(sink.stats()).toMatchObject({ accepted: 1, failed: 1, pending: 0 });
+    // The target recovers: the next event starts the sink again (after the backoff).
+    sink.startFn = undefined;
+    await sleep(5);
+    sink.log(ev(2));
+    await sink.flush();
+    expect(sink.state).toBe('running');
+    expect(seqs(sink.delivered)).toEqual([2]);
+    const p2 = sink.start();
+    expect(sink.start()).toBe(p2);
+    await p2;
+  });
+
+  it('flush() and shutdown() share one promise on repeat', async () => {
+    const sink = new ProbeSink({ batchIntervalMs: 50 });
+    sink.log(ev(1));
+    const f1 = sink.flush();
+    expect(sink.flush()).toBe(f1);
+    sink.log(ev(2));
+    const f2 = sink.flush(); // a new event arrived: a new flush covers it
+    expect(f2).not.toBe(f1);
+    await f2;
+    expect(seqs(sink.delivered)).toEqual([1, 2]);
+    const s1 = sink.shutdown();
+    expect(sink.shutdown()).toBe(s1);
+    const report = await s1;
+    expect(report).toMatchObject({ state: 'stopped', timedOut: false, delivered: 2 });
+    expect(sink.stops).toBe(1);
+    await sink.shutdown();
+    expect(sink.stops).toBe(1);
+  });
+
+  it('a hanging deliver: flush and shutdown resolve at their bound with timedOut and exact counts', async () => {
+    let aborted: unknown;
+    const sink = new ProbeSink({ maxBatchSize: 3, batchIntervalMs: 0 }, (_b, signal) => {
+      signal.addEventListener('abort', () => (aborted = signal.reason));
+      return new Promise<void>(() => {}); // never settles
+    });
+    for (let i = 0; i < 10; i++) sink.log(ev(i));
+    const f = await sink.flush({ timeoutMs: 30 });
+    expect(f).toMatchObject({ timedOut: true, accepted: 10, inFlight: 3, queued: 7, pending: 10 });
+    const r = await sink.shutdown({ timeoutMs: 30 });
+    expect(r).toMatchObject({ timedOut: true, state: 'stopped', accepted: 10, inFlight: 3, pending: 3, dropped: 7 });
+    expect(r.droppedByReason.shutdown_timeout).toBe(7);
+    checkInvariant(r);
+    expect(aborted).toBeInstanceOf(MvxError);
+  });
+
+  it('a shutdown that times out during a retry backoff counts the batch as failed', async () => {
+    const sink = new ProbeSink({ maxRetries: 5, retryBaseDelayMs: 10_000, batchIntervalMs: 0 }, () => {
+      throw new Error('down');
+    });
+    sink.log(ev(1));
+    await sleep(10);
+    const r = await sink.shutdown({ timeoutMs: 30 });
+    expect(r).toMatchObject({ timedOut: true, failed: 1, pending: 0 });
+  });
+
+  it('events logged after shutdown are dropped with reason shutdown and never throw', async () => {
+    const reasons: string[] = [];
+    const sink = new ProbeSink({ onDrop: (_e, r) => reasons.push(r) });
+    sink.log(ev(1));
+    const stopping = sink.shutdown();
+    expect(() => sink.log(ev(2))).not.toThrow();
+    await stopping;
+    sink.log(ev(3));
+    expect(reasons).toEqual(['shutdown', 'shutdown']);
+    expect(sink.stats()).toMatchObject({ accepted: 3, delivered: 1, dropped: 2, droppedByReason: { shutdown: 2 } });
+    await expect(sink.start()).rejects.toBeInstanceOf(MvxStateError);
+  });
+
+  it('a throwing onDrop hook is reported, not thrown', () => {
+    const diags: Diagnostic[] = [];
+    const off = onDiagnostic((d) => diags.push(d));
+    const sink = new ProbeSink({
+      maxQueueSize: 1,
+      onDrop: () => {
+        throw new Error('hook bug');
+      },
+    });
+    sink.log(ev(1));
+    expect(() => sink.log(ev(2))).not.toThrow();
+    expect(diags.some((d) => d.code === 'sink.hook_failed')).toBe(true);
+    off();
+    void sink.shutdown();
+  });
+
+  it('shutdown of a never-started sink with queued events starts it, delivers and stops', async () => {
+    const sink = new ProbeSink({ batchIntervalMs: 1000 });
+    const events: LogEvent[] = [ev(1), ev(2)];
+    for (const e of events) sink.log(e);
+    const r = await sink.shutdown();
+    expect(r).toMatchObject({ delivered: 2, pending: 0, timedOut: false });
+    expect(sink.delivered[0]).toBe(events[0]); // the exact event object
+  });
+
+  it('timers do not keep the process alive; queued events are still delivered at natural exit', () => {
+    const script = join(import.meta.dirname, 'fixtures', 'no-shutdown-child.ts');
+    for (const mode of ['ok', 'hang']) {
+      const res = spawnSync(process.execPath, [script, mode], { encoding: 'utf8', timeout: 20_000 });
+      expect(res.signal, res.stderr).toBeNull(); // not killed by the timeout: it exited by itself
+      expect(res.status, res.stderr).toBe(0);
+      const line = res.stdout.trim().split('\n').at(-1)!;
+      const stats = JSON.parse(line) as { accepted: number; delivered: number };
+      expect(stats.accepted).toBe(100);
+      if (mode === 'ok') expect(stats.delivered).toBe(100);
+    }
+  });
+});
