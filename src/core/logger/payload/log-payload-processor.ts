@@ -1,0 +1,225 @@
+/**
+ * The built-in payload processor: turns any payload or value into bounded, redacted, JSON-safe data
+ * before a sink sees it. See `docs/payload-processor.md` for every representation and marker.
+ */
+import type { JsonObject, JsonValue } from '../json.ts';
+import type { LogPayloadProcessorLike, LogVerbosityLevel, NormalizeOptions } from '../payload-processor-like.ts';
+import { unreadable } from './markers.ts';
+import { PAYLOAD_DEFAULTS, buildSettings, checkAdapter, checkLimit, checkResolver, checkVerbosity } from './options.ts';
+import type { LogPayloadProcessorOptions, PayloadSettings } from './options.ts';
+import { PayloadWalker } from './payload-walker.ts';
+import type { LogAdapter, LogAdapterClass, LogAdapterResolver } from './provider.ts';
+
+/**
+ * The default {@link LogPayloadProcessorLike}.
+ *
+ * Per value, in order: a `toLogPayload(verbosity)` provider, an adapter registered for its class
+ * (prototype chain, most specific first), the resolver's adapter, then the built-in rules. Provider
+ * and adapter output is normalised again like any value (bounded, redacted, JSON-safe). Values
+ * under sensitive keys are replaced at every depth. No method throws; configuration methods throw
+ * `MvxConfigError` naming the option.
+ *
+ * Settings can be changed after construction (`setVerbosity`, `setMaxStringLength`, ...); a change
+ * applies to calls that start afterwards. JavaScript runs one call at a time per thread, so no lock
+ * is needed; a processor is not shared between worker threads.
+ *
+ * @example
+ * ```ts
+ * const processor = new LogPayloadProcessor({ maxItems: 20, redact: { keys: ['ssn'] } });
+ * processor.normalizePayload({ user: 'ann', password: 'x', tags: new Set(['a']) });
+ * // { user: 'ann', password: '[REDACTED]', tags: ['a'] }
+ * ```
+ */
+export class LogPayloadProcessor implements LogPayloadProcessorLike {
+  private settings: PayloadSettings;
+  private readonly walker = new PayloadWalker();
+
+  /** @throws MvxConfigError when an option is invalid (the error names it). */
+  constructor(options?: LogPayloadProcessorOptions) {
+    this.settings = buildSettings(options);
+  }
+
+  /** Verbosity handed to providers and adapters; decides the error stack. */
+  get verbosity(): LogVerbosityLevel {
+    return this.settings.verbosity;
+  }
+  /** Longest string kept (UTF-16 code units). */
+  get maxStringLength(): number {
+    return this.settings.maxStringLength;
+  }
+  /** Items kept per array, Set, Map, typed array. */
+  get maxItems(): number {
+    return this.settings.maxItems;
+  }
+  /** Keys kept per object. */
+  get maxKeys(): number {
+    return this.settings.maxKeys;
+  }
+  /** Container nesting normalised. */
+  get maxDepth(): number {
+    return this.settings.maxDepth;
+  }
+  /** Error cause links followed. */
+  get maxErrorCauses(): number {
+    return this.settings.maxErrorCauses;
+  }
+  /** Values emitted per call. */
+  get maxNodes(): number {
+    return this.settings.maxNodes;
+  }
+  /** Longest error stack kept. */
+  get maxStackLength(): number {
+    return this.settings.maxStackLength;
+  }
+  /** What replaces a value under a sensitive key. */
+  get redactedValue(): string {
+    return this.settings.redactedValue;
+  }
+  /** The adapter resolver, if one is set. */
+  get resolver(): LogAdapterResolver | undefined {
+    return this.settings.resolver;
+  }
+
+  /** Sets the verbosity. @throws MvxConfigError */
+  setVerbosity(verbosity: LogVerbosityLevel): void {
+    this.update({ verbosity: checkVerbosity(verbosity) });
+  }
+  /** Back to `NORMAL`. */
+  resetVerbosity(): void {
+    this.update({ verbosity: PAYLOAD_DEFAULTS.verbosity });
+  }
+  /** @throws MvxConfigError */
+  setMaxStringLength(value: number): void {
+    this.update({ maxStringLength: checkLimit('maxStringLength', value) });
+  }
+  /** Back to 1024. */
+  resetMaxStringLength(): void {
+    this.update({ maxStringLength: PAYLOAD_DEFAULTS.maxStringLength });
+  }
+  /** @throws MvxConfigError */
+  setMaxItems(value: number): void {
+    this.update({ maxItems: checkLimit('maxItems', value) });
+  }
+  /** Back to 100. */
+  resetMaxItems(): void {
+    this.update({ maxItems: PAYLOAD_DEFAULTS.maxItems });
+  }
+  /** @throws MvxConfigError */
+  setMaxKeys(value: number): void {
+    this.update({ maxKeys: checkLimit('maxKeys', value) });
+  }
+  /** Back to 100. */
+  resetMaxKeys(): void {
+    this.update({ maxKeys: PAYLOAD_DEFAULTS.maxKeys });
+  }
+  /** @throws MvxConfigError */
+  setMaxDepth(value: number): void {
+    this.update({ maxDepth: checkLimit('maxDepth', value) });
+  }
+  /** Back to 10. */
+  resetMaxDepth(): void {
+    this.update({ maxDepth: PAYLOAD_DEFAULTS.maxDepth });
+  }
+  /** Sets the adapter resolver. @throws MvxConfigError when not a function */
+  setResolver(resolver: LogAdapterResolver): void {
+    const checked = checkResolver(resolver);
+    if (checked === undefined) checkResolver(null);
+    this.update({ resolver: checked });
+  }
+  /** Removes the adapter resolver. */
+  resetResolver(): void {
+    this.update({ resolver: undefined });
+  }
+  /** Registers (or replaces) the adapter of a class. @throws MvxConfigError */
+  setAdapter(cls: LogAdapterClass, adapter: LogAdapter): void {
+    const key = checkAdapter(cls, adapter, 'adapter');
+    const adapters = new Map(this.settings.adapters);
+    adapters.set(key, adapter);
+    this.update({ adapters });
+  }
+  /** Removes the adapter of a class; returns whether there was one. */
+  removeAdapter(cls: LogAdapterClass): boolean {
+    const key = (cls as { prototype?: unknown }).prototype;
+    if (typeof key !== 'object' || key === null || !this.settings.adapters.has(key)) return false;
+    const adapters = new Map(this.settings.adapters);
+    adapters.delete(key);
+    this.update({ adapters });
+    return true;
+  }
+
+  /** Whether values under `key` are redacted (for components that name values, e.g. arguments). */
+  isSensitiveKey(key: string): boolean {
+    return this.settings.redactor.isSensitive(key);
+  }
+
+  /**
+   * Normalises a whole payload. An object (plain, class instance, `Map` with primitive keys, error,
+   * provider) gives its normalised object; `null`/`undefined` give `{}`; anything whose normalised
+   * form is not an object (a string, a number, an array, a Set) is wrapped as `{ value: … }`.
+   */
+  normalizePayload(payload: unknown, options?: NormalizeOptions): JsonObject {
+    if (payload === undefined || payload === null) return {};
+    const out = this.normalizeValueForLog(payload, options);
+    if (out !== null && typeof out === 'object' && !Array.isArray(out)) return out;
+    return { value: out };
+  }
+
+  /** Normalises one value; `undefined` gives `null`. Never throws. */
+  normalizeValueForLog(value: unknown, options?: NormalizeOptions): JsonValue {
+    let walker = this.walker;
+    if (walker.busy) walker = new PayloadWalker(); // re-entrant call (a provider that logs)
+    walker.begin(this.settings, options?.unbounded === true);
+    try {
+      return walker.item(value, 0);
+    } catch (err) {
+      return unreadable(err);
+    } finally {
+      walker.end();
+    }
+  }
+
+  /** The verbosity as a plain string: `'MINIMAL'`, `'NORMAL'` or `'MAXIMUM'`. */
+  getPlainVerbosityLevel(): string {
+    return this.settings.verbosity;
+  }
+
+  /**
+   * A structured error payload:
+   * `{ type, name?, message, code?, stack?, ...own fields, fields?, cause?, errors? }`.
+   * `type` is the constructor name; `name` only when it differs from `type` and from `'Error'`;
+   * `stack` by verbosity (none at MINIMAL, 10 frames at NORMAL, all at MAXIMUM; at most
+   * `maxStackLength`); own enumerable fields redacted and bounded by `maxKeys` (one named like a
+   * fixed field goes under `fields`); `cause` followed up to `maxErrorCauses` links; `errors`
+   * (`AggregateError`) as an array bounded by `maxItems`. An error with `toLogPayload` (such as
+   * `MvxError`) uses it, plus `stack` and `cause` when it does not give them. A value that is not an
+   * error gives `{ type, value }` (`type` is `typeof`, or the class name for objects).
+   */
+  normalizeError(error: unknown): JsonObject {
+    const out = this.normalizeValueForLog(error);
+    if (isErrorLike(error) && out !== null && typeof out === 'object' && !Array.isArray(out)) return out;
+    return { type: nonErrorType(error), value: out };
+  }
+
+  private update(change: Partial<PayloadSettings>): void {
+    this.settings = Object.freeze({ ...this.settings, ...change });
+  }
+}
+
+function isErrorLike(value: unknown): boolean {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+function nonErrorType(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  try {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    return typeof name === 'string' && name.length > 0 && name.length <= 64 ? name : 'Object';
+  } catch {
+    return 'Object';
+  }
+}

@@ -1,0 +1,224 @@
+/**
+ * Options of the built-in payload processor, their defaults and their validation.
+ */
+import { MvxConfigError } from '../../errors.ts';
+import { LogVerbosity } from '../payload-processor-like.ts';
+import type { LogVerbosityLevel } from '../payload-processor-like.ts';
+import type { LogAdapter, LogAdapterClass, LogAdapterResolver } from './provider.ts';
+import { DEFAULT_REDACT_KEYS, KeyRedactor } from './redaction.ts';
+import type { RedactOptions } from './redaction.ts';
+
+/** Options of `LogPayloadProcessor`. Every option is optional; invalid ones throw `MvxConfigError`. */
+export interface LogPayloadProcessorOptions {
+  /**
+   * Passed to providers and adapters; decides the error `stack` (MINIMAL: none, NORMAL: the first
+   * 10 frames, MAXIMUM: all) and is what `getPlainVerbosityLevel()` returns.
+   * @default 'NORMAL'
+   */
+  verbosity?: LogVerbosityLevel;
+  /**
+   * Longest string kept, in UTF-16 code units; longer strings (values, keys, URLs, function names)
+   * are cut and end with `…[+N chars]`. Applies also to `unbounded` calls. 1 to 2^28.
+   * @default 1024
+   */
+  maxStringLength?: number;
+  /** Items kept per array, Set, Map and typed array; then `'[… N more items]'`. 1 to 10^7. @default 100 */
+  maxItems?: number;
+  /** Keys kept per object (and error own fields); then `__more__: 'N more keys'`. 1 to 10^7. @default 100 */
+  maxKeys?: number;
+  /**
+   * Container nesting normalised; a container at this depth becomes `'[Type: depth limit]'`. The
+   * payload object itself is depth 0. Applies also to `unbounded` calls. 1 to 1000.
+   * @default 10
+   */
+  maxDepth?: number;
+  /** Error `cause` links followed in one chain; then `'[… cause chain limit]'`. 0 to 100. @default 5 */
+  maxErrorCauses?: number;
+  /**
+   * Values emitted per call, all levels together: the budget that keeps a call bounded when a small
+   * graph shares one object many times (output would otherwise grow as maxItems^maxDepth). When
+   * spent, collections end with their "more" marker. Applies also to `unbounded` calls.
+   * 1 to 10^8.
+   * @default 10000
+   */
+  maxNodes?: number;
+  /** Longest error `stack` kept, in UTF-16 code units (cut like other strings). 1 to 2^28. @default 16384 */
+  maxStackLength?: number;
+  /** Which keys are sensitive. @default { mode: 'extend', keys: [] } (the {@link DEFAULT_REDACT_KEYS}) */
+  redact?: RedactOptions;
+  /** What replaces a value under a sensitive key. @default '[REDACTED]' */
+  redactedValue?: string;
+  /**
+   * Adapters by class (a `Map` or any iterable of `[class, adapter]` pairs). The value's prototype
+   * chain is searched from the value up, so the most specific registered class wins.
+   */
+  adapters?: Iterable<readonly [LogAdapterClass, LogAdapter]>;
+  /** Picks an adapter for objects no registered class matched. */
+  resolver?: LogAdapterResolver;
+}
+
+/** Defaults of the numeric limits. */
+export const PAYLOAD_DEFAULTS = Object.freeze({
+  verbosity: LogVerbosity.NORMAL as LogVerbosityLevel,
+  maxStringLength: 1024,
+  maxItems: 100,
+  maxKeys: 100,
+  maxDepth: 10,
+  maxErrorCauses: 5,
+  maxNodes: 10_000,
+  maxStackLength: 16_384,
+  redactedValue: '[REDACTED]',
+});
+
+/** The effective, validated settings one normalisation call reads (immutable; replaced on change). */
+export interface PayloadSettings {
+  readonly verbosity: LogVerbosityLevel;
+  readonly maxStringLength: number;
+  readonly maxItems: number;
+  readonly maxKeys: number;
+  readonly maxDepth: number;
+  readonly maxErrorCauses: number;
+  readonly maxNodes: number;
+  readonly maxStackLength: number;
+  readonly redactor: KeyRedactor;
+  readonly redactedValue: string;
+  /** Adapters keyed by the class's `prototype`. */
+  readonly adapters: ReadonlyMap<object, LogAdapter>;
+  readonly resolver: LogAdapterResolver | undefined;
+}
+
+const KNOWN = new Set<string>([
+  'verbosity',
+  'maxStringLength',
+  'maxItems',
+  'maxKeys',
+  'maxDepth',
+  'maxErrorCauses',
+  'maxNodes',
+  'maxStackLength',
+  'redact',
+  'redactedValue',
+  'adapters',
+  'resolver',
+]);
+
+const LIMITS: Record<string, readonly [number, number]> = {
+  maxStringLength: [1, 2 ** 28],
+  maxItems: [1, 1e7],
+  maxKeys: [1, 1e7],
+  maxDepth: [1, 1000],
+  maxErrorCauses: [0, 100],
+  maxNodes: [1, 1e8],
+  maxStackLength: [1, 2 ** 28],
+};
+
+/** Validates a verbosity; throws `MvxConfigError` naming `option`. */
+export function checkVerbosity(value: unknown, option = 'verbosity'): LogVerbosityLevel {
+  if (value === 'MINIMAL' || value === 'NORMAL' || value === 'MAXIMUM') return value;
+  throw new MvxConfigError(option, `must be 'MINIMAL', 'NORMAL' or 'MAXIMUM', got ${describe(value)}`);
+}
+
+/** Validates one numeric limit; throws `MvxConfigError` naming it. */
+export function checkLimit(option: keyof typeof PAYLOAD_DEFAULTS & string, value: unknown): number {
+  const [min, max] = LIMITS[option] ?? [1, 1e7];
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new MvxConfigError(option, `must be an integer from ${min} to ${max}, got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Validates a resolver; throws `MvxConfigError`. */
+export function checkResolver(value: unknown, option = 'resolver'): LogAdapterResolver | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') throw new MvxConfigError(option, `must be a function, got ${describe(value)}`);
+  return value as LogAdapterResolver;
+}
+
+/** Validates an adapter registration; returns the prototype key. */
+export function checkAdapter(cls: unknown, adapter: unknown, option: string): object {
+  if (typeof cls !== 'function' || typeof cls.prototype !== 'object' || cls.prototype === null) {
+    throw new MvxConfigError(`${option}[0]`, `must be a class (a function with a prototype), got ${describe(cls)}`);
+  }
+  if (typeof adapter !== 'function') {
+    throw new MvxConfigError(`${option}[1]`, `must be a function (value, verbosity) => unknown, got ${describe(adapter)}`);
+  }
+  return cls.prototype as object;
+}
+
+/** Validates the options and builds the effective settings. Throws `MvxConfigError`. */
+export function buildSettings(options: LogPayloadProcessorOptions | undefined): PayloadSettings {
+  if (options === undefined) options = {};
+  if (options === null || typeof options !== 'object') {
+    throw new MvxConfigError('options', `must be an object, got ${describe(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) {
+      throw new MvxConfigError(key, `is not an option of LogPayloadProcessor (known: ${[...KNOWN].join(', ')})`);
+    }
+  }
+  const o = options;
+  const limit = (name: keyof typeof LIMITS & keyof typeof PAYLOAD_DEFAULTS): number =>
+    o[name] === undefined ? (PAYLOAD_DEFAULTS[name] as number) : checkLimit(name, o[name]);
+  const adapters = new Map<object, LogAdapter>();
+  if (o.adapters !== undefined) {
+    if (o.adapters === null || typeof (o.adapters as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+      throw new MvxConfigError('adapters', `must be a Map or an iterable of [class, adapter] pairs, got ${describe(o.adapters)}`);
+    }
+    let i = 0;
+    for (const pair of o.adapters) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new MvxConfigError(`adapters[${i}]`, 'must be a [class, adapter] pair');
+      }
+      adapters.set(checkAdapter(pair[0], pair[1], `adapters[${i}]`), pair[1] as LogAdapter);
+      i++;
+    }
+  }
+  if (o.redactedValue !== undefined && typeof o.redactedValue !== 'string') {
+    throw new MvxConfigError('redactedValue', `must be a string, got ${describe(o.redactedValue)}`);
+  }
+  return {
+    verbosity: o.verbosity === undefined ? PAYLOAD_DEFAULTS.verbosity : checkVerbosity(o.verbosity),
+    maxStringLength: limit('maxStringLength'),
+    maxItems: limit('maxItems'),
+    maxKeys: limit('maxKeys'),
+    maxDepth: limit('maxDepth'),
+    maxErrorCauses: limit('maxErrorCauses'),
+    maxNodes: limit('maxNodes'),
+    maxStackLength: limit('maxStackLength'),
+    redactor: buildRedactor(o.redact),
+    redactedValue: o.redactedValue ?? PAYLOAD_DEFAULTS.redactedValue,
+    adapters,
+    resolver: checkResolver(o.resolver),
+  };
+}
+
+function buildRedactor(redact: RedactOptions | undefined): KeyRedactor {
+  if (redact === undefined) return new KeyRedactor(DEFAULT_REDACT_KEYS);
+  if (redact === null || typeof redact !== 'object') {
+    throw new MvxConfigError('redact', `must be an object { keys?, mode? }, got ${describe(redact)}`);
+  }
+  for (const key of Object.keys(redact)) {
+    if (key !== 'keys' && key !== 'mode') throw new MvxConfigError(`redact.${key}`, "is not an option (known: keys, mode)");
+  }
+  const mode = redact.mode ?? 'extend';
+  if (mode !== 'extend' && mode !== 'replace') {
+    throw new MvxConfigError('redact.mode', `must be 'extend' or 'replace', got ${describe(mode)}`);
+  }
+  const keys = redact.keys ?? [];
+  if (!Array.isArray(keys)) throw new MvxConfigError('redact.keys', `must be an array of strings and RegExps, got ${describe(keys)}`);
+  keys.forEach((k: unknown, i) => {
+    if (!(typeof k === 'string' && /[a-z0-9]/i.test(k)) && !(k instanceof RegExp)) {
+      throw new MvxConfigError(`redact.keys[${i}]`, `must be a string with a letter or digit, or a RegExp, got ${describe(k)}`);
+    }
+  });
+  return new KeyRedactor(mode === 'extend' ? [...DEFAULT_REDACT_KEYS, ...keys] : keys);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return 'a function';
+  return String(value);
+}

@@ -1,0 +1,55 @@
+/**
+ * The small extension points of the payload processor: objects that own their log representation
+ * ({@link LogPayloadProvider}) and representations supplied from outside for types the caller does
+ * not own ({@link LogAdapter}, registered by class or found by a {@link LogAdapterResolver}).
+ *
+ * Precedence, per value: provider, then adapter (class registry, then resolver), then the
+ * built-in rules. Whatever a provider or adapter returns is itself normalised: bounded, redacted
+ * and made JSON-safe, so a provider cannot leak a secret or an unbounded structure to a sink.
+ */
+import type { LogVerbosityLevel } from '../payload-processor-like.ts';
+
+/**
+ * An object that owns its log representation. `toLogPayload` receives the processor's verbosity and
+ * returns any value (usually a small plain object); the processor normalises that value like any
+ * other. If it throws, the object is normalised by the built-in rules and a diagnostic
+ * `payload.provider_failed` is reported.
+ *
+ * @example
+ * ```ts
+ * class Session implements LogPayloadProvider {
+ *   constructor(readonly id: string, readonly userId: string, private readonly token: string) {}
+ *   toLogPayload() { return { sessionId: this.id, userId: this.userId }; }
+ * }
+ * ```
+ */
+export interface LogPayloadProvider {
+  toLogPayload(verbosity: LogVerbosityLevel): unknown;
+}
+
+/**
+ * A representation supplied from outside for one type: called with the value and the processor's
+ * verbosity; its result is normalised like any other value. A throwing adapter falls back to the
+ * built-in rules (diagnostic `payload.adapter_failed`).
+ */
+export type LogAdapter = (value: any, verbosity: LogVerbosityLevel) => unknown;
+
+/**
+ * Picks an adapter for a value (called for objects only, after the class registry found none);
+ * `undefined` means "use the built-in rules". A throwing resolver counts as `undefined`
+ * (diagnostic `payload.resolver_failed`).
+ */
+export type LogAdapterResolver = (value: object) => LogAdapter | undefined;
+
+/** A class an adapter is registered for: matched against the prototype chain, most specific wins. */
+export type LogAdapterClass = abstract new (...args: any[]) => unknown;
+
+/** Whether a value has a callable `toLogPayload` (never throws). */
+export function isLogPayloadProvider(value: unknown): value is LogPayloadProvider {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { toLogPayload?: unknown }).toLogPayload === 'function';
+  } catch {
+    return false;
+  }
+}
