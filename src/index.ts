@@ -34,6 +34,18 @@ export type {
 // --- logger: context, facade, policies (issue 2) -------------------------------------------------
 
 // --- logger: payload processor (issue 2) --------------------------------------------------------
+export { LogPayloadProcessor } from './core/logger/payload/log-payload-processor.ts';
+export { PAYLOAD_DEFAULTS } from './core/logger/payload/options.ts';
+export type { LogPayloadProcessorOptions } from './core/logger/payload/options.ts';
+export { DEFAULT_REDACT_KEYS } from './core/logger/payload/redaction.ts';
+export type { RedactOptions } from './core/logger/payload/redaction.ts';
+export { isLogPayloadProvider } from './core/logger/payload/provider.ts';
+export type {
+  LogPayloadProvider,
+  LogAdapter,
+  LogAdapterResolver,
+  LogAdapterClass,
+} from './core/logger/payload/provider.ts';
 
 // --- logger: synchronous sinks (issue 2) --------------------------------------------------------
 

@@ -26,7 +26,11 @@ export interface NormalizeOptions {
  * Implementations must never throw and must return JSON-safe values.
  */
 export interface LogPayloadProcessorLike {
-  /** Normalises a whole payload (an object or a `Map`); anything else gives `{}`. */
+  /**
+   * Normalises a whole payload (normally an object or a `Map`) to a JSON object. `null` and
+   * `undefined` give `{}`; what other non-object payloads become is the implementation's choice
+   * (the built-in `LogPayloadProcessor` wraps them as `{ value: … }` rather than dropping them).
+   */
   normalizePayload(payload: unknown, options?: NormalizeOptions): JsonObject;
   /** Normalises one value (an argument, a result field, a context field). */
   normalizeValueForLog(value: unknown, options?: NormalizeOptions): JsonValue;
