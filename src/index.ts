@@ -87,6 +87,25 @@ export type { BaseMetricOptions, AttributesOption } from './core/metrics/metrics
 export { SeriesStore, DEFAULT_SERIES_LIMIT } from './core/metrics/series/series-store.ts';
 export type { SeriesEntry } from './core/metrics/series/series-store.ts';
 export { attributesKey } from './core/metrics/series/attribute-key.ts';
+export { OutcomeCounterMetric, OTHER_OUTCOME } from './core/metrics/metrics/outcome-counter-metric.ts';
+export type { OutcomeCounterMetricOptions } from './core/metrics/metrics/outcome-counter-metric.ts';
+export { GaugeMetric } from './core/metrics/metrics/gauge-metric.ts';
+export type { GaugeMetricOptions } from './core/metrics/metrics/gauge-metric.ts';
+export { SyncMetricsRecorder } from './core/metrics/recorder/sync-metrics-recorder.ts';
+export { MetricsRuntime, MetricsRuntimeState } from './core/metrics/runtime/metrics-runtime.ts';
+export type {
+  MetricsRuntimeOptions,
+  MetricsRuntimeStateValue,
+  CreateRecorderOptions,
+} from './core/metrics/runtime/metrics-runtime.ts';
+export { MetricsRuntimeError } from './core/metrics/runtime/metrics-runtime-error.ts';
+export { attachMetricsPort } from './core/metrics/worker/attach-metrics-port.ts';
+export { WorkerMetricsRecorder, createWorkerMetricsRecorder } from './core/metrics/worker/worker-metrics-recorder.ts';
+export type {
+  WorkerMetricsRecorderOptions,
+  WorkerMetricsRecorderStats,
+} from './core/metrics/worker/worker-metrics-recorder.ts';
+export type { MessagePortLike } from './core/metrics/worker/protocol.ts';
 export { AsyncMetricsRecorder } from './core/metrics/recorder/async-metrics-recorder.ts';
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/async-metrics-recorder.ts';
 export { RecorderState } from './core/metrics/recorder/recorder-stats.ts';

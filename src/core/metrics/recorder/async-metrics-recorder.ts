@@ -8,6 +8,8 @@ import { MvxConfigError, MvxError, MvxErrorCode, MvxStateError } from '../../err
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
 import { MetricDispatcher } from './metric-dispatcher.ts';
+import { attachMetricsPort } from '../worker/attach-metrics-port.ts';
+import type { MessagePortLike } from '../worker/protocol.ts';
 import { RecorderState } from './recorder-stats.ts';
 import type { MetricsRecorderStats, OverflowPolicy, RecorderStateValue } from './recorder-stats.ts';
 
@@ -307,6 +309,14 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    */
   onMetricChanged(listener: MetricChangedListener): () => void {
     return this.dispatcher.onMetricChanged(listener);
+  }
+
+  /**
+   * Aggregates the events a worker's `WorkerMetricsRecorder` sends over `port` (a `MessagePort`,
+   * or a `Worker` whose side uses `parentPort`). Returns a detach function; `stop()` detaches too.
+   */
+  attachPort(port: MessagePortLike): () => void {
+    return attachMetricsPort(this, port);
   }
 
   /** Registers a cleanup run by `stop()` (used by the worker bridge). Returns its remover. @internal */

@@ -5,14 +5,14 @@
  */
 import type { MetricAttributes, MetricAttributeValue } from '../types.ts';
 
-// Separators that cannot be confused with ordinary text; a type tag keeps 1 and '1' apart.
-const KV = '\u0000';
-const ENTRY = '\u0001';
-
-/** Appends one attribute to a key. */
+/**
+ * One attribute's part of a key. Unambiguous whatever the text: the key and string values are
+ * length-prefixed, numbers and booleans (which cannot contain ';') end with ';', and a type tag
+ * keeps 1 and '1' apart.
+ */
 function part(key: string, value: MetricAttributeValue): string {
-  const t = typeof value === 'string' ? 's' : typeof value === 'number' ? 'n' : 'b';
-  return key + KV + t + String(value) + ENTRY;
+  if (typeof value === 'string') return key.length + ':' + key + 's' + value.length + ':' + value;
+  return key.length + ':' + key + (typeof value === 'number' ? 'n' : 'b') + String(value) + ';';
 }
 
 /** The canonical key of an attribute set: its entries sorted by key. `''` for no attributes. */

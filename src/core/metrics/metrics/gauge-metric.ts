@@ -1,0 +1,98 @@
+/**
+ * A gauge: the last value read from an event (OTel Gauge), or a running sum that may go down
+ * (OTel UpDownCounter), per attribute set. Both map to a Prometheus gauge.
+ */
+import { MvxConfigError } from '../../errors.ts';
+import type { Metric, MetricEvent, MetricSnapshot } from '../types.ts';
+import { SeriesStore } from '../series/series-store.ts';
+import { compileBase } from './metric-options.ts';
+import type { BaseMetricOptions, CompiledBase } from './metric-options.ts';
+import { reportInvalidValue } from './report-value.ts';
+
+/** Options of {@link GaugeMetric}. */
+export interface GaugeMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
+  /** The value (`last`) or the delta (`updown`, may be negative); NaN/infinite values are reported and ignored. */
+  value: (event: E) => number;
+  /** `last`: keep the last value (kind `gauge`); `updown`: add deltas (kind `updown`). @default 'last' */
+  mode?: 'last' | 'updown';
+}
+
+interface Cell {
+  value: number;
+}
+
+/**
+ * A gauge. Snapshot: one dimension `''` of kind `gauge` (mode `last`) or `updown`.
+ *
+ * @example
+ * ```ts
+ * new GaugeMetric<PoolEvent>({ name: 'db.pool.in_use', eventTypes: ['db.acquire', 'db.release'], mode: 'updown',
+ *   value: (e) => (e.type === 'db.acquire' ? 1 : -1) });
+ * ```
+ */
+export class GaugeMetric<E extends MetricEvent = MetricEvent> implements Metric<E> {
+  readonly name: string;
+  readonly eventTypes: readonly string[] | '*';
+  readonly mode: 'last' | 'updown';
+  /** Epoch ms when the cumulative period started (meaningful for `updown`). */
+  startTimeMs = Date.now();
+  private readonly base: CompiledBase<E>;
+  private readonly value: (event: E) => number;
+  private readonly store: SeriesStore<Cell>;
+
+  /** @throws MvxConfigError on an invalid option. */
+  constructor(options: GaugeMetricOptions<E>) {
+    this.base = compileBase(options, 'GaugeMetric');
+    if (typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
+    const mode = options.mode ?? 'last';
+    if (mode !== 'last' && mode !== 'updown') throw new MvxConfigError('mode', "must be 'last' or 'updown'");
+    this.mode = mode;
+    this.name = this.base.name;
+    this.eventTypes = this.base.eventTypes;
+    this.value = options.value;
+    this.store = new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit);
+  }
+
+  handle(event: E): boolean {
+    const b = this.base;
+    if (!b.accepts(event.type)) return false;
+    if (b.filter !== undefined && !b.filter(event)) return false;
+    const v = this.value(event);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      reportInvalidValue(this.name, v, 'a finite number');
+      return false;
+    }
+    const cell = this.store.getByKey(b.attributesKeyOf(event), b.lastAttributes);
+    if (this.mode === 'last') cell.value = v;
+    else cell.value += v;
+    return true;
+  }
+
+  /** Updates that went to the overflow series because the series limit was reached. */
+  get overflowUpdates(): number {
+    return this.store.overflowUpdates;
+  }
+
+  snapshot(): MetricSnapshot {
+    return {
+      name: this.name,
+      description: this.base.description,
+      unit: this.base.unit,
+      startTimeMs: this.startTimeMs,
+      timeMs: Date.now(),
+      dimensions: [
+        {
+          name: '',
+          kind: this.mode === 'last' ? 'gauge' : 'updown',
+          series: this.store.toArray((e) => ({ attributes: e.attributes, value: e.state.value })),
+        },
+      ],
+    };
+  }
+
+  /** Forgets every series and restarts the cumulative period. */
+  reset(): void {
+    this.store.clear();
+    this.startTimeMs = Date.now();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * A recorder that aggregates on the caller's stack: no buffer, no scheduling. For tests, simple
+ * scripts and code that wants snapshots exact right after `emit()`. Routing, isolation and the
+ * change hook are the same as {@link AsyncMetricsRecorder}'s.
+ */
+import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
+import { MetricDispatcher } from './metric-dispatcher.ts';
+import { RecorderState } from './recorder-stats.ts';
+import type { MetricsRecorderStats } from './recorder-stats.ts';
+
+/** A synchronous recorder: `emit()` aggregates at once and never throws. */
+export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E>, MetricsSource {
+  readonly id: string;
+  private readonly dispatcher: MetricDispatcher;
+  private accepted = 0;
+  private invalid = 0;
+
+  constructor(options: { id?: string } = {}) {
+    this.id = options.id ?? 'metrics';
+    this.dispatcher = new MetricDispatcher(`SyncMetricsRecorder(${this.id})`);
+  }
+
+  /** @throws MvxConfigError when `metric` is not a Metric. */
+  registerMetric(metric: Metric<any>): void {
+    this.dispatcher.register(metric);
+  }
+
+  emit(event: E): void {
+    if (event === null || typeof event !== 'object' || typeof event.type !== 'string') {
+      this.invalid++;
+      reportDiagnostic({ component: `SyncMetricsRecorder(${this.id})`, code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
+      return;
+    }
+    this.accepted++;
+    this.dispatcher.dispatch(event);
+  }
+
+  snapshots(): MetricSnapshot[] {
+    return this.dispatcher.snapshots();
+  }
+
+  metrics(): readonly Metric<any>[] {
+    return this.dispatcher.metrics();
+  }
+
+  onMetricChanged(listener: MetricChangedListener): () => void {
+    return this.dispatcher.onMetricChanged(listener);
+  }
+
+  /** Nothing is ever pending: resolves at once. */
+  flush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  stats(): MetricsRecorderStats {
+    return {
+      state: RecorderState.RUNNING,
+      accepted: this.accepted,
+      dispatched: this.accepted,
+      pending: 0,
+      dropped: { total: this.invalid, overflow: 0, invalid: this.invalid, stopped: 0 },
+      failed: { ...this.dispatcher.failures },
+    };
+  }
+}

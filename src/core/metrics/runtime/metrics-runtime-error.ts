@@ -1,0 +1,22 @@
+/**
+ * Errors of {@link MetricsRuntime}, in the shared hierarchy (`MvxError` with a stable `code`).
+ * The reference's classes map to codes: RecorderAlreadyExists → `MVX_ALREADY_EXISTS`,
+ * RecorderNotFound → `MVX_NOT_FOUND`, InvalidState → `MVX_INVALID_STATE`, RecorderStartup →
+ * `MVX_STARTUP`, Shutdown and RecorderStop → `MVX_SHUTDOWN`.
+ */
+import { MvxError } from '../../errors.ts';
+import type { MvxErrorCodeValue, MvxErrorOptions } from '../../errors.ts';
+
+/** An error of the metrics runtime; `recorderId` names the recorder concerned, when there is one. */
+export class MetricsRuntimeError extends MvxError {
+  /** The recorder id concerned, when the error is about one recorder. */
+  readonly recorderId: string | undefined;
+
+  constructor(code: MvxErrorCodeValue, message: string, options: MvxErrorOptions & { recorderId?: string } = {}) {
+    super(code, message, {
+      cause: options.cause,
+      details: { ...(options.recorderId === undefined ? {} : { recorderId: options.recorderId }), ...(options.details ?? {}) },
+    });
+    this.recorderId = options.recorderId;
+  }
+}

@@ -1,0 +1,218 @@
+/**
+ * The practical entry point: owns recorders by id, with runtime-wide defaults, and shuts them all
+ * down within a bound. The Node counterpart of the reference's `MetricsRuntime`: no thread or
+ * event loop to own (JavaScript has one), so calls are synchronous where the reference blocked on
+ * its loop, and lifecycles are promises; states and error codes are kept.
+ */
+import { MvxConfigError, MvxErrorCode } from '../../errors.ts';
+import type { MetricEvent } from '../types.ts';
+import { AsyncMetricsRecorder, validateRecorderOptions } from '../recorder/async-metrics-recorder.ts';
+import type { AsyncMetricsRecorderOptions, TimeoutOptions } from '../recorder/async-metrics-recorder.ts';
+import type { MessagePortLike } from '../worker/protocol.ts';
+import { MetricsRuntimeError } from './metrics-runtime-error.ts';
+
+/** Runtime states: `running` from construction (or `start()`), `stopping` during `shutdown()`, then `closed` (no restart). */
+export const MetricsRuntimeState = {
+  RUNNING: 'running',
+  STOPPING: 'stopping',
+  CLOSED: 'closed',
+} as const;
+/** One of {@link MetricsRuntimeState}. */
+export type MetricsRuntimeStateValue = (typeof MetricsRuntimeState)[keyof typeof MetricsRuntimeState];
+
+/** Options of {@link MetricsRuntime}. */
+export interface MetricsRuntimeOptions {
+  /** Name of the runtime, used in diagnostics and errors. @default 'mvx.metrics' */
+  namespace?: string;
+  /** Defaults for every recorder created by {@link MetricsRuntime.createRecorder}. */
+  defaults?: Omit<AsyncMetricsRecorderOptions, 'id'>;
+}
+
+/** Options of {@link MetricsRuntime.createRecorder}: per-recorder overrides of the runtime defaults. */
+export type CreateRecorderOptions = Omit<AsyncMetricsRecorderOptions, 'id'>;
+
+/**
+ * Creates, finds, lists, stops and removes {@link AsyncMetricsRecorder}s by id.
+ *
+ * Errors (all {@link MetricsRuntimeError}, `recorderId` set): duplicate id → `MVX_ALREADY_EXISTS`;
+ * unknown id → `MVX_NOT_FOUND`; any call after `shutdown()` → `MVX_INVALID_STATE`; a recorder
+ * that fails to stop → `MVX_SHUTDOWN`. Invalid ids and options → `MvxConfigError`.
+ *
+ * @example
+ * ```ts
+ * const runtime = new MetricsRuntime({ namespace: 'app' });
+ * const recorder = runtime.createRecorder('document_storage');
+ * // ... emit, read snapshots ...
+ * await runtime.shutdown({ timeoutMs: 5000 });
+ * ```
+ */
+export class MetricsRuntime {
+  readonly namespace: string;
+  private readonly defaults: CreateRecorderOptions;
+  private readonly recorders = new Map<string, AsyncMetricsRecorder<any>>();
+  private stateValue: MetricsRuntimeStateValue = MetricsRuntimeState.RUNNING;
+  private shutdownPromise: Promise<void> | undefined;
+
+  /** @throws MvxConfigError on an invalid option. */
+  constructor(options: MetricsRuntimeOptions = {}) {
+    if (options.namespace !== undefined && (typeof options.namespace !== 'string' || options.namespace.trim() === '')) {
+      throw new MvxConfigError('namespace', 'must be a non-empty string');
+    }
+    validateRecorderOptions(options.defaults ?? {}, 'defaults.');
+    this.namespace = options.namespace?.trim() ?? 'mvx.metrics';
+    this.defaults = { ...(options.defaults ?? {}) };
+  }
+
+  /** Current state. */
+  get state(): MetricsRuntimeStateValue {
+    return this.stateValue;
+  }
+
+  /** Kept for the reference's shape: the runtime runs from construction. Resolves at once; rejects after shutdown. */
+  start(): Promise<void> {
+    try {
+      this.assertRunning('start');
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
+
+  private assertRunning(operation: string, recorderId?: string): void {
+    if (this.stateValue !== MetricsRuntimeState.RUNNING) {
+      throw new MetricsRuntimeError(MvxErrorCode.INVALID_STATE, `metrics runtime '${this.namespace}' is ${this.stateValue}; ${operation} is not allowed`, {
+        recorderId,
+        details: { state: this.stateValue, expectedStates: [MetricsRuntimeState.RUNNING] },
+      });
+    }
+  }
+
+  private normalizeId(id: unknown): string {
+    if (typeof id !== 'string' || id.trim() === '') throw new MvxConfigError('recorderId', 'must be a non-empty string');
+    return id.trim();
+  }
+
+  /**
+   * Creates and starts a recorder with the runtime defaults overridden by `options`.
+   * @throws MetricsRuntimeError `MVX_ALREADY_EXISTS` when the id (trimmed) is taken, `MVX_INVALID_STATE` after shutdown.
+   * @throws MvxConfigError on an invalid id or option.
+   */
+  createRecorder<E extends MetricEvent = MetricEvent>(recorderId: string, options: CreateRecorderOptions = {}): AsyncMetricsRecorder<E> {
+    const id = this.normalizeId(recorderId);
+    this.assertRunning('createRecorder', id);
+    if (this.recorders.has(id)) {
+      throw new MetricsRuntimeError(MvxErrorCode.ALREADY_EXISTS, `metrics runtime recorder error -> recorder '${id}' already exists`, { recorderId: id });
+    }
+    const recorder = new AsyncMetricsRecorder<E>({ ...this.defaults, ...options, id });
+    void recorder.start();
+    this.recorders.set(id, recorder);
+    return recorder;
+  }
+
+  /** @throws MetricsRuntimeError `MVX_NOT_FOUND` when there is no such recorder. */
+  getRecorder<E extends MetricEvent = MetricEvent>(recorderId: string): AsyncMetricsRecorder<E> {
+    const id = this.normalizeId(recorderId);
+    const r = this.recorders.get(id);
+    if (r === undefined) throw this.notFound(id);
+    return r;
+  }
+
+  /** The recorder, or `undefined`. */
+  tryGetRecorder<E extends MetricEvent = MetricEvent>(recorderId: string): AsyncMetricsRecorder<E> | undefined {
+    return this.recorders.get(this.normalizeId(recorderId));
+  }
+
+  /** Recorder ids in creation order. */
+  listRecorderIds(): string[] {
+    return [...this.recorders.keys()];
+  }
+
+  private notFound(id: string): MetricsRuntimeError {
+    return new MetricsRuntimeError(MvxErrorCode.NOT_FOUND, `metrics runtime recorder error -> recorder '${id}' not found`, { recorderId: id });
+  }
+
+  /**
+   * Stops a recorder (flushing it); it stays registered and can be started again.
+   * @throws (rejects) MetricsRuntimeError `MVX_NOT_FOUND`, or `MVX_SHUTDOWN` when its stop fails.
+   */
+  async stopRecorder(recorderId: string, options: TimeoutOptions = {}): Promise<void> {
+    const id = this.normalizeId(recorderId);
+    const r = this.recorders.get(id);
+    if (r === undefined) throw this.notFound(id);
+    await this.stopOne(id, r, options);
+  }
+
+  /**
+   * Removes a recorder at once (a concurrent call gets `MVX_NOT_FOUND`), then stops it; it is
+   * removed even when its stop fails (then rejects with `MVX_SHUTDOWN`). Resolves to the recorder.
+   */
+  async stopAndRemoveRecorder<E extends MetricEvent = MetricEvent>(recorderId: string, options: TimeoutOptions = {}): Promise<AsyncMetricsRecorder<E>> {
+    const id = this.normalizeId(recorderId);
+    const r = this.recorders.get(id);
+    if (r === undefined) throw this.notFound(id);
+    this.recorders.delete(id);
+    await this.stopOne(id, r, options);
+    return r;
+  }
+
+  private async stopOne(id: string, r: AsyncMetricsRecorder<any>, options: TimeoutOptions): Promise<void> {
+    try {
+      await r.stop(options);
+    } catch (cause) {
+      throw new MetricsRuntimeError(MvxErrorCode.SHUTDOWN, `metrics runtime recorder error -> recorder '${id}' failed to stop`, { recorderId: id, cause });
+    }
+  }
+
+  /**
+   * Connects a worker thread to a recorder: the worker's `createWorkerMetricsRecorder()` events are
+   * aggregated by the recorder `recorderId`. `target` is the `Worker` (worker side on `parentPort`)
+   * or a `MessagePort` whose other end the worker uses. Returns a detach function.
+   * @throws MetricsRuntimeError `MVX_NOT_FOUND` when there is no such recorder.
+   */
+  connectWorker(target: MessagePortLike, recorderId: string): () => void {
+    this.assertRunning('connectWorker', recorderId);
+    return this.getRecorder(recorderId).attachPort(target);
+  }
+
+  /**
+   * Stops and removes every recorder (each flushed), within `timeoutMs`; then `closed`.
+   * Idempotent: every call returns the same promise. Rejects with MetricsRuntimeError
+   * `MVX_SHUTDOWN` (details: `failedRecorderIds`, `recorderErrors`) when some recorder failed or
+   * the bound was hit; the runtime is closed regardless.
+   */
+  shutdown(options: TimeoutOptions = {}): Promise<void> {
+    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
+    this.stateValue = MetricsRuntimeState.STOPPING;
+    const timeoutMs = options.timeoutMs ?? 30_000;
+    const entries = [...this.recorders.entries()];
+    this.recorders.clear();
+    const failures = new Map<string, unknown>();
+    const all = Promise.all(
+      entries.map(([id, r]) => r.stop({ timeoutMs }).catch((error: unknown) => void failures.set(id, error))),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      timer.unref();
+    });
+    this.shutdownPromise = Promise.race([all.then(() => 'done' as const), timeout]).then((result) => {
+      clearTimeout(timer);
+      this.stateValue = MetricsRuntimeState.CLOSED;
+      if (result === 'timeout') {
+        const stuck = entries.filter(([, r]) => r.state !== 'stopped').map(([id]) => id);
+        throw new MetricsRuntimeError(MvxErrorCode.SHUTDOWN, `metrics runtime '${this.namespace}' did not shut down within ${timeoutMs} ms`, {
+          details: { failedRecorderIds: stuck, recorderErrors: {} },
+        });
+      }
+      if (failures.size > 0) {
+        const recorderErrors: Record<string, { errorType: string; errorMessage: string }> = {};
+        for (const [id, e] of failures) recorderErrors[id] = { errorType: e instanceof Error ? e.name : typeof e, errorMessage: e instanceof Error ? e.message : String(e) };
+        throw new MetricsRuntimeError(MvxErrorCode.SHUTDOWN, `metrics runtime '${this.namespace}': ${failures.size} recorder(s) failed to stop`, {
+          cause: failures.values().next().value,
+          details: { failedRecorderIds: [...failures.keys()], recorderErrors },
+        });
+      }
+    });
+    return this.shutdownPromise;
+  }
+}

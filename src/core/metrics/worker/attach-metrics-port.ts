@@ -1,0 +1,58 @@
+/**
+ * Owner side of the worker-thread bridge: aggregates the batches a worker's
+ * {@link WorkerMetricsRecorder} sends over a port into a recorder, acknowledges them, and answers
+ * flush requests once every earlier batch is aggregated (a port delivers in order).
+ */
+import { MessagePort } from 'node:worker_threads';
+import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import type { MetricEvent } from '../types.ts';
+import { ENVELOPE, isEnvelope } from './protocol.ts';
+import type { MessagePortLike, ToOwner } from './protocol.ts';
+
+/** What the bridge needs of the owning recorder. */
+export interface BatchIngestor {
+  ingestBatch(events: readonly MetricEvent[]): void;
+  /** Registers a cleanup run when the recorder stops; returns its remover. */
+  addStopHook?(detach: () => void): () => void;
+}
+
+/**
+ * Listens on `port` (a `MessagePort`, or a `Worker` whose worker side uses `parentPort`) for
+ * metric batches and aggregates them into `recorder`. Returns a function that detaches (also run
+ * when the recorder stops); the worker side is then told, and drops further events (counted).
+ *
+ * A `MessagePort` is `unref()`ed so that it never holds the process open; a `Worker` is left as is.
+ */
+export function attachMetricsPort(recorder: BatchIngestor, port: MessagePortLike): () => void {
+  let attached = true;
+  const onMessage = (value: unknown): void => {
+    if (!isEnvelope(value)) return;
+    const msg = value as ToOwner;
+    try {
+      if (msg.t === 'batch') {
+        const events = Array.isArray(msg.events) ? msg.events : [];
+        recorder.ingestBatch(events);
+        port.postMessage({ mvx: ENVELOPE, t: 'ack', n: events.length });
+      } else if (msg.t === 'flush') {
+        port.postMessage({ mvx: ENVELOPE, t: 'flushed', id: msg.id });
+      }
+    } catch (error) {
+      reportDiagnostic({ component: 'WorkerMetricsBridge', code: 'bridge.failed', message: 'could not handle a message from a worker', error });
+    }
+  };
+  port.on('message', onMessage);
+  if (port instanceof MessagePort) port.unref();
+  const detach = (): void => {
+    if (!attached) return;
+    attached = false;
+    port.off('message', onMessage);
+    removeHook?.();
+    try {
+      port.postMessage({ mvx: ENVELOPE, t: 'closed' });
+    } catch {
+      // The port may be closed already.
+    }
+  };
+  const removeHook: (() => void) | undefined = recorder.addStopHook?.(detach);
+  return detach;
+}

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { attributesKey } from '../../../src/core/metrics/series/attribute-key.ts';
+import { SeriesStore, DEFAULT_SERIES_LIMIT } from '../../../src/core/metrics/series/series-store.ts';
+import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
+import { MvxConfigError } from '../../../src/core/errors.ts';
+
+describe('attributesKey', () => {
+  it('is independent of key order', () => {
+    expect(attributesKey({ a: 1, b: 'x' })).toBe(attributesKey({ b: 'x', a: 1 }));
+  });
+  it('keeps 1 and "1" and true/"true" apart', () => {
+    expect(attributesKey({ a: 1 })).not.toBe(attributesKey({ a: '1' }));
+    expect(attributesKey({ a: true })).not.toBe(attributesKey({ a: 'true' }));
+  });
+  it('cannot be confused by separators inside values', () => {
+    expect(attributesKey({ a: 'x', b: 'y' })).not.toBe(attributesKey({ a: 'x1:bs1:y' }));
+    expect(attributesKey({ a: 'x;', b: 1 })).not.toBe(attributesKey({ a: 'x', 'b': '1' }));
+  });
+  it('is empty for no attributes', () => {
+    expect(attributesKey({})).toBe('');
+  });
+});
+
+describe('SeriesStore', () => {
+  it('creates one series per attribute set and reuses it', () => {
+    const store = new SeriesStore(() => ({ value: 0 }));
+    store.get({ route: '/a' }).value++;
+    store.get({ route: '/a' }).value++;
+    store.get({ route: '/b' }).value++;
+    expect([...store.entries()].map((e) => [e.attributes, e.state.value])).toEqual([
+      [{ route: '/a' }, 2],
+      [{ route: '/b' }, 1],
+    ]);
+  });
+
+  it('caps series at the limit, overflow series included, and counts overflow updates', () => {
+    const store = new SeriesStore(() => ({ value: 0 }), 5);
+    for (let i = 0; i < 10; i++) store.get({ id: i }).value++;
+    expect(store.size).toBe(5);
+    const entries = [...store.entries()];
+    expect(entries.at(-1)!.attributes).toEqual({ [OVERFLOW_ATTRIBUTE]: true });
+    expect(entries.at(-1)!.state.value).toBe(6);
+    expect(store.overflowUpdates).toBe(6);
+    // Existing series keep updating after the limit is hit.
+    store.get({ id: 0 }).value++;
+    expect(entries[0]!.state.value).toBe(2);
+    expect(store.overflowUpdates).toBe(6);
+  });
+
+  it('freezes stored attributes (a caller mutating its object does not move a series)', () => {
+    const attrs: Record<string, string> = { a: 'x' };
+    const store = new SeriesStore(() => ({ value: 0 }));
+    store.get(attrs).value++;
+    attrs.a = 'y';
+    expect([...store.entries()][0]!.attributes).toEqual({ a: 'x' });
+    expect(Object.isFrozen([...store.entries()][0]!.attributes)).toBe(true);
+  });
+
+  it('defaults to the OpenTelemetry limit of 2000 and rejects a limit below 2', () => {
+    expect(new SeriesStore(() => 0).limit).toBe(DEFAULT_SERIES_LIMIT);
+    expect(DEFAULT_SERIES_LIMIT).toBe(2000);
+    expect(() => new SeriesStore(() => 0, 1)).toThrow(MvxConfigError);
+    expect(() => new SeriesStore(() => 0, 2.5)).toThrow(/seriesLimit/);
+  });
+
+  it('clear() forgets series and the overflow count', () => {
+    const store = new SeriesStore(() => ({ value: 0 }), 2);
+    store.get({ a: 1 });
+    store.get({ a: 2 });
+    store.clear();
+    expect(store.size).toBe(0);
+    expect(store.overflowUpdates).toBe(0);
+  });
+});
