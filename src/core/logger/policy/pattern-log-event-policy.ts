@@ -1,0 +1,276 @@
+/**
+ * `PatternLogEventPolicy`: ordered allow/deny rules with shell-style patterns on event metadata,
+ * plus optional level and outcome conditions. The first matching rule decides; no match gives
+ * `defaultEnabled`.
+ *
+ * Configuration (TypeScript and JSON use the same camelCase keys; the reference's snake_case keys
+ * are rejected with a hint naming the camelCase one):
+ *
+ * ```json
+ * {
+ *   "defaultEnabled": false,
+ *   "rules": [
+ *     { "action": "deny",  "events": ["app.http.health*"] },
+ *     { "action": "allow", "namespaces": ["app.db", "app.db.*"], "minLevel": "DEBUG" },
+ *     { "action": "allow", "minLevel": "INFO" },
+ *     { "action": "allow", "outcomes": ["failed", "cancelled"] }
+ *   ]
+ * }
+ * ```
+ *
+ * @module
+ */
+import { MvxConfigError } from '../../errors.ts';
+import { composeEventName } from '../event.ts';
+import type { LogEventMeta, LogOutcome } from '../event.ts';
+import { parseLogLevel } from '../level.ts';
+import type { LogEventPolicy } from '../policy.ts';
+import { compileGlobs } from './glob.ts';
+
+/** What a matching rule does. */
+export const PatternLogEventPolicyAction = {
+  ALLOW: 'allow',
+  DENY: 'deny',
+} as const;
+
+/** One of {@link PatternLogEventPolicyAction}. */
+export type PatternLogEventPolicyActionValue = (typeof PatternLogEventPolicyAction)[keyof typeof PatternLogEventPolicyAction];
+
+/**
+ * One rule. Every given condition must hold (AND); inside one pattern group any pattern may match
+ * (OR). An absent or empty group does not constrain; a rule with no condition matches every event.
+ * Patterns are shell-style globs (`*` also crosses dots and slashes, `?`, `[seq]`, `[!seq]`),
+ * case-sensitive.
+ */
+export interface PatternLogEventPolicyRule {
+  /** `allow` enables a matching event, `deny` disables it. */
+  action: PatternLogEventPolicyActionValue;
+  /** Patterns on the composed key `namespace.name` (just `name` in the root namespace). */
+  events?: readonly string[];
+  /** Patterns on the namespace (`''` for the root: only `*` matches it). */
+  namespaces?: readonly string[];
+  /** Patterns on the event name alone. */
+  names?: readonly string[];
+  /** Patterns on the entity id; an event without one never matches this group. */
+  entityIds?: readonly string[];
+  /** Patterns on `source.filePath`; an event without one never matches this group. */
+  sourcePaths?: readonly string[];
+  /** Patterns on `source.functionName`; an event without one never matches this group. */
+  sourceFunctions?: readonly string[];
+  /** Patterns on the outcome; an event without an outcome never matches this group. */
+  outcomes?: readonly string[];
+  /** Lowest level (inclusive) the rule applies to: a number or a level name. */
+  minLevel?: number | string;
+  /** Highest level (inclusive) the rule applies to: a number or a level name. */
+  maxLevel?: number | string;
+}
+
+/** Configuration of {@link PatternLogEventPolicy}. */
+export interface PatternLogEventPolicyConfig {
+  /** The decision when no rule matches. @default true */
+  defaultEnabled?: boolean;
+  /** Rules, in order: the first matching one decides. @default [] */
+  rules?: readonly PatternLogEventPolicyRule[];
+}
+
+const GROUPS = ['events', 'namespaces', 'names', 'entityIds', 'sourcePaths', 'sourceFunctions', 'outcomes'] as const;
+const RULE_KEYS: ReadonlySet<string> = new Set(['action', ...GROUPS, 'minLevel', 'maxLevel']);
+const CONFIG_KEYS: ReadonlySet<string> = new Set(['defaultEnabled', 'rules']);
+/** The reference's snake_case keys and their names here. */
+const REFERENCE_KEYS: Readonly<Record<string, string>> = {
+  default_enabled: 'defaultEnabled',
+  event_namespaces: 'namespaces',
+  event_names: 'names',
+  entity_ids: 'entityIds',
+  source_paths: 'sourcePaths',
+  source_funcs: 'sourceFunctions',
+  min_level: 'minLevel',
+  max_level: 'maxLevel',
+};
+
+interface CompiledRule {
+  readonly allow: boolean;
+  readonly minLevel: number;
+  readonly maxLevel: number;
+  readonly events: RegExp | undefined;
+  readonly namespaces: RegExp | undefined;
+  readonly names: RegExp | undefined;
+  readonly entityIds: RegExp | undefined;
+  readonly sourcePaths: RegExp | undefined;
+  readonly sourceFunctions: RegExp | undefined;
+  readonly outcomes: RegExp | undefined;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
+  return typeof v;
+}
+
+function checkKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, prefix: string): void {
+  for (const key of Object.keys(obj)) {
+    if (allowed.has(key)) continue;
+    const hint = REFERENCE_KEYS[key];
+    const path = prefix === '' ? key : `${prefix}.${key}`;
+    throw new MvxConfigError(
+      path,
+      hint !== undefined && allowed.has(hint)
+        ? `unknown key; did you mean '${hint}'? (keys are camelCase)`
+        : `unknown key; valid keys are ${[...allowed].join(', ')}`,
+    );
+  }
+}
+
+function parsePatterns(value: unknown, path: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) throw new MvxConfigError(path, `must be an array of non-empty strings, got ${describe(value)}`);
+  return value.map((item, i) => {
+    if (typeof item !== 'string') throw new MvxConfigError(`${path}[${i}]`, `must be a string, got ${describe(item)}`);
+    const pattern = item.trim();
+    if (pattern === '') throw new MvxConfigError(`${path}[${i}]`, 'must not be empty or blank');
+    return pattern;
+  });
+}
+
+function parseLevel(value: unknown, path: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const level = parseLogLevel(value);
+  if (level === undefined) {
+    throw new MvxConfigError(path, `must be an integer or a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), got ${describe(value)}`);
+  }
+  return level;
+}
+
+function parseRule(value: unknown, path: string): PatternLogEventPolicyRule {
+  if (!isPlainObject(value)) throw new MvxConfigError(path, `must be an object, got ${describe(value)}`);
+  checkKeys(value, RULE_KEYS, path);
+  const action = value.action;
+  if (typeof action !== 'string') throw new MvxConfigError(`${path}.action`, `is required and must be 'allow' or 'deny', got ${describe(action)}`);
+  const act = action.trim();
+  if (act !== 'allow' && act !== 'deny') throw new MvxConfigError(`${path}.action`, `must be 'allow' or 'deny', got ${JSON.stringify(action)}`);
+  const rule: { -readonly [K in keyof PatternLogEventPolicyRule]: PatternLogEventPolicyRule[K] } = { action: act };
+  for (const group of GROUPS) {
+    const patterns = parsePatterns(value[group], `${path}.${group}`);
+    if (patterns !== undefined) rule[group] = patterns;
+  }
+  const minLevel = parseLevel(value.minLevel, `${path}.minLevel`);
+  const maxLevel = parseLevel(value.maxLevel, `${path}.maxLevel`);
+  if (minLevel !== undefined) rule.minLevel = minLevel;
+  if (maxLevel !== undefined) rule.maxLevel = maxLevel;
+  if (minLevel !== undefined && maxLevel !== undefined && minLevel > maxLevel) {
+    throw new MvxConfigError(`${path}.maxLevel`, `must not be below minLevel (${minLevel}), got ${maxLevel}`);
+  }
+  return rule;
+}
+
+/**
+ * Validates a configuration strictly and returns a normalised copy (patterns trimmed, levels as
+ * numbers). @throws MvxConfigError naming the path (e.g. `rules[2].events[0]`).
+ */
+export function parsePatternLogEventPolicyConfig(json: unknown): Required<PatternLogEventPolicyConfig> {
+  if (!isPlainObject(json)) throw new MvxConfigError('config', `must be an object, got ${describe(json)}`);
+  checkKeys(json, CONFIG_KEYS, '');
+  const defaultEnabled = json.defaultEnabled ?? true;
+  if (typeof defaultEnabled !== 'boolean') {
+    throw new MvxConfigError('defaultEnabled', `must be a boolean, got ${describe(json.defaultEnabled)}`);
+  }
+  const rules = json.rules ?? [];
+  if (!Array.isArray(rules)) throw new MvxConfigError('rules', `must be an array of rule objects, got ${describe(rules)}`);
+  return { defaultEnabled, rules: rules.map((r, i) => parseRule(r, `rules[${i}]`)) };
+}
+
+function compileGroup(patterns: readonly string[] | undefined, path: string): RegExp | undefined {
+  if (patterns === undefined || patterns.length === 0) return undefined;
+  try {
+    return compileGlobs(patterns);
+  } catch (error) {
+    throw new MvxConfigError(path, `contains an invalid pattern (${(error as Error).message})`, { cause: error });
+  }
+}
+
+/**
+ * Selects events by ordered allow/deny rules. Immutable: decisions are pure functions of the
+ * configuration, so `version` is constant and `LogContext` caches them.
+ *
+ * @example
+ * ```ts
+ * const policy = PatternLogEventPolicy.fromConfig(JSON.parse(readFileSync('log-policy.json', 'utf8')));
+ * configureLogContext('app', { policy, minLevel: 'DEBUG' });
+ * ```
+ */
+export class PatternLogEventPolicy implements LogEventPolicy {
+  /** Constant: the policy never changes after construction. */
+  readonly version = 0;
+  /** The validated, normalised configuration (frozen). */
+  readonly config: Readonly<Required<PatternLogEventPolicyConfig>>;
+  readonly #rules: readonly CompiledRule[];
+  readonly #defaultEnabled: boolean;
+
+  /** @throws MvxConfigError naming the path of the first invalid entry. */
+  constructor(config: PatternLogEventPolicyConfig = {}) {
+    const parsed = parsePatternLogEventPolicyConfig(config);
+    this.config = Object.freeze({ defaultEnabled: parsed.defaultEnabled, rules: Object.freeze(parsed.rules.map((r) => Object.freeze(r))) });
+    this.#defaultEnabled = parsed.defaultEnabled;
+    this.#rules = parsed.rules.map((r, i) => {
+      const path = `rules[${i}]`;
+      const compiled: CompiledRule = {
+        allow: r.action === 'allow',
+        minLevel: (r.minLevel as number | undefined) ?? Number.NEGATIVE_INFINITY,
+        maxLevel: (r.maxLevel as number | undefined) ?? Number.POSITIVE_INFINITY,
+        events: compileGroup(r.events, `${path}.events`),
+        namespaces: compileGroup(r.namespaces, `${path}.namespaces`),
+        names: compileGroup(r.names, `${path}.names`),
+        entityIds: compileGroup(r.entityIds, `${path}.entityIds`),
+        sourcePaths: compileGroup(r.sourcePaths, `${path}.sourcePaths`),
+        sourceFunctions: compileGroup(r.sourceFunctions, `${path}.sourceFunctions`),
+        outcomes: compileGroup(r.outcomes, `${path}.outcomes`),
+      };
+      return compiled;
+    });
+  }
+
+  /**
+   * Builds a policy from untrusted JSON (a parsed config file): unknown keys, wrong types and
+   * empty patterns are rejected. @throws MvxConfigError naming the path, e.g. `rules[2].events[0]`.
+   */
+  static fromConfig(json: unknown): PatternLogEventPolicy {
+    return new PatternLogEventPolicy(json as PatternLogEventPolicyConfig);
+  }
+
+  /** The first matching rule's decision, else `defaultEnabled`. */
+  isEnabled(meta: LogEventMeta, level: number, outcome?: LogOutcome): boolean {
+    const rules = this.#rules;
+    for (let i = 0; i < rules.length; i++) {
+      const r = rules[i]!;
+      if (matches(r, meta, level, outcome)) return r.allow;
+    }
+    return this.#defaultEnabled;
+  }
+
+  /** The normalised configuration, for logging or saving. */
+  toJSON(): Required<PatternLogEventPolicyConfig> {
+    return this.config;
+  }
+}
+
+function test(re: RegExp | undefined, value: string | undefined): boolean {
+  return re === undefined || (value !== undefined && re.test(value));
+}
+
+function matches(r: CompiledRule, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean {
+  if (level < r.minLevel || level > r.maxLevel) return false;
+  if (r.events !== undefined && !r.events.test(composeEventName(meta))) return false;
+  if (!test(r.namespaces, meta.namespace)) return false;
+  if (!test(r.names, meta.name)) return false;
+  if (!test(r.entityIds, meta.entityId)) return false;
+  if (!test(r.sourcePaths, meta.source?.filePath)) return false;
+  if (!test(r.sourceFunctions, meta.source?.functionName)) return false;
+  return test(r.outcomes, outcome);
+}
