@@ -32,6 +32,41 @@ export type {
 } from './core/logger/payload-processor-like.ts';
 
 // --- logger: context, facade, policies (issue 2) -------------------------------------------------
+export { LogContext, DECISION_CACHE_LIMIT } from './core/logger/context/log-context.ts';
+export type {
+  LogContextOptions,
+  LogEventOptions,
+  IsEnabledOptions,
+  LogPayloadInput,
+  LogLevelInput,
+  LogContextStats,
+} from './core/logger/context/log-context.ts';
+export { LogErrorHandling, SINK_FAILURE_SUMMARY_INTERVAL_MS } from './core/logger/context/error-handling.ts';
+export type { LogErrorHandlingMode } from './core/logger/context/error-handling.ts';
+export {
+  getRootLogContext,
+  getLogContext,
+  hasLogContext,
+  configureLogContext,
+  resetLogContexts,
+  getLogContextNamespaces,
+  getRegisteredLogSinks,
+} from './core/logger/context/facade.ts';
+export type { LogContextSettings, ResetLogContextsOptions } from './core/logger/context/facade.ts';
+export { buildLogEvent, preciseNow } from './core/logger/build-event.ts';
+export type { BuildLogEventInput } from './core/logger/build-event.ts';
+export { setLogCorrelationProvider, getLogCorrelationProvider } from './core/logger/correlation.ts';
+export type { LogCorrelationProvider } from './core/logger/correlation.ts';
+export {
+  PatternLogEventPolicy,
+  PatternLogEventPolicyAction,
+  parsePatternLogEventPolicyConfig,
+} from './core/logger/policy/pattern-log-event-policy.ts';
+export type {
+  PatternLogEventPolicyActionValue,
+  PatternLogEventPolicyRule,
+  PatternLogEventPolicyConfig,
+} from './core/logger/policy/pattern-log-event-policy.ts';
 
 // --- logger: payload processor (issue 2) --------------------------------------------------------
 export { LogPayloadProcessor } from './core/logger/payload/log-payload-processor.ts';
@@ -48,6 +83,16 @@ export type {
 } from './core/logger/payload/provider.ts';
 
 // --- logger: synchronous sinks (issue 2) --------------------------------------------------------
+export { ConsoleSink } from './core/logger/sinks/console-sink.ts';
+export type { ConsoleSinkOptions, ConsoleSinkFormat, ConsoleSinkStream, ConsoleSinkStats } from './core/logger/sinks/console-sink.ts';
+export { MemorySink } from './core/logger/sinks/memory-sink.ts';
+export type { MemorySinkOptions, MemorySinkQuery } from './core/logger/sinks/memory-sink.ts';
+export { MultiSink } from './core/logger/sinks/multi-sink.ts';
+export type { MultiSinkOptions } from './core/logger/sinks/multi-sink.ts';
+export { NullSink } from './core/logger/sinks/null-sink.ts';
+export { formatJsonLine } from './core/logger/format/json-line.ts';
+export { formatReadable } from './core/logger/format/readable.ts';
+export type { ReadableFormatOptions } from './core/logger/format/readable.ts';
 
 // --- logger: logInvocation (issue 3) ------------------------------------------------------------
 
