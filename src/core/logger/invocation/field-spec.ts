@@ -97,7 +97,9 @@ export function parseFieldSpec(text: unknown, option: string, root: SpecRoot): F
       throw new MvxConfigError(option, `bad path segment '${part}' in '${text}': a name, an index or len()`);
     }
   }
-  return { text, alias: alias ?? defaultAlias(segments, root), gate, unbounded, segments };
+  const finalAlias = alias ?? defaultAlias(segments, root);
+  if (finalAlias === '__proto__') throw new MvxConfigError(option, `'__proto__' cannot be a payload key in '${text}': give an alias`);
+  return { text, alias: finalAlias, gate, unbounded, segments };
 }
 
 /**

@@ -1,0 +1,365 @@
+/**
+ * `logInvocation`: an operation's lifecycle (`invoke`, then `success`, `failed` or `cancelled`) as
+ * structured events, as a standard (TC39) method decorator or as a function wrapper.
+ *
+ * @module
+ */
+import { MvxConfigError } from '../../errors.ts';
+import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { buildLogEvent } from '../build-event.ts';
+import { configGeneration } from '../context/config-generation.ts';
+import type { LogContext } from '../context/log-context.ts';
+import type { LogEventMeta, LogSource } from '../event.ts';
+import type { JsonObject } from '../json.ts';
+import type { LogEventPolicy } from '../policy.ts';
+import { resolveContext, resolveEntityId } from './context-resolution.ts';
+import { isCancellation, isErrorLogged, markErrorLogged } from './error-tracking.ts';
+import { endObservers, observerState, runInScopes, startObservers } from './observers.ts';
+import type { ActiveScope, CallBox } from './observers.ts';
+import { compileInvocationOptions } from './options.ts';
+import type { InvocationPlan, LogInvocationOptions } from './options.ts';
+import { buildOutcomePayload } from './payload-builder.ts';
+
+type AnyFunction = (this: any, ...args: any[]) => any;
+
+/**
+ * What `logInvocation(options)` returns: a standard (TC39) method decorator that is also a plain
+ * function wrapper. The wrapped function keeps `this`, its name, its `length` and its return shape.
+ */
+export type LogInvocationDecorator<This = any> = <F extends (this: This, ...args: any[]) => any>(
+  fn: F,
+  context?: ClassMethodDecoratorContext<This, F>,
+) => F;
+
+/**
+ * Logs each call of a function or method as a lifecycle of events: `invoke` before the call, then
+ * `success`, `failed` or `cancelled` (with `durationMs`) when it returns, throws, or (for a returned
+ * Promise) settles.
+ *
+ * - Sync stays sync; a returned Promise is observed on the side and returned as is (same object).
+ * - The context comes from option `context`, else `this.logContext` / `this.getLogContext()`, else
+ *   option `namespace`, else the facade's root; a provider giving `undefined` disables logging.
+ * - One policy decision per call (`context.isEventEnabled(meta, level, 'invoke')`, at the lower of the
+ *   invoke and success levels that pass the context's minimum level)
+ *   gates `invoke` and `success`; `failed` and `cancelled` are emitted regardless of the policy
+ *   (each outcome still needs its level at or above the context's minimum level).
+ * - Logging never throws into the caller; the call's own errors are rethrown untouched.
+ *
+ * @example
+ * ```ts
+ * class Directory {
+ *   logContext = getLogContext('ldap');
+ *   \@logInvocation({ event: 'bind', params: ['userDn', 'password'], args: ['userDn'], result: ['ok'] })
+ *   async bind(userDn: string, password: string): Promise<{ ok: boolean }> { ... }
+ * }
+ * const fetchUser = logInvocation({ event: 'user.fetch', namespace: 'api', args: ['0'] })(rawFetchUser);
+ * ```
+ *
+ * @throws MvxConfigError when an option is invalid: a bad event name, a malformed field spec, an
+ *   `args` spec naming a parameter missing from `params`, a bad level (thrown by `logInvocation(...)`);
+ *   or when the decorator is applied to something that is not a method or function.
+ */
+export function logInvocation<This = any>(options: LogInvocationOptions<This>): LogInvocationDecorator<This> {
+  const plan = compileInvocationOptions(options as LogInvocationOptions, '');
+  const segments = plan.namespace ? plan.namespace.split('.') : [];
+  const decorate = <F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext<This, F>): F => {
+    if (typeof fn !== 'function') {
+      throw new MvxConfigError(
+        'target',
+        'logInvocation wraps a function or decorates a method (standard TC39 decorators; experimentalDecorators is not supported)',
+      );
+    }
+    let name = fn.name;
+    if (context !== undefined && context !== null) {
+      if (typeof context !== 'object' || context.kind !== 'method') {
+        throw new MvxConfigError('target', `logInvocation decorates methods, not ${String((context as { kind?: unknown }).kind)}`);
+      }
+      name = typeof context.name === 'symbol' ? (context.name.description ?? '') : context.name;
+    }
+    return wrap(plan, segments, fn, name) as F;
+  };
+  return decorate as LogInvocationDecorator<This>;
+}
+
+/** State of one logged call, shared by its outcome handlers. */
+interface Call {
+  readonly plan: InvocationPlan;
+  readonly ctx: LogContext;
+  readonly meta: LogEventMeta;
+  readonly self: unknown;
+  readonly args: readonly unknown[];
+  readonly enabled: boolean;
+  /** `performance.now()` at the start; `undefined` on the quiet (disabled, unobserved) path. */
+  readonly startTime: number | undefined;
+  readonly scopes: readonly ActiveScope[] | undefined;
+}
+
+function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction, name: string): AnyFunction {
+  const source: LogSource = Object.freeze({ functionName: name });
+  // Per decorated function: the last metadata built and the last policy decision, so a call on the
+  // same context and entity does not rebuild meta or re-ask the context (the disabled path's cost).
+  let mNamespace: string | undefined;
+  let mEntityId: string | undefined;
+  let mMeta: LogEventMeta | undefined;
+  let dCtx: LogContext | undefined;
+  let dMeta: LogEventMeta | undefined;
+  let dGen = -1;
+  let dPolicy: LogEventPolicy | undefined;
+  let dVersion: number | undefined;
+  let dEnabled = false;
+
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    const ctx = resolveContext(plan, segments, this);
+    if (ctx === undefined) return fn.apply(this, args);
+    const entityId = resolveEntityId(plan, this, args);
+    const namespace = ctx.namespace;
+    let meta = mMeta;
+    if (meta === undefined || namespace !== mNamespace || entityId !== mEntityId) {
+      const m: { namespace: string; name: string; entityId?: string; source: LogSource } = { namespace, name: plan.event, source };
+      if (entityId !== undefined) m.entityId = entityId;
+      meta = mMeta = Object.freeze(m);
+      mNamespace = namespace;
+      mEntityId = entityId;
+    }
+    let enabled: boolean;
+    // Policies are pure functions of their configuration (LogEventPolicy contract): a decision
+    // holds until the configuration generation or the policy's version changes.
+    if (ctx === dCtx && meta === dMeta && dGen === configGeneration.value && (dPolicy === undefined || dPolicy.version === dVersion)) {
+      enabled = dEnabled;
+    } else {
+      enabled = ctx.isEventEnabled(meta, decisionLevel(plan, ctx.minLevel), 'invoke');
+      dCtx = ctx;
+      dMeta = meta;
+      dGen = configGeneration.value;
+      dPolicy = ctx.policy;
+      dVersion = dPolicy?.version;
+      dEnabled = enabled;
+    }
+    if (!enabled && observerState.count === 0) return callQuiet(plan, fn, this, args, ctx, meta);
+    return callLogged(plan, fn, this, args, ctx, meta, enabled);
+  };
+  Object.defineProperty(wrapper, 'name', { value: name, configurable: true });
+  Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
+  return wrapper;
+}
+
+/**
+ * The level of the one policy decision: the lower of the invoke and success levels that pass the
+ * context's minimum level (so `invoke: INFO, success: DEBUG` under minimum INFO still logs invoke).
+ */
+function decisionLevel(plan: InvocationPlan, minLevel: number): number {
+  const { invoke, success } = plan.levels;
+  if (invoke >= minLevel) return success >= minLevel ? Math.min(invoke, success) : invoke;
+  return success;
+}
+
+/** The disabled, unobserved path: only failures are logged (without `durationMs`: no clock is read). */
+function callQuiet(plan: InvocationPlan, fn: AnyFunction, self: unknown, args: unknown[], ctx: LogContext, meta: LogEventMeta): unknown {
+  let r: unknown;
+  try {
+    r = fn.apply(self, args);
+  } catch (error) {
+    endFailed({ plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined }, error);
+    throw error;
+  }
+  if (r instanceof Promise) {
+    // Side observation: the caller gets `r` itself. The handler marks `r` as handled, so an ignored
+    // rejection is not reported as unhandled by Node; it is logged as `failed` instead.
+    r.then(undefined, (error: unknown) => {
+      endFailed({ plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined }, error);
+    });
+  } else if (plan.observeThenables && isThenable(r)) {
+    const call: Call = { plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined };
+    observeThenable(call, r);
+  }
+  return r;
+}
+
+function callLogged(
+  plan: InvocationPlan,
+  fn: AnyFunction,
+  self: unknown,
+  args: unknown[],
+  ctx: LogContext,
+  meta: LogEventMeta,
+  enabled: boolean,
+): unknown {
+  const startTime = performance.now();
+  const observed = observerState.count > 0;
+  let invokePayload: JsonObject | undefined;
+  if (enabled) {
+    const emitInvoke = plan.levels.invoke >= ctx.minLevel;
+    if (emitInvoke || observed) invokePayload = buildOutcomePayload(plan, ctx, { outcome: 'invoke', self, args });
+    if (emitInvoke) emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload!);
+  }
+  const scopes = observed ? startObservers({ meta, context: ctx, enabled, invokePayload, startTime }) : undefined;
+  const call: Call = { plan, ctx, meta, self, args, enabled, startTime, scopes };
+  let r: unknown;
+  if (scopes === undefined) {
+    try {
+      r = fn.apply(self, args);
+    } catch (error) {
+      endFailed(call, error);
+      throw error;
+    }
+  } else {
+    const box: CallBox = { called: false, threw: false, result: undefined, error: undefined };
+    runInScopes(scopes, () => fn.apply(self, args), box);
+    if (box.threw) {
+      endFailed(call, box.error);
+      throw box.error;
+    }
+    r = box.result;
+  }
+  if (r instanceof Promise) {
+    r.then(
+      (value: unknown) => endSuccess(call, value),
+      (error: unknown) => endFailed(call, error),
+    );
+  } else if (plan.observeThenables && isThenable(r)) {
+    observeThenable(call, r);
+  } else {
+    endSuccess(call, r);
+  }
+  return r;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
+  try {
+    return typeof (value as { then?: unknown }).then === 'function';
+  } catch {
+    return false;
+  }
+}
+
+/** Subscribes once to a foreign thenable (option `thenables: 'observe'`). */
+function observeThenable(call: Call, r: PromiseLike<unknown>): void {
+  let settled = false;
+  try {
+    r.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        if (call.enabled || call.scopes !== undefined) endSuccess(call, value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        endFailed(call, error);
+      },
+    );
+  } catch (error) {
+    reportDiagnostic({
+      component: 'logInvocation',
+      code: 'thenable.failed',
+      message: `event '${call.plan.event}': the returned thenable's then() threw; the call is logged as returned`,
+      error,
+    });
+    if (!settled && (call.enabled || call.scopes !== undefined)) endSuccess(call, r);
+    settled = true;
+  }
+}
+
+function duration(call: Call): number | undefined {
+  return call.startTime === undefined ? undefined : performance.now() - call.startTime;
+}
+
+function emit(ctx: LogContext, level: number, meta: LogEventMeta, outcome: string, payload: JsonObject): void {
+  try {
+    ctx.emitLogEvent(buildLogEvent({ level, meta, outcome, payload }));
+  } catch (error) {
+    // Only the context's `raise` error handling throws here; logging never breaks the call.
+    reportDiagnostic({
+      component: 'logInvocation',
+      code: 'emit.failed',
+      message: `the '${outcome}' event of '${meta.name}' could not be delivered`,
+      error,
+    });
+  }
+}
+
+function endSuccess(call: Call, result: unknown): void {
+  const durationMs = duration(call);
+  let payload: JsonObject | undefined;
+  const { plan, ctx } = call;
+  if (call.enabled && plan.levels.success >= ctx.minLevel) {
+    payload = buildOutcomePayload(plan, ctx, { outcome: 'success', self: call.self, args: call.args, result, durationMs });
+    emit(ctx, plan.levels.success, call.meta, 'success', payload);
+  }
+  if (call.scopes !== undefined) {
+    const end: { outcome: 'success'; durationMs: number; payload?: JsonObject } = { outcome: 'success', durationMs: durationMs ?? 0 };
+    if (payload !== undefined) end.payload = payload;
+    endObservers(call.scopes, end);
+  }
+}
+
+/** Decides failed vs cancelled, applies the error policy, logs, marks the error. Never throws. */
+function endFailed(call: Call, error: unknown): void {
+  const durationMs = duration(call);
+  const { plan, ctx } = call;
+  let outcome: 'failed' | 'cancelled';
+  let level: number;
+  let logError: boolean;
+  let payload: JsonObject | undefined;
+  try {
+    if (isCancellation(error, call.args)) {
+      outcome = 'cancelled';
+      level = plan.levels.cancelled;
+      logError = !isErrorLogged(error);
+    } else {
+      outcome = 'failed';
+      const rule = matchRule(plan, error);
+      logError = rule === 'full' || (rule === undefined && !isErrorLogged(error));
+      level = logError ? plan.levels.failed : plan.levels.failedSuppressed;
+    }
+    markErrorLogged(error);
+    if (level >= ctx.minLevel) {
+      payload = buildOutcomePayload(plan, ctx, { outcome, self: call.self, args: call.args, error, logError, durationMs });
+      emit(ctx, level, call.meta, outcome, payload);
+    }
+  } catch (internal) {
+    outcome = 'failed';
+    reportDiagnostic({
+      component: 'logInvocation',
+      code: 'internal',
+      message: `event '${plan.event}': logging the failure failed`,
+      error: internal,
+    });
+  }
+  if (call.scopes !== undefined) {
+    const end: { outcome: 'failed' | 'cancelled'; durationMs: number; error: unknown; payload?: JsonObject } = {
+      outcome,
+      durationMs: durationMs ?? 0,
+      error,
+    };
+    if (payload !== undefined) end.payload = payload;
+    endObservers(call.scopes, end);
+  }
+}
+
+/** The first matching error rule's action, if any. A throwing `test` does not match (reported once). */
+function matchRule(plan: InvocationPlan, error: unknown): 'full' | 'suppressed' | undefined {
+  for (const rule of plan.errors) {
+    if (rule.error !== undefined && !(error instanceof rule.error)) continue;
+    if (rule.test !== undefined) {
+      let ok = false;
+      try {
+        ok = rule.test(error) === true;
+      } catch (e) {
+        if (!plan.reported.field.has('errors.test')) {
+          plan.reported.field.add('errors.test');
+          reportDiagnostic({
+            component: 'logInvocation',
+            code: 'error-rule.failed',
+            message: `event '${plan.event}': an error rule's test threw; treated as no match (reported once)`,
+            error: e,
+          });
+        }
+      }
+      if (!ok) continue;
+    }
+    return rule.log;
+  }
+  return undefined;
+}
