@@ -197,7 +197,9 @@ export class StatsdExporter {
         });
         resolve();
       }, limit);
-      timer.unref();
+      // Deliberately not unref'ed: an awaited flush()/close() at shutdown must keep the process
+      // alive until the metrics are out or the bound passes (an unref'ed timer would let Node exit
+      // mid-close and lose them: hot-shots' "metrics lost at exit"). The bound keeps it short.
     });
     const done = work().catch((error: unknown) => {
       reportDiagnostic({ component: COMPONENT, code: 'statsd.lifecycle_failed', message: `${what}() failed`, error });

@@ -1,0 +1,128 @@
+/**
+ * Issue 10, StatsD part: a host that does not resolve, a closed UDP port, a refused TCP connection
+ * and a throwing user errorHandler are reported through diagnostics and stats, never thrown and
+ * never an unhandled 'error' event (vitest fails the run on either).
+ */
+import net from 'node:net';
+import dgram from 'node:dgram';
+import { StatsD } from 'hot-shots';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StatsdExporter } from '../../../src/adapters/statsd/index.ts';
+import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/internal/diagnostics.ts';
+import { ManualSource, numberSnapshot } from './manual-source.ts';
+
+let diagnostics: Diagnostic[];
+let off: () => void;
+
+beforeEach(() => {
+  configureDiagnostics({ stderr: 'off' });
+  diagnostics = [];
+  off = onDiagnostic((d) => diagnostics.push(d));
+});
+afterEach(() => off());
+
+function sourceWithValues(): ManualSource {
+  const source = new ManualSource();
+  source.set([numberSnapshot('jobs', 'counter', [{ value: 5 }]), numberSnapshot('depth', 'gauge', [{ value: 1 }])]);
+  return source;
+}
+
+async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+async function closedUdpPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+async function closedTcpPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const port = (srv.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+describe('StatsD faults', () => {
+  for (const variant of [
+    { name: 'unbuffered', options: {} },
+    { name: 'buffered', options: { maxBufferSize: 1432 } },
+    { name: 'buffered with cacheDns', options: { maxBufferSize: 1432, cacheDns: true } },
+  ]) {
+    it(`reports a host that does not resolve (${variant.name}, no user errorHandler)`, async () => {
+      const client = new StatsD({ host: 'no-such-host.invalid', port: 8125, ...variant.options });
+      const exporter = new StatsdExporter({ client, source: sourceWithValues(), timeoutMs: 10_000 });
+      await exporter.flush();
+      await until(() => exporter.stats().sendErrors > 0);
+      expect(exporter.stats().sendErrors).toBeGreaterThan(0);
+      expect(exporter.stats().linesSent).toBe(2);
+      const failures = diagnostics.filter((d) => d.code === 'statsd.send_failed');
+      expect(failures.length).toBeGreaterThan(0);
+      expect(String((failures[0]!.details as { code?: unknown }).code)).toMatch(/ENOTFOUND|EAI_AGAIN|EAI_NONAME/);
+      // The exporter goes on: another push is accepted and reported the same way.
+      await exporter.flush();
+      await exporter.close();
+    });
+  }
+
+  it("passes errors on to the user's own errorHandler, and survives it throwing", async () => {
+    const seen: Error[] = [];
+    const client = new StatsD({
+      host: 'no-such-host.invalid',
+      errorHandler: (err) => {
+        seen.push(err);
+        throw new Error('handler bug');
+      },
+    });
+    const exporter = new StatsdExporter({ client, source: sourceWithValues(), timeoutMs: 10_000 });
+    await exporter.flush();
+    await until(() => seen.length > 0 && diagnostics.some((d) => d.code === 'statsd.error_handler_threw'));
+    expect(seen.length).toBeGreaterThan(0);
+    expect(diagnostics.some((d) => d.code === 'statsd.error_handler_threw')).toBe(true);
+    await exporter.close();
+  });
+
+  it('keeps going when a UDP port refuses (ICMP port unreachable is not reported on unconnected UDP)', async () => {
+    const port = await closedUdpPort();
+    const client = new StatsD({ host: '127.0.0.1', port });
+    const exporter = new StatsdExporter({ client, source: sourceWithValues() });
+    for (let i = 0; i < 5; i++) await exporter.flush();
+    // Settle: any error the kernel did report would arrive within a few turns.
+    await new Promise((r) => setTimeout(r, 100));
+    const s = exporter.stats();
+    expect(s.linesSent).toBe(1 + 5); // the counter once (it never changes again), the gauge every push
+    expect(s.callErrors).toBe(0);
+    await exporter.close();
+  });
+
+  it('reports a refused TCP connection', async () => {
+    const port = await closedTcpPort();
+    const client = new StatsD({ host: '127.0.0.1', port, protocol: 'tcp' });
+    const exporter = new StatsdExporter({ client, source: sourceWithValues(), timeoutMs: 3000 });
+    await exporter.flush();
+    await until(() => exporter.stats().sendErrors > 0);
+    expect(exporter.stats().sendErrors).toBeGreaterThan(0);
+    expect(diagnostics.some((d) => d.code === 'statsd.send_failed')).toBe(true);
+    // hot-shots 17.1.1 never calls close(cb) back once its TCP socket failed (it waits for a
+    // 'close' event that already fired); the exporter's bound ends the wait.
+    await exporter.close({ timeoutMs: 300 });
+    expect(exporter.stats().timeouts).toBeLessThanOrEqual(1);
+  });
+
+  it('bounds flush() and close() when the client never calls back, and counts the time-out', async () => {
+    const client = new StatsD({ host: '127.0.0.1', port: await closedUdpPort() });
+    // A client whose flush never completes (as a stuck transport would).
+    (client as unknown as { flush: (cb: () => void) => void }).flush = () => {};
+    const exporter = new StatsdExporter({ client, source: sourceWithValues(), timeoutMs: 50 });
+    await exporter.flush();
+    expect(exporter.stats().timeouts).toBe(1);
+    expect(diagnostics.some((d) => d.code === 'statsd.timeout')).toBe(true);
+    await exporter.close({ timeoutMs: 50 });
+    expect(exporter.stats().timeouts).toBe(2);
+  });
+});
