@@ -1,0 +1,253 @@
+/**
+ * `FileSink`: JSON lines (or readable lines) appended to a file, with size and daily rotation.
+ */
+import { mkdir, open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { MvxError, MvxErrorCode } from '../../errors.ts';
+import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import type { LogEvent } from '../event.ts';
+import { formatJsonLine, isoTime } from '../format/json-line.ts';
+import { formatReadable } from '../format/readable.ts';
+import { AsyncLogSink } from './async-log-sink.ts';
+import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
+import { nextMidnight, resolveFileSinkOptions } from './file-sink-options.ts';
+import type { FileSinkOptions, FileSinkStats, ResolvedFileSinkOptions } from './file-sink-options.ts';
+
+/** Progress of a batch across attempts, so a retry never writes a line twice. */
+interface BatchProgress {
+  readonly batch: readonly LogEvent[];
+  /** Index of the first line not yet written. */
+  next: number;
+  /** A chunk whose write failed part-way: the bytes and how many were written. */
+  buf: Buffer | undefined;
+  off: number;
+  lines: number;
+}
+
+const readable = (event: LogEvent): string => formatReadable(event);
+
+/**
+ * Appends one line per event to a file through one append-mode handle, many lines per write call
+ * (a batch is joined into one buffer).
+ *
+ * - **Format**: JSON lines by default (`formatJsonLine`), `format: 'readable'`, or a function.
+ * - **Rotation**: with `maxBytes`, the sink rotates *before* a write that would make the file
+ *   larger than `maxBytes`, so no file ever exceeds it (a single line longer than the limit is
+ *   replaced by a truncation marker line). With `rotateDaily`, it rotates at the first write after
+ *   local/UTC midnight (never at start-up). Rotated files are `path.1` (newest) … `path.<maxFiles>`,
+ *   optionally gzipped in the background (`path.1.gz`). Rotation applies to regular files only
+ *   (writing to `/dev/null` or a FIFO never rotates).
+ * - **Start**: `start()` (or the first event) creates missing directories and opens the file; a path
+ *   that cannot be written makes `start()` reject with an `MvxError` (`MVX_STARTUP`) naming the path,
+ *   and events logged meanwhile are counted as failed (see `AsyncLogSink`).
+ * - **Failures** (a full disk, an I/O error): the batch is retried from the first byte not yet
+ *   written — never duplicated — then counted as failed; the application goes on.
+ *
+ * @example
+ * ```ts
+ * const sink = new FileSink({ path: 'logs/app.log', maxBytes: 10 * 1024 * 1024, maxFiles: 5, compress: true });
+ * configureLogContext('', { sink });
+ * // ... at exit
+ * await sink.shutdown({ timeoutMs: 5000 });
+ * ```
+ */
+export class FileSink extends AsyncLogSink {
+  /** Resolved file options. */
+  readonly fileOptions: ResolvedFileSinkOptions;
+  /** Absolute path of the active file. */
+  readonly path: string;
+  readonly #format: (event: LogEvent) => string;
+  #handle: FileHandle | undefined;
+  #size = 0;
+  #rotates = false;
+  #nextDailyAt = Infinity;
+  #progress: BatchProgress | undefined;
+  #compressing: Promise<void> | undefined;
+  #bytesWritten = 0;
+  #rotations = 0;
+  #compressed = 0;
+  #compressFailures = 0;
+  #truncated = 0;
+
+  /**
+   * @throws MvxConfigError when an option is invalid or unknown (the message names it).
+   */
+  constructor(options: FileSinkOptions) {
+    const fileOptions = resolveFileSinkOptions(options);
+    const { path: _p, format: _f, maxBytes: _m, maxFiles: _n, rotateDaily: _r, compress: _c, clock: _k, fileMode: _fm, ...base } = options;
+    super(base);
+    this.fileOptions = fileOptions;
+    this.path = resolve(fileOptions.path);
+    const f = fileOptions.format;
+    this.#format = f === 'json' ? formatJsonLine : f === 'readable' ? readable : f;
+  }
+
+  /** Statistics: the base accounting plus bytes written, rotations, compressions and truncations. */
+  override stats(): FileSinkStats {
+    return {
+      ...super.stats(),
+      bytesWritten: this.#bytesWritten,
+      rotations: this.#rotations,
+      compressed: this.#compressed,
+      compressFailures: this.#compressFailures,
+      truncated: this.#truncated,
+    };
+  }
+
+  protected override async onStart(): Promise<void> {
+    try {
+      await mkdir(dirname(this.path), { recursive: true });
+      await this.#open();
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new MvxError(MvxErrorCode.STARTUP, `FileSink cannot write to '${this.path}': ${reason}`, {
+        cause: err,
+        details: { path: this.path, errno: (err as NodeJS.ErrnoException | undefined)?.code },
+      });
+    }
+    const daily = this.fileOptions.rotateDaily;
+    if (daily !== false && this.#rotates) this.#nextDailyAt = nextMidnight(this.fileOptions.clock(), daily);
+  }
+
+  protected override async onStop(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    try {
+      if (this.#compressing !== undefined) await this.#compressing;
+    } finally {
+      if (handle !== undefined) await handle.close();
+    }
+  }
+
+  protected override async deliver(batch: readonly LogEvent[]): Promise<void> {
+    let p = this.#progress;
+    if (p === undefined || p.batch !== batch) {
+      p = { batch, next: 0, buf: undefined, off: 0, lines: 0 };
+      this.#progress = p;
+    }
+    if (this.#handle === undefined) await this.#open(); // a failed rotation left no file open
+    if (p.buf !== undefined) await this.#writeChunk(p); // finish what a failed attempt left
+    const o = this.fileOptions;
+    while (p.next < batch.length) {
+      if (this.#rotates && o.rotateDaily !== false && o.clock() >= this.#nextDailyAt) {
+        if (this.#size > 0) await this.#rotate();
+        this.#nextDailyAt = nextMidnight(o.clock(), o.rotateDaily);
+      }
+      if (!this.#rotates || o.maxBytes === 0) {
+        this.#prepare(p, joinLines(batch, p.next, batch.length, this.#format), batch.length - p.next);
+      } else if (!this.#prepareLimited(p, o.maxBytes)) {
+        await this.#rotate(); // the next line does not fit in the current file
+        continue;
+      }
+      await this.#writeChunk(p);
+    }
+    this.#progress = undefined;
+  }
+
+  #prepare(p: BatchProgress, text: string, lines: number): void {
+    p.buf = Buffer.from(text, 'utf8');
+    p.off = 0;
+    p.lines = lines;
+  }
+
+  /** Builds the next chunk that fits under `maxBytes`; `false` when not even one line fits (rotate first). */
+  #prepareLimited(p: BatchProgress, maxBytes: number): boolean {
+    const batch = p.batch;
+    const room = maxBytes - this.#size;
+    let text = '';
+    let bytes = 0;
+    let i = p.next;
+    for (; i < batch.length; i++) {
+      let line = this.#format(batch[i]!);
+      let n = Buffer.byteLength(line, 'utf8') + 1;
+      const original = n;
+      if (n > maxBytes) {
+        line = truncationMarker(batch[i]!, original);
+        n = Buffer.byteLength(line, 'utf8') + 1;
+      }
+      if (bytes + n > room) break;
+      if (original !== n) {
+        this.#truncated++;
+        reportDiagnostic({ component: this.name, code: 'file.line_truncated', message: `a line of ${original} bytes exceeds maxBytes (${maxBytes}); a marker line was written instead` });
+      }
+      text += `${line}\n`;
+      bytes += n;
+    }
+    if (i === p.next) return false;
+    this.#prepare(p, text, i - p.next);
+    return true;
+  }
+
+  async #writeChunk(p: BatchProgress): Promise<void> {
+    const buf = p.buf!;
+    const handle = this.#handle!;
+    while (p.off < buf.length) {
+      const { bytesWritten } = await handle.write(buf, p.off, buf.length - p.off);
+      p.off += bytesWritten;
+      this.#size += bytesWritten;
+      this.#bytesWritten += bytesWritten;
+    }
+    p.next += p.lines;
+    p.buf = undefined;
+  }
+
+  async #open(): Promise<void> {
+    const handle = await open(this.path, 'a', this.fileOptions.fileMode);
+    try {
+      const st = await handle.stat();
+      this.#rotates = st.isFile();
+      this.#size = st.isFile() ? st.size : 0;
+    } catch (err) {
+      await handle.close().catch(() => {});
+      throw err;
+    }
+    this.#handle = handle;
+  }
+
+  async #rotate(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    if (handle !== undefined) await handle.close();
+    if (this.#compressing !== undefined) await this.#compressing; // never shift a file being compressed
+    await shiftRotatedFiles(this.path, this.fileOptions.maxFiles);
+    this.#rotations++;
+    await this.#open();
+    if (this.fileOptions.compress) {
+      const file = `${this.path}.1`;
+      const job = gzipFile(file).then(
+        () => {
+          this.#compressed++;
+        },
+        (err: unknown) => {
+          this.#compressFailures++;
+          reportDiagnostic({ component: this.name, code: 'file.compress_failed', message: `could not gzip '${file}' (kept uncompressed)`, error: err });
+        },
+      );
+      this.#compressing = job;
+      void job.then(() => {
+        if (this.#compressing === job) this.#compressing = undefined;
+      });
+    }
+  }
+}
+
+function joinLines(batch: readonly LogEvent[], from: number, to: number, format: (event: LogEvent) => string): string {
+  // One string per batch: a single write call (and a single Buffer) for many lines.
+  let text = '';
+  for (let i = from; i < to; i++) text += `${format(batch[i]!)}\n`;
+  return text;
+}
+
+function truncationMarker(event: LogEvent, bytes: number): string {
+  const meta = event.meta;
+  return JSON.stringify({
+    time: isoTime(event.timestamp),
+    ts: event.timestamp,
+    level: event.level,
+    namespace: String(meta?.namespace ?? '').slice(0, 200),
+    event: String(meta?.name ?? '').slice(0, 200),
+    truncated: true,
+    bytes,
+  });
+}
