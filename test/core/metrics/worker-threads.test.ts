@@ -1,0 +1,72 @@
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MetricsRuntime } from '../../../src/core/metrics/runtime/metrics-runtime.ts';
+import { OutcomeCounterMetric } from '../../../src/core/metrics/metrics/outcome-counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
+import type { NumberDimension } from '../../../src/core/metrics/types.ts';
+import type { WorkerMetricsRecorderStats } from '../../../src/core/metrics/worker/worker-metrics-recorder.ts';
+import { configureDiagnostics, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+
+beforeEach(() => {
+  resetDiagnostics();
+  configureDiagnostics({ stderr: 'off' });
+});
+afterEach(() => configureDiagnostics({ stderr: 'throttled' }));
+
+const script = join(import.meta.dirname, 'fixtures', 'emit-worker.ts');
+
+function run(worker: Worker): Promise<WorkerMetricsRecorderStats> {
+  return new Promise((resolve, reject) => {
+    let stats: WorkerMetricsRecorderStats | undefined;
+    worker.on('message', (m: { done?: boolean; stats?: WorkerMetricsRecorderStats }) => {
+      if (m.done === true) stats = m.stats;
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) => (code === 0 && stats ? resolve(stats) : reject(new Error(`worker exited with ${code}`))));
+  });
+}
+
+function dim(snapshot: { dimensions: readonly unknown[] }, name: string): NumberDimension {
+  return snapshot.dimensions.find((d) => (d as NumberDimension).name === name) as NumberDimension;
+}
+
+describe('worker threads', () => {
+  it('four workers emitting 50,000 events each concurrently give exact totals in the owning recorder', async () => {
+    const rt = new MetricsRuntime({ namespace: 'test' });
+    const recorder = rt.createRecorder('jobs');
+    recorder.registerMetric(new OutcomeCounterMetric({ name: 'jobs', eventTypes: 'job.done', outcomes: ['success', 'failure'] }));
+    recorder.registerMetric(new CounterMetric({ name: 'jobs.by_worker', eventTypes: 'job.done', attributes: ['worker'] }));
+    const perWorker = 50_000;
+    const workers = [0, 1, 2, 3].map((workerIndex) => new Worker(script, { workerData: { count: perWorker, workerIndex } }));
+    for (const w of workers) rt.connectWorker(w, 'jobs');
+    const stats = await Promise.all(workers.map(run));
+    for (const s of stats) expect(s).toMatchObject({ accepted: perWorker, acknowledged: perWorker, pending: 0, dropped: { total: 0 } });
+
+    const [jobs, byWorker] = recorder.snapshots();
+    expect(dim(jobs!, 'total').series[0]!.value).toBe(4 * perWorker);
+    expect(dim(jobs!, 'failure_total').series[0]!.value).toBe(4 * perWorker / 10);
+    expect(dim(jobs!, 'success_total').series[0]!.value).toBe(4 * perWorker * 0.9);
+    expect(dim(byWorker!, '').series.map((s) => [s.attributes.worker, s.value]).sort()).toEqual([
+      [0, perWorker],
+      [1, perWorker],
+      [2, perWorker],
+      [3, perWorker],
+    ]);
+    expect(recorder.stats()).toMatchObject({ accepted: 4 * perWorker, dispatched: 4 * perWorker, dropped: { total: 0 } });
+    await rt.shutdown();
+  }, 60_000);
+
+  it('uncloneable events are dropped and counted in the worker; the rest of their batch arrives', async () => {
+    const rt = new MetricsRuntime();
+    const recorder = rt.createRecorder('jobs');
+    recorder.registerMetric(new CounterMetric({ name: 'jobs', eventTypes: 'job.done' }));
+    const w = new Worker(script, { workerData: { count: 10, workerIndex: 0, uncloneable: 3 } });
+    const detach = rt.connectWorker(w, 'jobs');
+    const s = await run(w);
+    expect(s).toMatchObject({ accepted: 10, acknowledged: 10, dropped: { uncloneable: 3, total: 3 } });
+    expect(dim(recorder.snapshots()[0]!, '').series[0]!.value).toBe(10);
+    detach();
+    await rt.shutdown();
+  }, 30_000);
+});
