@@ -2,7 +2,7 @@
 import { MvxConfigError } from '../../errors.ts';
 import type { LogEvent } from '../event.ts';
 import { ASYNC_LOG_SINK_OPTION_KEYS, describe, rejectUnknownKeys } from './async-log-sink-options.ts';
-import type { AsyncLogSinkOptions, AsyncLogSinkStats } from './async-log-sink-options.ts';
+import type { AsyncLogSinkOptions, AsyncLogSinkReport, AsyncLogSinkStats } from './async-log-sink-options.ts';
 
 /** Line formats of `FileSink`. */
 export type FileSinkFormat = 'json' | 'readable' | ((event: LogEvent) => string);
@@ -52,6 +52,9 @@ export interface FileSinkStats extends AsyncLogSinkStats {
   /** Lines larger than `maxBytes` that were replaced by a truncation marker. */
   readonly truncated: number;
 }
+
+/** What `FileSink.flush()` / `shutdown()` resolve with: the report plus the file counters. */
+export type FileSinkReport = AsyncLogSinkReport & FileSinkStats;
 
 /** Resolved FileSink options. */
 export interface ResolvedFileSinkOptions {

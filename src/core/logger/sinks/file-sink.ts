@@ -12,7 +12,8 @@ import { formatReadable } from '../format/readable.ts';
 import { AsyncLogSink } from './async-log-sink.ts';
 import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
 import { nextMidnight, resolveFileSinkOptions } from './file-sink-options.ts';
-import type { FileSinkOptions, FileSinkStats, ResolvedFileSinkOptions } from './file-sink-options.ts';
+import type { FileSinkOptions, FileSinkReport, FileSinkStats, ResolvedFileSinkOptions } from './file-sink-options.ts';
+import type { LifecycleOptions } from '../sink.ts';
 
 /** Progress of a batch across attempts, so a retry never writes a line twice. */
 interface BatchProgress {
@@ -93,6 +94,16 @@ export class FileSink extends AsyncLogSink {
       compressFailures: this.#compressFailures,
       truncated: this.#truncated,
     };
+  }
+
+  /** See `AsyncLogSink.flush`; the report includes the file counters. */
+  override flush(options?: LifecycleOptions): Promise<FileSinkReport> {
+    return super.flush(options) as Promise<FileSinkReport>; // the base report spreads this.stats()
+  }
+
+  /** See `AsyncLogSink.shutdown`; the report includes the file counters. */
+  override shutdown(options?: LifecycleOptions): Promise<FileSinkReport> {
+    return super.shutdown(options) as Promise<FileSinkReport>;
   }
 
   protected override async onStart(): Promise<void> {
