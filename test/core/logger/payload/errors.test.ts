@@ -19,12 +19,12 @@ function deepError(frames: number): Error {
 describe('error payload', () => {
   it('has type, message, code, stack, own fields (redacted) and cause', () => {
     class HttpError extends Error {
-      constructor(
-        message: string,
-        readonly status: number,
-        readonly authorization: string,
-      ) {
+      readonly status: number;
+      readonly authorization: string;
+      constructor(message: string, status: number, authorization: string) {
         super(message, { cause: new TypeError('socket hang up') });
+        this.status = status;
+        this.authorization = authorization;
       }
     }
     const err = Object.assign(new HttpError('bad gateway', 502, 'Bearer abc'), { code: 'E_GATEWAY' });

@@ -9,16 +9,22 @@ import { LogPayloadProcessor, MvxConfigError, PAYLOAD_DEFAULTS } from '../../../
 import type { LogAdapter, LogPayloadProcessorOptions } from '../../../../src/index.ts';
 
 class Unknown {
-  constructor(readonly id = 7) {}
+  readonly id: number;
+  constructor(id = 7) {
+    this.id = id;
+  }
 }
 class Provided {
-  constructor(readonly payload: unknown) {}
+  readonly payload: unknown;
+  constructor(payload: unknown) {
+    this.payload = payload;
+  }
   toLogPayload(): unknown {
     return this.payload;
   }
 }
 class Adapted {
-  constructor(readonly secretInside = 's3cr3t') {}
+  readonly secretInside: string = 's3cr3t';
 }
 
 describe('A: defaults and explicit values', () => {

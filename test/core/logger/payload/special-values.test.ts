@@ -146,7 +146,10 @@ describe('built-in objects', () => {
   it('toJSON is honoured and its result normalised; a throwing toJSON falls back to own fields', () => {
     expect(norm({ toJSON: () => ({ password: 'p', n: 1 }) })).toEqual({ password: '[REDACTED]', n: 1 });
     class Money {
-      constructor(readonly cents: number) {}
+      readonly cents: number;
+      constructor(cents: number) {
+        this.cents = cents;
+      }
       toJSON(): string {
         return `${this.cents / 100} EUR`;
       }
