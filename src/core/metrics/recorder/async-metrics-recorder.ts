@@ -136,7 +136,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     }
     const s = this.stateValue;
     if (s !== RecorderState.RUNNING) {
-      if (s === RecorderState.IDLE) this.stateValue = RecorderState.RUNNING; // lazy start
+      if (s === RecorderState.IDLE) this.enterRunning(); // lazy start
       else if (s !== RecorderState.STOPPING) {
         this.drops.stopped++;
         return;
@@ -203,7 +203,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       this.drops.stopped += events.length;
       return;
     }
-    if (this.stateValue === RecorderState.IDLE) this.stateValue = RecorderState.RUNNING;
+    if (this.stateValue === RecorderState.IDLE) this.enterRunning();
     if (this.length > 0 && !this.draining) this.drainUntil(this.acceptedSeq);
     const d = this.dispatcher;
     for (const e of events) {
@@ -223,11 +223,33 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     const s = this.stateValue;
     if (s === RecorderState.STOPPING) return Promise.reject(new MvxStateError(`recorder '${this.id}' is stopping; start it again once stop() resolved`, s));
     if (s !== RecorderState.RUNNING) {
-      this.stateValue = RecorderState.RUNNING;
       this.stopPromise = undefined;
+      this.enterRunning();
     }
     return Promise.resolve();
   }
+
+  private enterRunning(): void {
+    this.stateValue = RecorderState.RUNNING;
+    this.runHook('onStarting');
+  }
+
+  private runHook(name: 'onStarting' | 'onStopped'): void {
+    try {
+      this[name]();
+    } catch (error) {
+      reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'hook.failed', message: `${name}() threw; ignored, the recorder goes on`, error });
+    }
+  }
+
+  /**
+   * Hook for subclasses (custom recorders): runs when the recorder enters `running` (first
+   * `emit()` or `start()`, and each restart). A throw is reported and ignored.
+   */
+  protected onStarting(): void {}
+
+  /** Hook for subclasses: runs once `stop()` has flushed, as the state becomes `stopped`. A throw is reported and ignored. */
+  protected onStopped(): void {}
 
   /**
    * Resolves when every event emitted before the call is aggregated (snapshots reflect them).
@@ -282,6 +304,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       .finally(() => {
         for (const detach of [...this.detachers]) detach();
         this.stateValue = RecorderState.STOPPED;
+        this.runHook('onStopped');
       });
     return this.stopPromise;
   }
