@@ -4,10 +4,10 @@
  * Snapshots hold explicit-bucket histograms, not raw observations, so the aggregated mode cannot
  * resend the exact values. It sends, for each bucket that gained `n` observations, `n` lines of one
  * representative value inside that bucket, so the daemon's count is exact and its percentiles are
- * right to the bucket. Representatives start at the bucket's middle (the edge buckets use the
- * histogram's min/max) and are shifted together, each kept inside its own bucket, so that their sum
- * matches the interval's exact sum whenever the buckets allow it; when every observation of the
- * interval fell into one bucket, the value sent is the exact interval mean.
+ * right to the bucket. Each bucket's range is narrowed to the histogram's [min, max]; representatives
+ * start at the middle of that range and move, each inside its own range and in proportion to its
+ * width, until their total is the interval's exact sum. When every observation of the interval fell
+ * into one bucket, the value sent is the exact interval mean.
  */
 
 /** Receives one representative value and how many observations it stands for. */
@@ -54,26 +54,21 @@ export function replayHistogramDelta(
   if (total === 0) return { sent: 0, notSent: 0 };
   const mean = deltaSum / total;
 
+  const hasMin = min !== undefined && Number.isFinite(min);
+  const hasMax = max !== undefined && Number.isFinite(max);
   const lo = new Array<number>(n);
   const hi = new Array<number>(n);
   for (let i = 0; i < n; i++) {
-    if (bounds.length === 0) {
-      lo[i] = min !== undefined && Number.isFinite(min) ? Math.min(min, mean) : mean;
-      hi[i] = max !== undefined && Number.isFinite(max) ? Math.max(max, mean) : mean;
-      continue;
-    }
-    if (i === 0) {
-      const upper = bounds[0]!;
-      hi[i] = upper;
-      lo[i] = min !== undefined && Number.isFinite(min) && min < upper ? min : upper;
-    } else if (i === bounds.length) {
-      const lower = bounds[bounds.length - 1]!;
-      lo[i] = lower;
-      hi[i] = max !== undefined && Number.isFinite(max) && max > lower ? max : lower;
-    } else {
-      lo[i] = bounds[i - 1]!;
-      hi[i] = bounds[i]!;
-    }
+    // The bucket's own range: (bounds[i-1], bounds[i]]; the edge buckets are open-ended.
+    let l = i === 0 ? -Infinity : bounds[i - 1]!;
+    let h = i === bounds.length ? Infinity : bounds[i]!;
+    // Every observation lies within [min, max] (cumulative, so also true for the interval).
+    if (hasMin && min > l && min <= h) l = min;
+    if (hasMax && max < h && max >= l) h = max;
+    if (l === -Infinity) l = Number.isFinite(h) ? Math.min(h, mean) : mean;
+    if (h === Infinity) h = Math.max(l, mean);
+    lo[i] = l;
+    hi[i] = h;
   }
 
   const rep = new Array<number>(n);
@@ -83,22 +78,23 @@ export function replayHistogramDelta(
     const c = deltaCounts[i]!;
     if (c > 0) midSum += c * rep[i]!;
   }
-  // Shift the representatives towards the exact sum, each kept inside its bucket: buckets that hit
-  // a bound drop out and the rest take the remainder (at most one round per bucket).
+  // Move the representatives towards the exact sum, each inside its bucket, in proportion to the
+  // bucket's width (the uncertainty of its values); buckets that hit a bound drop out and the rest
+  // take the remainder (at most one round per bucket).
   if (Number.isFinite(deltaSum)) {
     let residual = deltaSum - midSum;
     for (let round = 0; round <= n && Math.abs(residual) > 1e-9 * Math.max(1, Math.abs(deltaSum)); round++) {
-      let free = 0;
+      let weight = 0;
       for (let i = 0; i < n; i++) {
         const c = deltaCounts[i]!;
-        if (c > 0 && (residual > 0 ? rep[i]! < hi[i]! : rep[i]! > lo[i]!)) free += c;
+        if (c > 0 && (residual > 0 ? rep[i]! < hi[i]! : rep[i]! > lo[i]!)) weight += c * (hi[i]! - lo[i]!);
       }
-      if (free === 0) break;
-      const step = residual / free;
+      if (!(weight > 0)) break;
+      const perWidth = residual / weight;
       for (let i = 0; i < n; i++) {
         const c = deltaCounts[i]!;
         if (c <= 0 || !(residual > 0 ? rep[i]! < hi[i]! : rep[i]! > lo[i]!)) continue;
-        const next = clamp(rep[i]! + step, lo[i]!, hi[i]!);
+        const next = clamp(rep[i]! + perWidth * (hi[i]! - lo[i]!), lo[i]!, hi[i]!);
         residual -= c * (next - rep[i]!);
         rep[i] = next;
       }
