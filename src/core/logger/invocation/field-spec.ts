@@ -103,7 +103,8 @@ export function parseFieldSpec(text: unknown, option: string, root: SpecRoot): F
 }
 
 /**
- * Default alias: the last named segment; `arg0` / `item0` / `field0` for a bare index; a trailing
+ * Default alias: the last named segment; `arg0` / `item0` / `field0` for a leading index, `rows_2`
+ * for an index after something (`rows.2`, `1.0` → `arg1_0`); a trailing
  * `len()` appends `Len` to the alias of what it measures (`items.len()` → `itemsLen`; a bare
  * `len()` on a result → `len`).
  */
@@ -111,7 +112,7 @@ function defaultAlias(segments: readonly SpecSegment[], root: SpecRoot): string 
   let alias = '';
   for (const s of segments) {
     if (s.kind === 'key') alias = s.key;
-    else if (s.kind === 'index') alias = (alias === '' ? INDEX_PREFIX[root] : alias) + s.key;
+    else if (s.kind === 'index') alias = alias === '' ? INDEX_PREFIX[root] + s.key : `${alias}_${s.key}`;
     else alias = alias === '' ? 'len' : `${alias}Len`;
   }
   return alias;

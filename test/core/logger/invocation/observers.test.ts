@@ -1,0 +1,206 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import { MvxConfigError } from '../../../../src/core/errors.ts';
+import { logInvocation } from '../../../../src/core/logger/invocation/log-invocation.ts';
+import { addInvocationObserver } from '../../../../src/core/logger/invocation/observers.ts';
+import type { InvocationEnd, InvocationObserver, InvocationStart } from '../../../../src/core/logger/invocation/observers.ts';
+import { FnPolicy, harness, settle } from './helpers.ts';
+import type { Harness } from './helpers.ts';
+
+let h: Harness;
+const removers: (() => void)[] = [];
+afterEach(() => {
+  for (const r of removers.splice(0)) r();
+  h?.dispose();
+});
+
+/** An observer that records starts/ends and makes a "span" active with AsyncLocalStorage, as the OTel adapter does. */
+function recorder(name = 'rec') {
+  const als = new AsyncLocalStorage<string>();
+  const log: string[] = [];
+  const starts: InvocationStart[] = [];
+  const ends: InvocationEnd[] = [];
+  const observer: InvocationObserver = {
+    start(start) {
+      starts.push(start);
+      log.push(`${name}:start:${start.meta.name}`);
+      return {
+        run: (fn) => als.run(`${name}-span:${start.meta.name}`, fn),
+        end: (end) => {
+          ends.push(end);
+          log.push(`${name}:end:${start.meta.name}:${end.outcome}`);
+        },
+      };
+    },
+  };
+  return { observer, als, log, starts, ends };
+}
+
+describe('invocation observers', () => {
+  it('see start (with meta, context, enabled, invoke payload, start time) and end (outcome, duration, payload), in order', () => {
+    h = harness();
+    const rec = recorder();
+    removers.push(addInvocationObserver(rec.observer));
+    const fn = logInvocation({ event: 'op', context: h.root, args: ['0'], result: true })((x: number) => x * 2);
+    expect(fn(21)).toBe(42);
+    expect(rec.log).toEqual(['rec:start:op', 'rec:end:op:success']);
+    const s = rec.starts[0]!;
+    expect(s.meta).toMatchObject({ namespace: 'test', name: 'op' });
+    expect(s.context).toBe(h.root);
+    expect(s.enabled).toBe(true);
+    expect(s.invokePayload).toEqual({ args: { arg0: 21 } });
+    expect(typeof s.startTime).toBe('number');
+    const e = rec.ends[0]!;
+    expect(e.durationMs).toBeGreaterThanOrEqual(0);
+    expect(e.payload).toMatchObject({ result: 42 });
+  });
+
+  it('run() wraps the call: the observer context is active inside the function, also across awaits', async () => {
+    h = harness();
+    const rec = recorder();
+    removers.push(addInvocationObserver(rec.observer));
+    const seen: (string | undefined)[] = [];
+    const fn = logInvocation({ event: 'op', context: h.root })(async () => {
+      seen.push(rec.als.getStore());
+      await settle();
+      seen.push(rec.als.getStore());
+    });
+    await fn();
+    await settle();
+    expect(seen).toEqual(['rec-span:op', 'rec-span:op']);
+    expect(rec.log).toEqual(['rec:start:op', 'rec:end:op:success']);
+  });
+
+  it('see calls disabled by policy (enabled: false, no payloads) and their failures with the error', () => {
+    h = harness({ policy: new FnPolicy(() => false) });
+    const rec = recorder();
+    removers.push(addInvocationObserver(rec.observer));
+    const ok = logInvocation({ event: 'ok', context: h.root })(() => 1);
+    const bad = logInvocation({ event: 'bad', context: h.root })(() => {
+      throw new Error('x');
+    });
+    ok();
+    expect(() => bad()).toThrow('x');
+    expect(rec.starts.map((s) => [s.meta.name, s.enabled, s.invokePayload])).toEqual([
+      ['ok', false, undefined],
+      ['bad', false, undefined],
+    ]);
+    expect(rec.ends[0]).toEqual({ outcome: 'success', durationMs: expect.any(Number) });
+    expect(rec.ends[1]).toMatchObject({ outcome: 'failed', error: expect.objectContaining({ message: 'x' }) });
+    expect(rec.ends[1]!.payload).toMatchObject({ error: { message: 'x' } });
+    expect(h.sink.outcomes()).toEqual(['failed']);
+  });
+
+  it('end comes when a returned promise settles; cancelled is reported as such', async () => {
+    h = harness();
+    const rec = recorder();
+    removers.push(addInvocationObserver(rec.observer));
+    const c = new AbortController();
+    const fn = logInvocation({ event: 'wait', context: h.root })(
+      (signal: AbortSignal) =>
+        new Promise((_ok, bad) => {
+          signal.addEventListener('abort', () => bad(signal.reason));
+        }),
+    );
+    const p = fn(c.signal);
+    expect(rec.log).toEqual(['rec:start:wait']);
+    c.abort();
+    await expect(p).rejects.toMatchObject({ name: 'AbortError' });
+    await settle();
+    expect(rec.log).toEqual(['rec:start:wait', 'rec:end:wait:cancelled']);
+  });
+
+  it('nest scopes in registration order and end them innermost first', () => {
+    h = harness();
+    const a = recorder('a');
+    const b = recorder('b');
+    removers.push(addInvocationObserver(a.observer), addInvocationObserver(b.observer));
+    const order: string[] = [];
+    const fn = logInvocation({ event: 'op', context: h.root })(() => {
+      order.push(`${a.als.getStore()}|${b.als.getStore()}`);
+    });
+    fn();
+    expect(order).toEqual(['a-span:op|b-span:op']);
+    expect([...a.log, ...b.log]).toEqual(['a:start:op', 'a:end:op:success', 'b:start:op', 'b:end:op:success']);
+  });
+
+  it('a throwing observer is isolated and reported once; the call runs exactly once', () => {
+    h = harness();
+    let calls = 0;
+    const throwingStart: InvocationObserver = {
+      start() {
+        throw new Error('start bug');
+      },
+    };
+    const throwingRun: InvocationObserver = {
+      start: () => ({
+        run() {
+          throw new Error('run bug');
+        },
+        end() {
+          throw new Error('end bug');
+        },
+      }),
+    };
+    const rec = recorder();
+    removers.push(addInvocationObserver(throwingStart), addInvocationObserver(throwingRun), addInvocationObserver(rec.observer));
+    const fn = logInvocation({ event: 'op', context: h.root })(() => ++calls);
+    expect(fn()).toBe(1);
+    expect(fn()).toBe(2);
+    expect(calls).toBe(2);
+    expect(rec.log).toEqual(['rec:start:op', 'rec:end:op:success', 'rec:start:op', 'rec:end:op:success']);
+    expect(h.diagnostics.filter((d) => d.code === 'observer.failed').map((d) => (d.error as Error).message)).toEqual([
+      'start bug',
+      'run bug',
+    ]);
+    expect(h.lifecycle()).toHaveLength(4);
+  });
+
+  it('a run() that throws after calling, or never calls, still gives the caller the real result', () => {
+    h = harness();
+    const after: InvocationObserver = {
+      start: () => ({
+        run(fn) {
+          fn();
+          throw new Error('after');
+        },
+        end() {},
+      }),
+    };
+    const never: InvocationObserver = { start: () => ({ run: () => undefined as never, end() {} }) };
+    removers.push(addInvocationObserver(after));
+    let calls = 0;
+    const fn = logInvocation({ event: 'op', context: h.root })(() => ++calls);
+    expect(fn()).toBe(1);
+    removers.pop()!();
+    removers.push(addInvocationObserver(never));
+    expect(fn()).toBe(2);
+    expect(calls).toBe(2);
+  });
+
+  it('an observer registered for a context sees only that subtree (by namespace)', () => {
+    h = harness();
+    const db = h.root.child('db');
+    const dbx = h.root.child('dbx');
+    const rec = recorder();
+    removers.push(addInvocationObserver(rec.observer, { context: db }));
+    logInvocation({ event: 'a', context: db })(() => 1)();
+    logInvocation({ event: 'b', context: db.child('pool') })(() => 1)();
+    logInvocation({ event: 'c', context: dbx })(() => 1)();
+    logInvocation({ event: 'd', context: h.root })(() => 1)();
+    expect(rec.starts.map((s) => s.meta.name)).toEqual(['a', 'b']);
+  });
+
+  it('returning undefined from start skips the call; the remover is idempotent; bad observers are rejected', () => {
+    h = harness();
+    let starts = 0;
+    const remove = addInvocationObserver({ start: () => (starts++, undefined) });
+    const fn = logInvocation({ event: 'op', context: h.root })(() => 1);
+    fn();
+    remove();
+    remove();
+    fn();
+    expect(starts).toBe(1);
+    expect(() => addInvocationObserver({} as InvocationObserver)).toThrow(MvxConfigError);
+  });
+});
