@@ -97,6 +97,20 @@ export type { ReadableFormatOptions } from './core/logger/format/readable.ts';
 // --- logger: logInvocation (issue 3) ------------------------------------------------------------
 
 // --- logger: asynchronous sinks, file sink, exit handlers (issue 4) -----------------------------
+export { AsyncLogSink } from './core/logger/sinks/async-log-sink.ts';
+export { OverflowPolicy, DropReason, AsyncLogSinkState } from './core/logger/sinks/async-log-sink-options.ts';
+export type {
+  AsyncLogSinkOptions,
+  AsyncLogSinkStats,
+  AsyncLogSinkReport,
+  AsyncLogSinkStateValue,
+  OverflowPolicyValue,
+  DropReasonValue,
+} from './core/logger/sinks/async-log-sink-options.ts';
+export { FileSink } from './core/logger/sinks/file-sink.ts';
+export type { FileSinkOptions, FileSinkFormat, FileSinkStats, FileSinkReport } from './core/logger/sinks/file-sink-options.ts';
+export { installExitHandlers, registerForShutdown, shutdownAll } from './core/logger/sinks/exit-handlers.ts';
+export type { ExitHandlerOptions, ShutdownParticipant, ShutdownAllResult } from './core/logger/sinks/exit-handlers.ts';
 
 // --- metrics: model ----------------------------------------------------------------------------
 export { OVERFLOW_ATTRIBUTE } from './core/metrics/types.ts';
