@@ -95,6 +95,24 @@ export { formatReadable } from './core/logger/format/readable.ts';
 export type { ReadableFormatOptions } from './core/logger/format/readable.ts';
 
 // --- logger: logInvocation (issue 3) ------------------------------------------------------------
+export { logInvocation } from './core/logger/invocation/log-invocation.ts';
+export type { LogInvocationDecorator } from './core/logger/invocation/log-invocation.ts';
+export type {
+  LogInvocationOptions,
+  LogInvocationLevels,
+  LogInvocationErrorRule,
+  InvocationOutcome,
+  InvocationRawValues,
+} from './core/logger/invocation/options.ts';
+export type { LogContextProvider, LogEntityIdProvider } from './core/logger/invocation/context-resolution.ts';
+export { addInvocationObserver } from './core/logger/invocation/observers.ts';
+export type {
+  InvocationObserver,
+  InvocationScope,
+  InvocationStart,
+  InvocationEnd,
+  AddInvocationObserverOptions,
+} from './core/logger/invocation/observers.ts';
 
 // --- logger: asynchronous sinks, file sink, exit handlers (issue 4) -----------------------------
 export { AsyncLogSink } from './core/logger/sinks/async-log-sink.ts';
