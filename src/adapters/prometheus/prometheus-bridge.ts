@@ -84,7 +84,8 @@ interface Planned {
  *   dimension found later it is reported as a diagnostic and counted in `stats().clashes`.
  * - Re-registration (hot reload, test runners creating the bridge again): a name held by another
  *   bridge's collector is taken over by the new bridge (counted in `stats().replaced`); the older
- *   bridge then leaves that name alone for good (`stats().lost`).
+ *   bridge then leaves that name alone for good (`stats().lost`), and once it has lost every name
+ *   it retires (as if closed), so superseded sources are no longer read.
  *
  * @throws MvxConfigError for an invalid option; MvxError `MVX_ALREADY_EXISTS` on a name clash with
  *   a metric that is not a bridge's, or between two dimensions of the source.
@@ -389,12 +390,22 @@ export class PrometheusBridge implements CollectorHost {
   }
 
   private noticeLost(): void {
+    let lostNow = 0;
     for (const [name, c] of this.byName) {
       if (this.registry.getSingleMetric(name) !== (c as unknown)) {
         this.lostCollectors.add(c);
         this.byName.delete(name);
-        this.counters.lost++;
+        lostNow++;
       }
+    }
+    if (lostNow === 0) return;
+    this.counters.lost += lostNow;
+    // Every collector taken over by newer bridges: this one was superseded (hot reload, a test
+    // runner re-creating it). Stop preparing scrapes for it so old sources are not kept busy.
+    if (this.byName.size === 0) {
+      this.closed = true;
+      this.bindings.clear();
+      BRIDGES.get(this.registry)?.delete(this);
     }
   }
 }

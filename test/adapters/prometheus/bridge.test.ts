@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import promClient, { Registry } from 'prom-client';
 import { createPrometheusBridge } from '../../../src/adapters/prometheus/index.ts';
+import { bridgesOf } from '../../../src/adapters/prometheus/prometheus-bridge.ts';
 import { isMvxError, MvxConfigError, MvxErrorCode } from '../../../src/core/errors.ts';
 import { configureDiagnostics, onDiagnostic } from '../../../src/core/internal/diagnostics.ts';
 import type { Diagnostic } from '../../../src/core/internal/diagnostics.ts';
@@ -218,12 +219,30 @@ describe('createPrometheusBridge', () => {
     b1.refresh();
     expect(b1.stats().lost).toBe(1);
     expect(b1.names()).toEqual([]);
+    // Having lost every name, the old bridge retires: the handler no longer prepares it.
+    expect(bridgesOf(registry)).toEqual([b2]);
+    const callsBefore = first.calls;
+    await registry.metrics();
+    b1.refresh();
+    expect(first.calls).toBe(callsBefore);
     expect(samples(await registry.metrics()).get('reloaded_total')).toBe(42);
     // Closing the old bridge does not remove the new bridge's collector.
     b1.close();
     expect(samples(await registry.metrics()).get('reloaded_total')).toBe(42);
     b2.close();
     expect(registry.getSingleMetric('reloaded_total')).toBeUndefined();
+  });
+
+  it('serves several sources in one registry, each with its own snapshot', async () => {
+    const registry = newRegistry();
+    const a = fixedSource([counterSnap('from.a', [[{}, 1]])]);
+    const b = fixedSource([counterSnap('from.b', [[{}, 2]])]);
+    createPrometheusBridge(a, { registry });
+    createPrometheusBridge(b, { registry });
+    expect(bridgesOf(registry)).toHaveLength(2);
+    const s = samples(await registry.metrics());
+    expect(s.get('from_a_total')).toBe(1);
+    expect(s.get('from_b_total')).toBe(2);
   });
 
   it('registers metrics the source gains later: from the next scrape, or at once with refresh()', async () => {
