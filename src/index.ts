@@ -116,14 +116,14 @@ export type {
 
 // --- logger: asynchronous sinks, file sink, exit handlers (issue 4) -----------------------------
 export { AsyncLogSink } from './core/logger/sinks/async-log-sink.ts';
-export { OverflowPolicy, DropReason, AsyncLogSinkState } from './core/logger/sinks/async-log-sink-options.ts';
+export { LogSinkOverflowPolicy, LogSinkDropReason, AsyncLogSinkState } from './core/logger/sinks/async-log-sink-options.ts';
 export type {
   AsyncLogSinkOptions,
   AsyncLogSinkStats,
   AsyncLogSinkReport,
   AsyncLogSinkStateValue,
-  OverflowPolicyValue,
-  DropReasonValue,
+  LogSinkOverflowPolicyValue,
+  LogSinkDropReasonValue,
 } from './core/logger/sinks/async-log-sink-options.ts';
 export { FileSink } from './core/logger/sinks/file-sink.ts';
 export type { FileSinkOptions, FileSinkFormat, FileSinkStats, FileSinkReport } from './core/logger/sinks/file-sink-options.ts';

@@ -6,18 +6,18 @@ import { MvxConfigError } from '../../errors.ts';
 import type { LogEvent } from '../event.ts';
 
 /** What happens to an event logged while the queue is full. */
-export const OverflowPolicy = {
+export const LogSinkOverflowPolicy = {
   /** The new event is dropped (the queue keeps the older ones). Default. */
   DROP_NEWEST: 'drop-newest',
   /** The oldest queued event is dropped to make room for the new one. */
   DROP_OLDEST: 'drop-oldest',
 } as const;
 
-/** One of the {@link OverflowPolicy} values. */
-export type OverflowPolicyValue = (typeof OverflowPolicy)[keyof typeof OverflowPolicy];
+/** One of the {@link LogSinkOverflowPolicy} values. */
+export type LogSinkOverflowPolicyValue = (typeof LogSinkOverflowPolicy)[keyof typeof LogSinkOverflowPolicy];
 
 /** Why an event was dropped (never handed to `deliver`, or abandoned before delivery). */
-export const DropReason = {
+export const LogSinkDropReason = {
   /** The queue was full (the new event with `drop-newest`, the oldest with `drop-oldest`). */
   QUEUE_FULL: 'queue_full',
   /** The event was logged after `shutdown()` began. */
@@ -26,8 +26,8 @@ export const DropReason = {
   SHUTDOWN_TIMEOUT: 'shutdown_timeout',
 } as const;
 
-/** One of the {@link DropReason} values. */
-export type DropReasonValue = (typeof DropReason)[keyof typeof DropReason];
+/** One of the {@link LogSinkDropReason} values. */
+export type LogSinkDropReasonValue = (typeof LogSinkDropReason)[keyof typeof LogSinkDropReason];
 
 /**
  * Lifecycle states: `idle` (created, nothing started; also after a failed start) → `starting`
@@ -52,7 +52,7 @@ export interface AsyncLogSinkOptions {
   /** Queue bound in events (1 to 10,000,000). @default 10_000 */
   maxQueueSize?: number;
   /** What to do when the queue is full. @default 'drop-newest' */
-  overflowPolicy?: OverflowPolicyValue;
+  overflowPolicy?: LogSinkOverflowPolicyValue;
   /** Maximum number of events per `deliver` call (1 to 1,000,000). @default 512 */
   maxBatchSize?: number;
   /**
@@ -77,7 +77,7 @@ export interface AsyncLogSinkOptions {
   /** Default `timeoutMs` of `shutdown()`. @default 5_000 */
   shutdownTimeoutMs?: number;
   /** Called for every dropped event (on the caller's stack for `queue_full`/`shutdown`). Must not throw; if it does, the error is reported as a diagnostic. */
-  onDrop?: (event: LogEvent, reason: DropReasonValue) => void;
+  onDrop?: (event: LogEvent, reason: LogSinkDropReasonValue) => void;
   /** Called once per batch that finally failed (after its retries), and when a start fails with events queued. */
   onError?: (error: unknown, batch: readonly LogEvent[]) => void;
 }
@@ -86,7 +86,7 @@ export interface AsyncLogSinkOptions {
 export interface ResolvedAsyncLogSinkOptions {
   readonly name: string;
   readonly maxQueueSize: number;
-  readonly overflowPolicy: OverflowPolicyValue;
+  readonly overflowPolicy: LogSinkOverflowPolicyValue;
   readonly maxBatchSize: number;
   readonly batchIntervalMs: number;
   readonly maxRetries: number;
@@ -95,7 +95,7 @@ export interface ResolvedAsyncLogSinkOptions {
   readonly deliveryTimeoutMs: number;
   readonly flushTimeoutMs: number;
   readonly shutdownTimeoutMs: number;
-  readonly onDrop: ((event: LogEvent, reason: DropReasonValue) => void) | undefined;
+  readonly onDrop: ((event: LogEvent, reason: LogSinkDropReasonValue) => void) | undefined;
   readonly onError: ((error: unknown, batch: readonly LogEvent[]) => void) | undefined;
 }
 
@@ -112,7 +112,7 @@ export interface AsyncLogSinkStats {
   /** Events dropped without (complete) delivery; the sum of `droppedByReason`. */
   readonly dropped: number;
   /** Drops by reason. */
-  readonly droppedByReason: Readonly<Record<DropReasonValue, number>>;
+  readonly droppedByReason: Readonly<Record<LogSinkDropReasonValue, number>>;
   /** Events in batches that failed after all retries, or that were queued when a start failed. */
   readonly failed: number;
   /** Events not settled yet: `queued + inFlight`. */
@@ -215,8 +215,8 @@ export function resolveAsyncLogSinkOptions(options: AsyncLogSinkOptions, default
   const o = options as Record<string, unknown>;
   const name = o.name === undefined ? defaultName : o.name;
   if (typeof name !== 'string' || name.length === 0) throw new MvxConfigError('name', `must be a non-empty string, got ${describe(name)}`);
-  const overflowPolicy = o.overflowPolicy ?? OverflowPolicy.DROP_NEWEST;
-  if (overflowPolicy !== OverflowPolicy.DROP_NEWEST && overflowPolicy !== OverflowPolicy.DROP_OLDEST) {
+  const overflowPolicy = o.overflowPolicy ?? LogSinkOverflowPolicy.DROP_NEWEST;
+  if (overflowPolicy !== LogSinkOverflowPolicy.DROP_NEWEST && overflowPolicy !== LogSinkOverflowPolicy.DROP_OLDEST) {
     throw new MvxConfigError('overflowPolicy', `must be 'drop-newest' or 'drop-oldest', got ${describe(overflowPolicy)}`);
   }
   const retryBaseDelayMs = msIn(o, 'retryBaseDelayMs', DAY_MS, 100);

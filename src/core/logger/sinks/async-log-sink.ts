@@ -17,8 +17,8 @@ import type { LogEvent } from '../event.ts';
 import type { LifecycleOptions, LogSink } from '../sink.ts';
 import {
   AsyncLogSinkState,
-  DropReason,
-  OverflowPolicy,
+  LogSinkDropReason,
+  LogSinkOverflowPolicy,
   resolveAsyncLogSinkOptions,
 } from './async-log-sink-options.ts';
 import type {
@@ -26,7 +26,7 @@ import type {
   AsyncLogSinkReport,
   AsyncLogSinkStateValue,
   AsyncLogSinkStats,
-  DropReasonValue,
+  LogSinkDropReasonValue,
   ResolvedAsyncLogSinkOptions,
 } from './async-log-sink-options.ts';
 import { untrackLiveSink, trackLiveSink } from './live-sinks.ts';
@@ -95,7 +95,7 @@ export abstract class AsyncLogSink implements LogSink {
   #delivered = 0;
   #failed = 0;
   #droppedTotal = 0;
-  readonly #drops: Record<DropReasonValue, number> = { queue_full: 0, shutdown: 0, shutdown_timeout: 0 };
+  readonly #drops: Record<LogSinkDropReasonValue, number> = { queue_full: 0, shutdown: 0, shutdown_timeout: 0 };
   #retries = 0;
   #batches = 0;
   #inFlight = 0;
@@ -164,19 +164,19 @@ export abstract class AsyncLogSink implements LogSink {
     this.#accepted++;
     const state = this.#currentState;
     if (state === AsyncLogSinkState.STOPPING || state === AsyncLogSinkState.STOPPED) {
-      this.#drop(event, DropReason.SHUTDOWN);
+      this.#drop(event, LogSinkDropReason.SHUTDOWN);
       return;
     }
     const queue = this.#queue;
     if (!queue.push(event)) {
-      if (this.sinkOptions.overflowPolicy === OverflowPolicy.DROP_NEWEST) {
-        this.#drop(event, DropReason.QUEUE_FULL);
+      if (this.sinkOptions.overflowPolicy === LogSinkOverflowPolicy.DROP_NEWEST) {
+        this.#drop(event, LogSinkDropReason.QUEUE_FULL);
         return;
       }
       const oldest = queue.shift() as LogEvent;
       this.#dequeued++;
       queue.push(event);
-      this.#drop(oldest, DropReason.QUEUE_FULL);
+      this.#drop(oldest, LogSinkDropReason.QUEUE_FULL);
     }
     this.#enqueued++;
     if (state === AsyncLogSinkState.RUNNING) {
@@ -545,7 +545,7 @@ export abstract class AsyncLogSink implements LogSink {
     this.#wakeRetry?.();
     const rest = this.#queue.take(this.#queue.length);
     this.#dequeued += rest.length;
-    for (const event of rest) this.#drop(event, DropReason.SHUTDOWN_TIMEOUT);
+    for (const event of rest) this.#drop(event, LogSinkDropReason.SHUTDOWN_TIMEOUT);
     this.#checkWaiters();
   }
 
@@ -553,7 +553,7 @@ export abstract class AsyncLogSink implements LogSink {
     return { ...this.stats(), timedOut };
   }
 
-  #drop(event: LogEvent, reason: DropReasonValue): void {
+  #drop(event: LogEvent, reason: LogSinkDropReasonValue): void {
     this.#drops[reason]++;
     this.#droppedTotal++;
     const onDrop = this.sinkOptions.onDrop;
