@@ -195,6 +195,9 @@ export class LogContext {
   #byName = new Map<string, (boolean | undefined)[]>();
   #byKey = new Map<string, boolean>();
   #evictions = 0;
+  #lastName: string | undefined;
+  #lastLevel = Number.NaN;
+  #lastDecision = true;
 
   #children = new Map<string, LogContext>();
   #printer: SinkFailurePrinter | undefined;
@@ -416,6 +419,8 @@ export class LogContext {
   // Decisions
 
   #clearDecisions(): void {
+    this.#lastName = undefined;
+    this.#lastLevel = Number.NaN;
     this.#byName.clear();
     this.#byKey.clear();
   }
@@ -601,28 +606,62 @@ export class LogContext {
     this.emitLogEvent(event);
   }
 
+  /**
+   * Hot path: a small, inlinable check answered from what is already resolved and cached, so a
+   * disabled helper call returns before `logEvent` (and before its arguments escape). `false` means
+   * "not known to be disabled": `logEvent` then does the full work.
+   */
+  #knownDisabled(name: string, level: number, options: LogEventOptions | undefined): boolean {
+    if (this.#gen !== configGeneration.value) return false;
+    if (level < this.#minLevel) return true;
+    // Kept out of line so this check stays small enough to inline into the helper (the payload
+    // argument then never escapes on the disabled path).
+    return options === undefined && this.#policy !== undefined && this.#cachedDenial(name, level);
+  }
+
+  /** Whether the policy's cached decision for (name, level) is "disabled". */
+  #cachedDenial(name: string, level: number): boolean {
+    if (this.#policy!.version !== this.#policyVersion) return false;
+    // One-entry memo in front of the by-name cache: a loop that keeps hitting one disabled event
+    // pays two comparisons instead of a Map lookup.
+    if (name === this.#lastName && level === this.#lastLevel) return !this.#lastDecision;
+    const slots = this.#byName.get(name);
+    if (slots === undefined) return false;
+    const d = slots[level];
+    if (d === undefined) return false;
+    this.#lastName = name;
+    this.#lastLevel = level;
+    this.#lastDecision = d;
+    return !d;
+  }
+
   /** Emits at `LogLevel.DEBUG` (10). See {@link logEvent}. */
   debug(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    if (this.#knownDisabled(name, LogLevel.DEBUG, options)) return;
     this.logEvent(name, LogLevel.DEBUG, payload, options);
   }
 
   /** Emits at `LogLevel.INFO` (20). See {@link logEvent}. */
   info(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    if (this.#knownDisabled(name, LogLevel.INFO, options)) return;
     this.logEvent(name, LogLevel.INFO, payload, options);
   }
 
   /** Emits at `LogLevel.WARNING` (30). See {@link logEvent}. */
   warning(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    if (this.#knownDisabled(name, LogLevel.WARNING, options)) return;
     this.logEvent(name, LogLevel.WARNING, payload, options);
   }
 
   /** Emits at `LogLevel.ERROR` (40). See {@link logEvent}. */
   error(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    if (this.#knownDisabled(name, LogLevel.ERROR, options)) return;
     this.logEvent(name, LogLevel.ERROR, payload, options);
   }
 
   /** Emits at `LogLevel.CRITICAL` (50). See {@link logEvent}. */
   critical(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+    if (this.#knownDisabled(name, LogLevel.CRITICAL, options)) return;
     this.logEvent(name, LogLevel.CRITICAL, payload, options);
   }
 
