@@ -12,6 +12,7 @@ import { StatsD } from 'hot-shots';
 import { StatsdExporter } from '../../src/adapters/statsd/index.ts';
 import { configureDiagnostics } from '../../src/core/internal/diagnostics.ts';
 import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
+import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { emitComparison, emitRow, sustainedNs } from '../harness.ts';
 
@@ -142,6 +143,26 @@ async function perEventCost(): Promise<void> {
   emitRow({ scenario: SCENARIO, case: 'recorder.emit + per-event exporter (context)', subject: 'mvx-common', mode: 'sustained', value: ns, unit: 'ns' });
 }
 
+/** Context, no target: a histogram event, values replayed from buckets vs sent exactly per event. */
+async function histogramCost(): Promise<void> {
+  for (const histogramValues of ['buckets', 'exact'] as const) {
+    const rx = await receiver();
+    const recorder = new AsyncMetricsRecorder<Ev & { ms: number }>();
+    recorder.registerMetric(
+      new HistogramMetric<Ev & { ms: number }>({ name: 'jobs.duration', unit: 'ms', eventTypes: 'job.done', attributes: ['queue'], value: (e) => e.ms }),
+    );
+    const client = new StatsD({ host: '127.0.0.1', port: rx.port, maxBufferSize: 8192 });
+    const exporter = new StatsdExporter({ client, source: recorder, flushIntervalMs: 1000, histogramValues });
+    const ev = { type: 'job.done' as const, queue: 'a', ms: 12 };
+    const ns = await sustainedNs(() => recorder.emit(ev), { backlog: () => recorder.pending });
+    await exporter.close();
+    await recorder.stop();
+    await rx.close();
+    emitRow({ scenario: SCENARIO, case: `histogram recorder.emit + aggregated exporter, histogramValues '${histogramValues}' (context)`, subject: 'mvx-common', mode: 'sustained', value: ns, unit: 'ns' });
+  }
+}
+
 await datagrams();
 await costPerEvent();
 await perEventCost();
+await histogramCost();

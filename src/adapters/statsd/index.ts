@@ -9,6 +9,7 @@ export type {
   StatsdDialect,
   StatsdExportMode,
   StatsdHistogramType,
+  StatsdHistogramValues,
 } from './options.ts';
 export type { StatsdClientLike, StatsdCallOptions, StatsdTags } from './client-like.ts';
 export type { StatsdAttributeMode } from './naming.ts';

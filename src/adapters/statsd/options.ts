@@ -17,6 +17,9 @@ import { sanitizeStatsdName, type StatsdAttributeMode } from './naming.ts';
  */
 export type StatsdDialect = 'statsd' | 'dogstatsd' | 'telegraf';
 
+/** Where aggregated-mode histogram values come from; see {@link StatsdExporterOptions.histogramValues}. */
+export type StatsdHistogramValues = 'buckets' | 'exact';
+
 /** The hot-shots method used for histogram dimensions: `|ms`, `|h` or `|d`. */
 export type StatsdHistogramType = 'timing' | 'histogram' | 'distribution';
 
@@ -71,6 +74,17 @@ export interface StatsdExporterOptions {
    */
   readonly histogramType?: StatsdHistogramType;
   /**
+   * Aggregated mode, where histogram values come from:
+   * - `buckets` (default): replayed from the interval's bucket changes at each push: exact counts
+   *   and sums, values known to the bucket, no cost per event;
+   * - `exact`: metrics with a histogram dimension are sent as their events arrive (through the
+   *   source's `onMetricChanged`), each observation with its exact value; costs a snapshot of that
+   *   metric and one client call per event (about per-event mode's cost, see docs/statsd.md).
+   * Per-event mode always sends exact values.
+   * @default 'buckets'
+   */
+  readonly histogramValues?: StatsdHistogramValues;
+  /**
    * Aggregated mode: at most this many histogram lines per series per push. Over it, lines are
    * shared out among buckets in proportion to their counts and the shortfall is counted in
    * `stats().histogramObservationsNotSent` (the daemon's count is then too low).
@@ -95,6 +109,7 @@ export interface ResolvedStatsdOptions {
   readonly prefix: string;
   readonly attributes: StatsdAttributeMode;
   readonly histogramType: StatsdHistogramType;
+  readonly histogramValues: StatsdHistogramValues;
   readonly maxHistogramLinesPerSeries: number;
   readonly closeClient: boolean;
   readonly timeoutMs: number;
@@ -106,6 +121,7 @@ const DIALECTS: readonly StatsdDialect[] = ['statsd', 'dogstatsd', 'telegraf'];
 const MODES: readonly StatsdExportMode[] = ['aggregated', 'per-event'];
 const ATTRIBUTE_MODES: readonly StatsdAttributeMode[] = ['tags', 'name', 'drop'];
 const HISTOGRAM_TYPES: readonly StatsdHistogramType[] = ['timing', 'histogram', 'distribution'];
+const HISTOGRAM_VALUES: readonly StatsdHistogramValues[] = ['buckets', 'exact'];
 const CLIENT_METHODS = ['increment', 'gauge', 'timing'] as const;
 
 /**
@@ -134,6 +150,10 @@ export function resolveStatsdOptions(options: StatsdExporterOptions): ResolvedSt
   if (mode === 'per-event' && typeof source.onMetricChanged !== 'function') {
     throw new MvxConfigError('mode', "'per-event' needs a source with onMetricChanged(); use 'aggregated'");
   }
+  const histogramValues = oneOf('histogramValues', options.histogramValues, HISTOGRAM_VALUES, 'buckets');
+  if (histogramValues === 'exact' && typeof source.onMetricChanged !== 'function') {
+    throw new MvxConfigError('histogramValues', "'exact' needs a source with onMetricChanged(); use 'buckets'");
+  }
   const attributes = oneOf('attributes', options.attributes, ATTRIBUTE_MODES, 'tags');
   const histogramType = oneOf(
     'histogramType',
@@ -156,6 +176,7 @@ export function resolveStatsdOptions(options: StatsdExporterOptions): ResolvedSt
     prefix: prefix === '' ? '' : sanitizeStatsdName(prefix),
     attributes,
     histogramType,
+    histogramValues,
     maxHistogramLinesPerSeries: positiveInt('maxHistogramLinesPerSeries', options.maxHistogramLinesPerSeries, 1000, 1),
     closeClient: bool('closeClient', options.closeClient, true),
     timeoutMs: positiveInt('timeoutMs', options.timeoutMs, 5000, 1),

@@ -69,6 +69,7 @@ export class StatsdExporter {
   private readonly errorWrapper: (error: Error) => void;
   private readonly socketListener: (error: unknown) => void;
   private readonly socket: { on?: unknown; removeListener?: unknown } | undefined;
+  private readonly hasHistogram = new WeakMap<Metric<any>, boolean>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => void) | undefined;
   private closing: Promise<void> | undefined;
@@ -101,6 +102,10 @@ export class StatsdExporter {
     if (this.options.mode === 'aggregated') {
       this.timer = setInterval(() => this.pushNow(), this.options.flushIntervalMs);
       this.timer.unref();
+      if (this.options.histogramValues === 'exact') {
+        const subscribe = this.source.onMetricChanged!.bind(this.source);
+        this.unsubscribe = subscribe((metric: Metric<any>) => this.onHistogramChanged(metric));
+      }
     } else {
       const subscribe = this.source.onMetricChanged!.bind(this.source);
       this.unsubscribe = subscribe((metric: Metric<any>) => this.onChanged(metric));
@@ -226,6 +231,29 @@ export class StatsdExporter {
     } catch (error) {
       this.pushErrors++;
       reportDiagnostic({ component: COMPONENT, code: 'statsd.push_failed', message: 'pushing a changed metric failed', error });
+    }
+  }
+
+  /**
+   * Aggregated mode with `histogramValues: 'exact'`: metrics that have a histogram dimension are
+   * pushed on every change (the pusher's state is shared with the periodic push, which then finds
+   * nothing new for them); other metrics wait for the periodic push.
+   */
+  private onHistogramChanged(metric: Metric<any>): void {
+    if (this.closed) return;
+    try {
+      const known = this.hasHistogram.get(metric);
+      if (known === false) return;
+      const snap = metric.snapshot();
+      if (known === undefined) {
+        const has = snap.dimensions.some((d) => d.kind === 'histogram');
+        this.hasHistogram.set(metric, has);
+        if (!has) return;
+      }
+      this.pusher.pushChanged(snap);
+    } catch (error) {
+      this.pushErrors++;
+      reportDiagnostic({ component: COMPONENT, code: 'statsd.push_failed', message: 'pushing a changed histogram failed', error });
     }
   }
 

@@ -200,6 +200,18 @@ describe('StatsdExporter, aggregated mode', () => {
   });
 });
 
+describe("StatsdExporter, aggregated mode with histogramValues: 'exact'", () => {
+  it('sends each histogram observation with its exact value while counters stay aggregated', async () => {
+    const recorder = recorderWithJobs();
+    const e = exporter({ client: client(), source: recorder, histogramValues: 'exact' });
+    for (const ms of [5, 50, 60, 500]) recorder.emit({ type: 'job.done', queue: 'a', ms });
+    await e.flush();
+    await e.flush(); // a second push finds nothing new for the histogram
+    const lines = await receiver.waitFor((l) => l.length >= 5);
+    expect(lines).toEqual(['jobs.duration:5|ms', 'jobs.duration:50|ms', 'jobs.duration:60|ms', 'jobs.duration:500|ms', 'jobs.done:4|c|#queue:a']);
+  });
+});
+
 describe('StatsdExporter, per-event mode', () => {
   it('sends every change as it happens, histograms with the exact observed value', async () => {
     const recorder = recorderWithJobs();
@@ -316,6 +328,8 @@ describe('StatsdExporter configuration', () => {
     ['histogramType', { histogramType: 'distribution' }],
     ['histogramType', { dialect: 'telegraf', histogramType: 'distribution' }],
     ['attributes', { attributes: 'labels' as never }],
+    ['histogramValues', { histogramValues: 'raw' as never }],
+    ['histogramValues', { histogramValues: 'exact', source: { snapshots: () => [] } }],
     ['maxHistogramLinesPerSeries', { maxHistogramLinesPerSeries: -1 }],
     ['closeClient', { closeClient: 'yes' as never }],
     ['timeoutMs', { timeoutMs: Number.NaN }],
