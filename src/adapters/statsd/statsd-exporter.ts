@@ -1,6 +1,7 @@
 /**
  * Pushes a metrics source to StatsD through the user's hot-shots client.
  */
+import { isIP } from 'node:net';
 import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
 import type { LifecycleOptions } from '../../core/logger/sink.ts';
@@ -98,6 +99,8 @@ export class StatsdExporter {
       this.socket = socket;
       (socket.on as (e: string, l: (err: unknown) => void) => void).call(socket, 'error', this.socketListener);
     }
+
+    this.checkDnsPerSend();
 
     if (this.options.mode === 'aggregated') {
       this.timer = setInterval(() => this.pushNow(), this.options.flushIntervalMs);
@@ -279,6 +282,22 @@ export class StatsdExporter {
         });
       }
     }
+  }
+
+  /**
+   * hot-shots resolves a UDP host name on every datagram unless `cacheDns` is set (hot-shots #198);
+   * said once, at construction, where the fix is.
+   */
+  private checkDnsPerSend(): void {
+    const c = this.client as { host?: unknown; cacheDns?: unknown; protocol?: unknown; mock?: unknown };
+    if (typeof c.host !== 'string' || c.host === '' || isIP(c.host) !== 0) return;
+    if (c.cacheDns === true || c.mock === true || (c.protocol !== undefined && c.protocol !== 'udp')) return;
+    reportDiagnostic({
+      component: COMPONENT,
+      code: 'statsd.dns_per_send',
+      message: `the hot-shots client sends UDP to host name '${c.host}' without cacheDns: every datagram does a DNS lookup; set cacheDns: true or use an IP address`,
+      details: { host: c.host },
+    });
   }
 
   private restoreClient(): void {

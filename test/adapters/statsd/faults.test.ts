@@ -70,6 +70,16 @@ describe('StatsD faults', () => {
     });
   }
 
+  it('says once, at construction, when the client would look the host name up on every datagram', async () => {
+    const plain = new StatsdExporter({ client: new StatsD({ host: 'localhost', port: 8125 }), source: sourceWithValues() });
+    const cached = new StatsdExporter({ client: new StatsD({ host: 'localhost', port: 8125, cacheDns: true }), source: sourceWithValues() });
+    const ip = new StatsdExporter({ client: new StatsD({ host: '127.0.0.1', port: 8125 }), source: sourceWithValues() });
+    const notes = diagnostics.filter((d) => d.code === 'statsd.dns_per_send');
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.details).toEqual({ host: 'localhost' });
+    await Promise.all([plain.close(), cached.close(), ip.close()]);
+  });
+
   it("passes errors on to the user's own errorHandler, and survives it throwing", async () => {
     const seen: Error[] = [];
     const client = new StatsD({
