@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import promClient, { Registry } from 'prom-client';
-import { createPrometheusBridge, startMetricsServer } from '../../src/adapters/prometheus/index.ts';
+import { createPrometheusBridge, renderRegistry, startMetricsServer } from '../../src/adapters/prometheus/index.ts';
 import type { MetricsServer } from '../../src/adapters/prometheus/index.ts';
 import { configureDiagnostics } from '../../src/core/internal/diagnostics.ts';
 import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
@@ -229,10 +229,13 @@ describe.skipIf(!available)(`Prometheus end to end${available ? '' : ` (skipped:
     });
   }
 
-  it('passes promtool check metrics', async () => {
-    const body = await (await fetch(text.url)).text();
-    const r = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
-    expect({ status: r.status, output: `${r.stdout}${r.stderr}` }).toEqual({ status: 0, output: '' });
+  it('passes promtool check metrics (the registry rendering and the adapter own text rendering)', async () => {
+    const bodies = [await (await fetch(text.url)).text(), await renderRegistry(registry, 'prometheus')];
+    for (const body of bodies) {
+      expect(body).toContain('shop_order_latency_seconds_bucket');
+      const r = spawnSync('promtool', ['check', 'metrics'], { input: body, encoding: 'utf8' });
+      expect({ status: r.status, output: `${r.stdout}${r.stderr}` }).toEqual({ status: 0, output: '' });
+    }
   });
 });
 

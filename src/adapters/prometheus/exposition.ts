@@ -87,17 +87,22 @@ function formatValue(v: number): string {
 export async function renderRegistry(registry: Registry<any>, format: ExpositionFormat): Promise<string> {
   const metrics = (await registry.getMetricsAsJSON()) as unknown as JsonMetric[];
   const openMetrics = format === 'openmetrics';
+  // An OpenMetrics registry strips `_total` from counter names in place (prom-client
+  // `standardizeCounterName`); its text rendering puts it back, matching its OpenMetrics samples.
+  const nativeOpenMetrics = registry.contentType === OPENMETRICS_TEXT;
   const lines: string[] = [];
   for (const m of metrics) {
     const isCounter = m.type === 'counter';
     // OpenMetrics names the counter family without `_total` and its samples with it.
-    const family = openMetrics && isCounter ? m.name.replace(/_total$/, '') : m.name;
+    let family = m.name;
+    if (openMetrics && isCounter) family = m.name.replace(/_total$/, '');
+    else if (!openMetrics && isCounter && nativeOpenMetrics && !m.name.endsWith('_total')) family = `${m.name}_total`;
     let type = m.type;
     if (openMetrics && type === 'untyped') type = 'unknown';
     else if (!openMetrics && type === 'unknown') type = 'untyped';
     lines.push(`# HELP ${family} ${escapeHelp(m.help, openMetrics)}`, `# TYPE ${family} ${type}`);
     for (const v of m.values) {
-      let name = v.metricName ?? m.name;
+      let name = v.metricName ?? family;
       if (openMetrics && isCounter && v.metricName === undefined) name = `${family}_total`;
       let labels = '';
       for (const key of Object.keys(v.labels)) {

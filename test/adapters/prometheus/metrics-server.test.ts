@@ -108,6 +108,24 @@ describe('startMetricsServer and createMetricsHandler', () => {
     expect((await fetchRaw(server.url)).body).toContain('hand_total 3');
   });
 
+  it('serves the text format from an OpenMetrics registry to clients that ask for it', async () => {
+    const registry = new Registry();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as any);
+    new promClient.Counter({ name: 'om_hand_total', help: 'h', registers: [registry] }).inc(2);
+    createPrometheusBridge(source(() => [counter('om.bridged', 4)]), { registry });
+    const server = await start(registry);
+    const om = await fetchRaw(server.url);
+    expect(om.headers['content-type']).toBe(OPENMETRICS_TEXT);
+    expect(om.body).toContain('om_hand_total 2\n');
+    for (let i = 0; i < 2; i++) {
+      const text = await fetchRaw(server.url, { headers: { accept: 'text/plain;version=0.0.4' } });
+      expect(text.headers['content-type']).toBe(PROMETHEUS_TEXT);
+      expect(text.body).toContain('# TYPE om_hand_total counter\nom_hand_total 2\n');
+      expect(text.body).toContain('om_bridged_total{k="v"} 4\n');
+      expect(text.body).not.toContain('# EOF');
+    }
+  });
+
   it('answers HEAD with the headers only, 404 for other paths, 405 with Allow for other methods', async () => {
     const registry = new Registry();
     const server = await start(registry);
