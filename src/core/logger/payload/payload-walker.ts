@@ -43,7 +43,7 @@ const BIGINT_DIGITS = 4096;
 const BIGINT_LIMIT = 10n ** BigInt(BIGINT_DIGITS);
 
 /** Error keys shown by the structural error shape, not repeated as own fields. */
-const ERROR_OWN_SKIP = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code']);
+const ERROR_OWN_SKIP = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code', 'type']);
 
 const NO_RESULT: unique symbol = Symbol('no result');
 const READ_FAILED: unique symbol = Symbol('read failed');
@@ -398,14 +398,15 @@ export class PayloadWalker {
       if (i < n) out[MORE_KEYS_KEY] = moreKeys(n - i);
       return out;
     }
-    // Entries form: [[key, value], ...]; keys normalised as values, string keys still redact.
+    // Entries form: [[key, value], ...]; keys normalised as values, string keys still redact. The
+    // pair array counts as one level of depth, so nesting stays within maxDepth.
     const out: JsonValue[] = [];
     let i = 0;
     for (; i < keys.length; i++) {
       if (--this.budget < 0) break;
       const k = keys[i];
-      const nk = this.item(k, depth + 1);
-      const nv = typeof k === 'string' && s.redactor.isSensitive(k) ? s.redactedValue : this.item(values[i], depth + 1);
+      const nk = this.item(k, depth + 2);
+      const nv = typeof k === 'string' && s.redactor.isSensitive(k) ? s.redactedValue : this.item(values[i], depth + 2);
       out.push([nk, nv]);
     }
     if (i < n) out.push(moreItems(n - i));
@@ -470,12 +471,13 @@ export class PayloadWalker {
       // A Proxy around an error: no own fields.
     }
     if (keys.length > 0) {
-      const own: JsonObject = {};
-      this.fields(e, keys, own, depth, ERROR_OWN_SKIP);
-      for (const k of Object.keys(own)) {
-        // An own field named like a fixed field (`type`) is kept under `fields`.
-        if (hasOwn(out, k)) ((out.fields ??= {}) as JsonObject)[k] = own[k]!;
-        else setKey(out, k, own[k]!);
+      this.fields(e, keys, out, depth, ERROR_OWN_SKIP);
+      // An own field named `type` would overwrite the class name: it is kept as `fields.type`
+      // (one level deeper, so its value is normalised one level deeper too).
+      if (keys.includes('type')) {
+        const fields: JsonObject = {};
+        this.fields(e, ['type'], fields, depth + 1, undefined);
+        out.fields = fields;
       }
     }
     this.errorCause(e, out, depth);
