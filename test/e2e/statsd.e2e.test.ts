@@ -7,10 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsdExporter } from '../../src/adapters/statsd/index.ts';
 import { configureDiagnostics } from '../../src/core/internal/diagnostics.ts';
 import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
+import { GaugeMetric } from '../../src/core/metrics/metrics/gauge-metric.ts';
 import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
-import type { MetricSnapshot, MetricsSource } from '../../src/core/metrics/types.ts';
-import { numberSnapshot } from '../adapters/statsd/manual-source.ts';
 import { startStatsdDaemon, type StatsdDaemon } from './statsd-daemon.ts';
 
 interface JobEvent {
@@ -18,6 +17,7 @@ interface JobEvent {
   queue: string;
   ms: number;
 }
+type AppEvent = JobEvent | { type: 'queue.depth'; depth: number } | { type: 'inflight'; delta: number };
 
 let daemon: StatsdDaemon;
 
@@ -32,7 +32,7 @@ afterAll(async () => {
 
 describe('StatsdExporter against the Etsy statsd daemon', () => {
   it('delivers exact counters, gauges and timers (aggregated and per-event) read back through the management port', async () => {
-    const recorder = new AsyncMetricsRecorder<JobEvent>();
+    const recorder = new AsyncMetricsRecorder<AppEvent>();
     recorder.registerMetric(new CounterMetric<JobEvent>({ name: 'jobs.done', eventTypes: 'job.done', attributes: ['queue'] }));
     recorder.registerMetric(
       new HistogramMetric<JobEvent>({
@@ -43,14 +43,13 @@ describe('StatsdExporter against the Etsy statsd daemon', () => {
         value: (e) => e.ms,
       }),
     );
-    let gauges: MetricSnapshot[] = [
-      numberSnapshot('queue.depth', 'gauge', [{ value: 42.5 }]),
-      numberSnapshot('inflight', 'updown', [{ value: 10 }]),
-    ];
-    const source: MetricsSource = {
-      snapshots: () => [...recorder.snapshots(), ...gauges],
-      flush: (o) => recorder.flush(o),
-    };
+    recorder.registerMetric(
+      new GaugeMetric<Extract<AppEvent, { type: 'queue.depth' }>>({ name: 'queue.depth', eventTypes: 'queue.depth', value: (e) => e.depth }),
+    );
+    recorder.registerMetric(
+      new GaugeMetric<Extract<AppEvent, { type: 'inflight' }>>({ name: 'inflight', eventTypes: 'inflight', mode: 'updown', value: (e) => e.delta }),
+    );
+    const source = recorder;
     const client = new StatsD({ host: '127.0.0.1', port: daemon.port, maxBufferSize: 1432 });
     const exporter = new StatsdExporter({ client, source, prefix: 'e2e' });
 
@@ -62,13 +61,16 @@ describe('StatsdExporter against the Etsy statsd daemon', () => {
 
     try {
       for (let i = 0; i < 1000; i++) recorder.emit({ type: 'job.done', queue: i % 4 === 0 ? 'a' : 'b', ms: 20 + (i % 3) * 10 });
+      recorder.emit({ type: 'queue.depth', depth: 42.5 });
+      recorder.emit({ type: 'inflight', delta: 10 });
       for (const ms of [3, 250, 1500]) latency.emit({ type: 'job.done', queue: 'q', ms });
       await latency.flush();
       await exporter.flush();
 
       // Second interval of our own, same daemon interval: counter deltas add up there.
       for (let i = 0; i < 7; i++) recorder.emit({ type: 'job.done', queue: 'a', ms: 5 });
-      gauges = [numberSnapshot('queue.depth', 'gauge', [{ value: 40 }]), numberSnapshot('inflight', 'updown', [{ value: -3 }])];
+      recorder.emit({ type: 'queue.depth', depth: 40 });
+      recorder.emit({ type: 'inflight', delta: -13 });
       await exporter.flush();
 
       const counters = await daemon.waitFor<Record<string, number>>('counters', (c) => c['e2e.jobs.done;queue=a'] === 257);
