@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { attributesKey } from '../../../src/core/metrics/series/attribute-key.ts';
 import { SeriesStore, DEFAULT_SERIES_LIMIT } from '../../../src/core/metrics/series/series-store.ts';
 import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
+import type { MetricAttributes } from '../../../src/core/metrics/types.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
 
 describe('attributesKey', () => {
@@ -70,5 +71,20 @@ describe('SeriesStore', () => {
     store.clear();
     expect(store.size).toBe(0);
     expect(store.overflowUpdates).toBe(0);
+  });
+});
+
+describe('SeriesStore.getByValues (the key-list hot path)', () => {
+  it('keeps 1 and "1" apart, treats undefined as absent, and shares the limit and overflow', () => {
+    const store = new SeriesStore(() => ({ value: 0 }), 4);
+    const build = (vals: unknown[]) => (): MetricAttributes => Object.fromEntries(vals.flatMap((v, i) => (v === undefined ? [] : [[`k${i}`, v]]))) as MetricAttributes;
+    for (const vals of [[1, 'a'], ['1', 'a'], [1, 'a'], [undefined, 'a'], [2, 'b'], [3, 'c']]) store.getByValues(vals, build(vals)).value++;
+    expect([...store.entries()].map((e) => [e.attributes, e.state.value])).toEqual([
+      [{ k0: 1, k1: 'a' }, 2],
+      [{ k0: '1', k1: 'a' }, 1],
+      [{ k1: 'a' }, 1],
+      [{ [OVERFLOW_ATTRIBUTE]: true }, 2],
+    ]);
+    expect(store.overflowUpdates).toBe(2);
   });
 });

@@ -65,7 +65,7 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> implements Metri
       }
       if (v === 0) return false;
     }
-    this.store.getByKey(b.attributesKeyOf(event), b.lastAttributes).value += v;
+    b.seriesOf(this.store, event).value += v;
     return true;
   }
 

@@ -62,7 +62,7 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> implements Metric<
       reportInvalidValue(this.name, v, 'a finite number');
       return false;
     }
-    const cell = this.store.getByKey(b.attributesKeyOf(event), b.lastAttributes);
+    const cell = b.seriesOf(this.store, event);
     if (this.mode === 'last') cell.value = v;
     else cell.value += v;
     return true;

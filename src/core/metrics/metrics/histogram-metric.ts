@@ -76,7 +76,7 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> implements Met
       reportInvalidValue(this.name, v, 'a finite number');
       return false;
     }
-    const c = this.store.getByKey(b.attributesKeyOf(event), b.lastAttributes);
+    const c = b.seriesOf(this.store, event);
     (c.counts[bucketIndex(this.bounds, v)] as number)++;
     c.sum += v;
     c.count++;

@@ -5,7 +5,7 @@
 import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import type { MetricAttributes, MetricAttributeValue, MetricEvent } from '../types.ts';
-import { attributesKey, keyOfValues } from '../series/attribute-key.ts';
+import type { SeriesStore } from '../series/series-store.ts';
 
 /** How a ready-made metric reads attributes from an event. */
 export type AttributesOption<E> =
@@ -42,17 +42,15 @@ export interface CompiledBase<E extends MetricEvent> {
   readonly filter: ((event: E) => boolean) | undefined;
   readonly seriesLimit: number | undefined;
   /**
-   * Reads the attributes of an event and returns their canonical key. Allocation-free for key
-   * lists; the attribute object is built only when a series is created, by {@link lastAttributes}.
+   * The state of the series an event updates, in `store` (created on first use, or the overflow
+   * series). Allocation-free for key lists once the series exists.
    */
-  readonly attributesKeyOf: (event: E) => string;
-  /** The attributes read by the last `attributesKeyOf` call (call right after it, same tick). */
-  readonly lastAttributes: () => MetricAttributes;
+  readonly seriesOf: <S>(store: SeriesStore<S>, event: E) => S;
 }
 
 const NO_ATTRIBUTES = Object.freeze({}) as MetricAttributes;
-type AttributeReader<E extends MetricEvent> = Pick<CompiledBase<E>, 'attributesKeyOf' | 'lastAttributes'>;
-const NONE: AttributeReader<any> = { attributesKeyOf: () => '', lastAttributes: () => NO_ATTRIBUTES };
+type AttributeReader<E extends MetricEvent> = Pick<CompiledBase<E>, 'seriesOf'>;
+const NONE: AttributeReader<any> = { seriesOf: (store) => store.getByKey('', NO_ATTRIBUTES) };
 
 /** Validates common options; throws MvxConfigError naming the option. */
 export function compileBase<E extends MetricEvent>(options: BaseMetricOptions<E>, component: string): CompiledBase<E> {
@@ -117,14 +115,11 @@ export function toAttributeValue(value: unknown): MetricAttributeValue | undefin
 function compileAttributes<E extends MetricEvent>(option: AttributesOption<E> | undefined, metric: string): AttributeReader<E> {
   if (option === undefined) return NONE;
   if (typeof option === 'function') {
-    let last: MetricAttributes = NO_ATTRIBUTES;
     return {
-      attributesKeyOf: (event) => {
+      seriesOf: (store, event) => {
         const attrs = option(event);
-        last = attrs !== null && typeof attrs === 'object' ? attrs : NO_ATTRIBUTES;
-        return attributesKey(last);
+        return store.get(attrs !== null && typeof attrs === 'object' ? attrs : NO_ATTRIBUTES);
       },
-      lastAttributes: () => last,
     };
   }
   if (!Array.isArray(option)) throw new MvxConfigError('attributes', 'must be a list of event keys or a function returning attributes');
@@ -133,30 +128,34 @@ function compileAttributes<E extends MetricEvent>(option: AttributesOption<E> | 
   });
   const keys = Object.freeze([...new Set(option as string[])].sort());
   if (keys.length === 0) return NONE;
-  // Hot path: one reusable values array and a key built by concatenation (keys sorted once here);
-  // the attribute object is built only when a new series is created.
+  // Hot path: one reusable values array indexing the store's nested maps; no string key, and the
+  // attribute object is built only when a new series is created.
   const values: (MetricAttributeValue | undefined)[] = new Array(keys.length);
+  const build = (): MetricAttributes => {
+    const out: Record<string, MetricAttributeValue> = {};
+    for (let i = 0; i < keys.length; i++) if (values[i] !== undefined) out[keys[i] as string] = values[i] as MetricAttributeValue;
+    return out;
+  };
   return {
-    attributesKeyOf: (event) => {
+    seriesOf: (store, event) => {
       const rec = event as unknown as Record<string, unknown>;
       for (let i = 0; i < keys.length; i++) {
         const raw = rec[keys[i] as string];
-        const v = toAttributeValue(raw);
-        if (v === undefined && raw !== undefined && raw !== null) {
-          reportDiagnostic({
-            component: 'Metric',
-            code: 'metric.attribute_invalid',
-            message: `metric '${metric}': attribute '${keys[i]}' is not a string, number or boolean; left out`,
-          });
+        let v: MetricAttributeValue | undefined;
+        if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') v = raw;
+        else {
+          v = toAttributeValue(raw);
+          if (v === undefined && raw !== undefined && raw !== null) {
+            reportDiagnostic({
+              component: 'Metric',
+              code: 'metric.attribute_invalid',
+              message: `metric '${metric}': attribute '${keys[i]}' is not a string, number or boolean; left out`,
+            });
+          }
         }
         values[i] = v;
       }
-      return keyOfValues(keys, values);
-    },
-    lastAttributes: () => {
-      const out: Record<string, MetricAttributeValue> = {};
-      for (let i = 0; i < keys.length; i++) if (values[i] !== undefined) out[keys[i] as string] = values[i] as MetricAttributeValue;
-      return out;
+      return store.getByValues(values, build);
     },
   };
 }

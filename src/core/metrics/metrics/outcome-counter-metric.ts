@@ -117,7 +117,7 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> implement
     if (!b.accepts(event.type)) return false;
     if (b.filter !== undefined && !b.filter(event)) return false;
     const slot = this.slotOf(this.readOutcome(event));
-    const cell = this.store.getByKey(b.attributesKeyOf(event), b.lastAttributes);
+    const cell = b.seriesOf(this.store, event);
     (cell[0] as number)++;
     cell[slot] = (cell[slot] ?? 0) + 1;
     return true;

@@ -24,17 +24,3 @@ export function attributesKey(attributes: MetricAttributes): string {
   for (const k of keys) out += part(k, attributes[k] as MetricAttributeValue);
   return out;
 }
-
-/**
- * The key for values read from an event by a fixed, already sorted list of attribute keys.
- * Used on the hot path by the ready-made metrics: no sort, no intermediate object.
- * `values[i]` belongs to `sortedKeys[i]`; `undefined` means "attribute absent".
- */
-export function keyOfValues(sortedKeys: readonly string[], values: readonly (MetricAttributeValue | undefined)[]): string {
-  let out = '';
-  for (let i = 0; i < sortedKeys.length; i++) {
-    const v = values[i];
-    if (v !== undefined) out += part(sortedKeys[i] as string, v);
-  }
-  return out;
-}

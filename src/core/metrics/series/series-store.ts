@@ -40,7 +40,12 @@ export class SeriesStore<S> {
   /** Updates that went to the overflow series because the limit was reached. */
   overflowUpdates = 0;
   private readonly create: () => S;
-  private readonly map = new Map<string, SeriesEntry<S>>();
+  /** Series in creation order (the overflow series is kept apart). */
+  private readonly list: SeriesEntry<S>[] = [];
+  /** Index by canonical key (`get`, `getByKey`). */
+  private readonly byKey = new Map<string, SeriesEntry<S>>();
+  /** Index by attribute values in a fixed key order (`getByValues`): nested maps, one level per key. */
+  private readonly trie = new Map<unknown, unknown>();
   private overflow: SeriesEntry<S> | undefined;
 
   /**
@@ -58,7 +63,7 @@ export class SeriesStore<S> {
 
   /** Number of series, the overflow series included. */
   get size(): number {
-    return this.map.size + (this.overflow === undefined ? 0 : 1);
+    return this.list.length + (this.overflow === undefined ? 0 : 1);
   }
 
   /** The state of the series for `attributes` (created on first use, or the overflow series). */
@@ -67,20 +72,53 @@ export class SeriesStore<S> {
   }
 
   /**
-   * The state for a precomputed canonical key (see `attributesKey`, `keyOfValues`).
+   * The state for a precomputed canonical key (see `attributesKey`).
    * `attributes` is only read when the series is created; pass a function to build it lazily.
    */
   getByKey(key: string, attributes: MetricAttributes | (() => MetricAttributes)): S {
-    const entry = this.map.get(key);
+    const entry = this.byKey.get(key);
     if (entry !== undefined) return entry.state;
-    if (this.map.size >= this.limit - 1) return this.overflowState();
-    const attrs = typeof attributes === 'function' ? attributes() : attributes;
-    const created: SeriesEntry<S> = {
-      attributes: key === '' ? EMPTY_ATTRIBUTES : Object.freeze({ ...attrs }),
+    if (this.list.length >= this.limit - 1) return this.overflowState();
+    const created = this.newEntry(key === '' ? EMPTY_ATTRIBUTES : typeof attributes === 'function' ? attributes() : attributes);
+    this.byKey.set(key, created);
+    return created.state;
+  }
+
+  /**
+   * The hot path for attributes read by a fixed key list: `values[i]` is the value of the i-th key
+   * (`undefined` = absent), the key order being the caller's and never changing for this store.
+   * No string key is built: values index nested maps (which keep `1` and `'1'` apart).
+   * `build` makes the attribute object when a series is created. Do not mix with `get`/`getByKey`
+   * on the same store.
+   */
+  getByValues(values: readonly unknown[], build: () => MetricAttributes): S {
+    const n = values.length;
+    if (n === 0) return this.getByKey('', EMPTY_ATTRIBUTES);
+    let node = this.trie;
+    for (let i = 0; i < n - 1; i++) {
+      let next = node.get(values[i]) as Map<unknown, unknown> | undefined;
+      if (next === undefined) {
+        if (this.list.length >= this.limit - 1) return this.overflowState();
+        next = new Map();
+        node.set(values[i], next);
+      }
+      node = next;
+    }
+    const leaf = node.get(values[n - 1]) as SeriesEntry<S> | undefined;
+    if (leaf !== undefined) return leaf.state;
+    if (this.list.length >= this.limit - 1) return this.overflowState();
+    const created = this.newEntry(build());
+    node.set(values[n - 1], created);
+    return created.state;
+  }
+
+  private newEntry(attributes: MetricAttributes): SeriesEntry<S> {
+    const entry: SeriesEntry<S> = {
+      attributes: Object.keys(attributes).length === 0 ? EMPTY_ATTRIBUTES : Object.freeze({ ...attributes }),
       state: this.create(),
     };
-    this.map.set(key, created);
-    return created.state;
+    this.list.push(entry);
+    return entry;
   }
 
   private overflowState(): S {
@@ -91,22 +129,25 @@ export class SeriesStore<S> {
 
   /** Every series in creation order, the overflow series last. */
   *entries(): IterableIterator<SeriesEntry<S>> {
-    yield* this.map.values();
+    yield* this.list;
     if (this.overflow !== undefined) yield this.overflow;
   }
 
   /** Maps every series (creation order, overflow last) to an array; cheaper than spreading `entries()`. */
   toArray<T>(fn: (entry: SeriesEntry<S>) => T): T[] {
-    const out: T[] = new Array<T>(this.size);
-    let i = 0;
-    for (const e of this.map.values()) out[i++] = fn(e);
-    if (this.overflow !== undefined) out[i] = fn(this.overflow);
+    const list = this.list;
+    const n = list.length;
+    const out: T[] = new Array<T>(n + (this.overflow === undefined ? 0 : 1));
+    for (let i = 0; i < n; i++) out[i] = fn(list[i] as SeriesEntry<S>);
+    if (this.overflow !== undefined) out[n] = fn(this.overflow);
     return out;
   }
 
   /** Removes every series and resets the overflow count. */
   clear(): void {
-    this.map.clear();
+    this.list.length = 0;
+    this.byKey.clear();
+    this.trie.clear();
     this.overflow = undefined;
     this.overflowUpdates = 0;
   }
