@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { StatsD } from 'hot-shots';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatsdExporter, type StatsdExporterOptions } from '../../../src/adapters/statsd/index.ts';
@@ -377,6 +380,20 @@ describe('StatsdExporter lifecycle', () => {
     c.increment('direct', 1);
     expect(await receiver.waitFor((l) => l.length >= 1)).toEqual(['direct:1|c']);
     c.close();
+  });
+
+  it('does not hold the process open: its push timer is unref-ed', () => {
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const script = `
+      const { StatsD } = await import('hot-shots');
+      const { StatsdExporter } = await import(${JSON.stringify(pathToFileURL(join(root, 'src/adapters/statsd/index.ts')).href)});
+      const client = new StatsD({ host: '127.0.0.1', port: ${receiver.port} });
+      new StatsdExporter({ client, source: { snapshots: () => [] }, flushIntervalMs: 60000 });
+      console.log('started');`;
+    const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 20_000 });
+    expect(res.stderr).toBe('');
+    expect(res.stdout.trim()).toBe('started');
+    expect(res.status).toBe(0); // null if the time-out had to kill it
   });
 
   it('reports a throwing source and keeps going', async () => {
