@@ -40,6 +40,16 @@ describe('metrics examples', () => {
     ]);
   }, 60_000);
 
+  it('custom-metric: several dimensions, one of them with series by reason', async () => {
+    expect(await example('custom-metric.ts')).toEqual([
+      'transport.read.attempts.total 5',
+      'transport.read.attempts.success_total 1',
+      'transport.read.attempts.failure_total 1',
+      'transport.read.attempts.timeout_total{reason=idle} 2',
+      'transport.read.attempts.timeout_total{reason=tls_handshake} 1',
+    ]);
+  }, 60_000);
+
   it('worker-threads: four workers, exact totals, nothing dropped', async () => {
     expect(await example('worker-threads.ts')).toEqual([
       'jobs.total 100000',
