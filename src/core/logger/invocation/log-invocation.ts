@@ -96,6 +96,9 @@ interface Call {
 
 function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction, name: string): AnyFunction {
   const source: LogSource = Object.freeze({ functionName: name });
+  const fixedContext = plan.fixedContext;
+  const hasEntityGetter = plan.entityId !== undefined;
+  const observeThenables = plan.observeThenables;
   // Per decorated function: the last metadata built and the last policy decision, so a call on the
   // same context and entity does not rebuild meta or re-ask the context (the disabled path's cost).
   let mNamespace: string | undefined;
@@ -109,9 +112,9 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
   let dEnabled = false;
 
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    const ctx = resolveContext(plan, segments, this);
+    const ctx = fixedContext !== undefined ? fixedContext : resolveContext(plan, segments, this);
     if (ctx === undefined) return fn.apply(this, args);
-    const entityId = resolveEntityId(plan, this, args);
+    const entityId = this === undefined && !hasEntityGetter ? undefined : resolveEntityId(plan, this, args);
     const namespace = ctx.namespace;
     let meta = mMeta;
     if (meta === undefined || namespace !== mNamespace || entityId !== mEntityId) {
@@ -135,7 +138,19 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
       dVersion = dPolicy?.version;
       dEnabled = enabled;
     }
-    if (!enabled && observerState.count === 0) return callQuiet(plan, fn, this, args, ctx, meta);
+    if (!enabled && observerState.count === 0) {
+      // The quiet path (disabled, unobserved), inlined: only failures are logged.
+      let r: unknown;
+      try {
+        r = fn.apply(this, args);
+      } catch (error) {
+        quietFailed(plan, ctx, meta, this, args, error);
+        throw error;
+      }
+      if (r instanceof Promise) watchQuietPromise(r, plan, ctx, meta, this, args);
+      else if (observeThenables && isThenable(r)) quietThenable(r, plan, ctx, meta, this, args);
+      return r;
+    }
     return callLogged(plan, fn, this, args, ctx, meta, enabled);
   };
   Object.defineProperty(wrapper, 'name', { value: name, configurable: true });
@@ -153,26 +168,35 @@ function decisionLevel(plan: InvocationPlan, minLevel: number): number {
   return success;
 }
 
-/** The disabled, unobserved path: only failures are logged (without `durationMs`: no clock is read). */
-function callQuiet(plan: InvocationPlan, fn: AnyFunction, self: unknown, args: unknown[], ctx: LogContext, meta: LogEventMeta): unknown {
-  let r: unknown;
-  try {
-    r = fn.apply(self, args);
-  } catch (error) {
-    endFailed({ plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined }, error);
-    throw error;
-  }
-  if (r instanceof Promise) {
-    // Side observation: the caller gets `r` itself. The handler marks `r` as handled, so an ignored
-    // rejection is not reported as unhandled by Node; it is logged as `failed` instead.
-    r.then(undefined, (error: unknown) => {
-      endFailed({ plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined }, error);
-    });
-  } else if (plan.observeThenables && isThenable(r)) {
-    const call: Call = { plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined };
-    observeThenable(call, r);
-  }
-  return r;
+function quietCall(plan: InvocationPlan, ctx: LogContext, meta: LogEventMeta, self: unknown, args: unknown[]): Call {
+  return { plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined };
+}
+
+/** A failure on the quiet path (disabled, unobserved): logged without `durationMs` (no clock was read). */
+function quietFailed(plan: InvocationPlan, ctx: LogContext, meta: LogEventMeta, self: unknown, args: unknown[], error: unknown): void {
+  endFailed(quietCall(plan, ctx, meta, self, args), error);
+}
+
+/**
+ * Side observation of a promise on the quiet path: the caller gets the promise itself. The handler
+ * marks it as handled, so an ignored rejection is not reported as unhandled by Node; it is logged
+ * as `failed` instead. (A separate function: a closure capturing `args` in the wrapper would
+ * allocate on every call.)
+ */
+function watchQuietPromise(
+  r: Promise<unknown>,
+  plan: InvocationPlan,
+  ctx: LogContext,
+  meta: LogEventMeta,
+  self: unknown,
+  args: unknown[],
+): void {
+  const call = quietCall(plan, ctx, meta, self, args);
+  r.then(undefined, (error: unknown) => endFailed(call, error));
+}
+
+function quietThenable(r: PromiseLike<unknown>, plan: InvocationPlan, ctx: LogContext, meta: LogEventMeta, self: unknown, args: unknown[]): void {
+  observeThenable(quietCall(plan, ctx, meta, self, args), r);
 }
 
 function callLogged(
