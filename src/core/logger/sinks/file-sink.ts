@@ -7,10 +7,11 @@ import { dirname, resolve } from 'node:path';
 import { MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import type { LogEvent } from '../event.ts';
-import { formatJsonLine, isoTime } from '../format/json-line.ts';
+import { isoTime } from '../format/json-line.ts';
 import { formatReadable } from '../format/readable.ts';
 import { AsyncLogSink } from './async-log-sink.ts';
 import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
+import { createJsonLineFormatter } from './json-line-writer.ts';
 import { nextMidnight, resolveFileSinkOptions } from './file-sink-options.ts';
 import type { FileSinkOptions, FileSinkReport, FileSinkStats, ResolvedFileSinkOptions } from './file-sink-options.ts';
 import type { LifecycleOptions } from '../sink.ts';
@@ -81,7 +82,8 @@ export class FileSink extends AsyncLogSink {
     this.fileOptions = fileOptions;
     this.path = resolve(fileOptions.path);
     const f = fileOptions.format;
-    this.#format = f === 'json' ? formatJsonLine : f === 'readable' ? readable : f;
+    // 'json' is formatJsonLine's exact output, with the ISO time cached per millisecond.
+    this.#format = f === 'json' ? createJsonLineFormatter() : f === 'readable' ? readable : f;
   }
 
   /** Statistics: the base accounting plus bytes written, rotations, compressions and truncations. */
