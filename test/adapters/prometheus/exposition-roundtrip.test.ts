@@ -1,0 +1,123 @@
+/**
+ * Property: whatever names, attribute keys and values a snapshot holds, the exposition (text and
+ * OpenMetrics) parses back to exactly the snapshot's values under valid names and labels.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Registry } from 'prom-client';
+import { createPrometheusBridge, renderRegistry } from '../../../src/adapters/prometheus/index.ts';
+import { toLabels } from '../../../src/adapters/prometheus/labels.ts';
+import { configureDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import type { MetricAttributes, MetricSnapshot } from '../../../src/core/metrics/types.ts';
+
+configureDiagnostics({ stderr: 'off' });
+
+interface Sample {
+  name: string;
+  labels: Record<string, string>;
+  value: number;
+}
+
+/** A strict parser of exposition sample lines (label values with \\, \" and \n escapes). */
+function parse(text: string): Sample[] {
+  const out: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const nameMatch = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line);
+    if (!nameMatch) throw new Error(`bad sample line: ${line}`);
+    const name = nameMatch[0];
+    let i = name.length;
+    const labels: Record<string, string> = {};
+    if (line[i] === '{') {
+      i++;
+      while (line[i] !== '}') {
+        const ln = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(line.slice(i));
+        if (!ln) throw new Error(`bad label name in: ${line}`);
+        i += ln[0].length;
+        if (line.slice(i, i + 2) !== '="') throw new Error(`bad label in: ${line}`);
+        i += 2;
+        let v = '';
+        while (line[i] !== '"') {
+          if (i >= line.length) throw new Error(`unterminated label value: ${line}`);
+          if (line[i] === '\\') {
+            const n = line[i + 1];
+            v += n === 'n' ? '\n' : n;
+            i += 2;
+          } else v += line[i++];
+        }
+        i++;
+        expect(Object.hasOwn(labels, ln[0])).toBe(false);
+        labels[ln[0]] = v;
+        if (line[i] === ',') i++;
+      }
+      i++;
+    }
+    if (line[i] !== ' ') throw new Error(`no value separator: ${line}`);
+    out.push({ name, labels, value: Number(line.slice(i + 1)) });
+  }
+  return out;
+}
+
+const attrValue = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constantFrom('a"b', 'back\\slash', 'new\nline', 'ünï', '{}', ','));
+const attrKey = fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom('http.method', 'le', '__x', '1st', 'a b'));
+const attributes = fc.dictionary(attrKey, attrValue, { maxKeys: 4 });
+
+const snapshotArb = fc
+  .record({
+    name: fc.string({ minLength: 1, maxLength: 10 }),
+    kind: fc.constantFrom('counter' as const, 'gauge' as const, 'updown' as const, 'histogram' as const),
+    unit: fc.constantFrom(undefined, 's', 'ms', 'By', '1', '{x}'),
+    series: fc.uniqueArray(fc.tuple(attributes, fc.integer({ min: 0, max: 1_000_000 }), fc.array(fc.nat(50), { minLength: 3, maxLength: 3 })), {
+      maxLength: 4,
+      selector: ([a]) => JSON.stringify(Object.entries(toLabels(a, true)).sort()),
+    }),
+  })
+  .map(({ name, kind, unit, series }): MetricSnapshot => {
+    const dim =
+      kind === 'histogram'
+        ? {
+            name: '',
+            kind,
+            bounds: [1, 10],
+            series: series.map(([a, v, counts]) => ({ attributes: a as MetricAttributes, counts, sum: v, count: counts.reduce((x, y) => x + y, 0) })),
+          }
+        : { name: '', kind, series: series.map(([a, v]) => ({ attributes: a as MetricAttributes, value: kind === 'counter' ? v : v - 500_000 })) };
+    return { name: `m_${name}`, unit, startTimeMs: 0, timeMs: 0, dimensions: [dim] };
+  });
+
+describe('exposition round trip', () => {
+  it('parses back to the snapshot values, in both formats', async () => {
+    await fc.assert(
+      fc.asyncProperty(snapshotArb, async (snap) => {
+        const registry = new Registry();
+        const bridge = createPrometheusBridge({ snapshots: () => [snap] }, { registry });
+        const [promName] = bridge.names();
+        const dim = snap.dimensions[0]!;
+        const divisor = snap.unit === 'ms' ? 1000 : 1;
+        for (const text of [await registry.metrics(), await renderRegistry(registry, 'openmetrics')]) {
+          const samples = parse(text);
+          for (const s of dim.series) {
+            const labels = toLabels(s.attributes, dim.kind === 'histogram');
+            const find = (name: string, extra: Record<string, string> = {}): number | undefined =>
+              samples.find((x) => x.name === name && JSON.stringify(Object.entries(x.labels).sort()) === JSON.stringify(Object.entries({ ...labels, ...extra }).sort()))?.value;
+            if (dim.kind === 'histogram' && 'counts' in s) {
+              expect(find(`${promName}_bucket`, { le: String(1 / divisor) })).toBe(s.counts[0]);
+              expect(find(`${promName}_bucket`, { le: String(10 / divisor) })).toBe(s.counts[0]! + s.counts[1]!);
+              expect(find(`${promName}_bucket`, { le: '+Inf' })).toBe(s.count);
+              expect(find(`${promName}_sum`)).toBe(s.sum / divisor);
+              expect(find(`${promName}_count`)).toBe(s.count);
+            } else if ('value' in s) {
+              expect(find(promName!)).toBe(s.value / divisor);
+            }
+          }
+        }
+        bridge.close();
+      }),
+      { numRuns: Number(process.env.MVX_FUZZ_RUNS ?? 300) },
+    );
+  });
+
+  it('joins attributes that sanitise to one label name with ; in key order', () => {
+    expect(toLabels({ a_b: 'y', 'a.b': 'x' }, false)).toEqual({ a_b: 'x;y' });
+  });
+});
