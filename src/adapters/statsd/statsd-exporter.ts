@@ -1,11 +1,11 @@
 /**
  * Pushes a metrics source to StatsD through the user's hot-shots client.
  */
-import { isIP } from 'node:net';
 import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
 import type { LifecycleOptions } from '../../core/logger/sink.ts';
 import type { Metric, MetricsSource } from '../../core/metrics/types.ts';
+import { checkDnsPerSend, ClientErrorTap } from './client-error-tap.ts';
 import type { StatsdCallOptions, StatsdClientLike } from './client-like.ts';
 import { resolveStatsdOptions, type ResolvedStatsdOptions, type StatsdExporterOptions } from './options.ts';
 import { SnapshotPusher, type StatsdSender } from './snapshot-pusher.ts';
@@ -66,10 +66,7 @@ export class StatsdExporter {
   private readonly options: ResolvedStatsdOptions;
   private readonly pusher: SnapshotPusher;
   private readonly histogramMethod: HistogramMethod;
-  private readonly originalErrorHandler: ((error: Error) => void) | undefined;
-  private readonly errorWrapper: (error: Error) => void;
-  private readonly socketListener: (error: unknown) => void;
-  private readonly socket: { on?: unknown; removeListener?: unknown } | undefined;
+  private readonly errorTap: ClientErrorTap;
   private readonly hasHistogram = new WeakMap<Metric<any>, boolean>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -77,7 +74,6 @@ export class StatsdExporter {
   private closed = false;
   private pushes = 0;
   private linesSent = 0;
-  private sendErrors = 0;
   private callErrors = 0;
   private pushErrors = 0;
   private timeouts = 0;
@@ -90,17 +86,8 @@ export class StatsdExporter {
     this.histogramMethod = this.pickHistogramMethod();
     this.pusher = new SnapshotPusher(this.options, this.makeSender());
 
-    this.originalErrorHandler = this.client.errorHandler;
-    this.errorWrapper = (error: Error) => this.onSendError(error, true);
-    this.client.errorHandler = this.errorWrapper;
-    this.socketListener = (error: unknown) => this.onSendError(error, false);
-    const socket = this.client.socket as { on?: unknown; removeListener?: unknown } | undefined;
-    if (socket !== null && typeof socket === 'object' && typeof socket.on === 'function') {
-      this.socket = socket;
-      (socket.on as (e: string, l: (err: unknown) => void) => void).call(socket, 'error', this.socketListener);
-    }
-
-    this.checkDnsPerSend();
+    this.errorTap = new ClientErrorTap(this.client, COMPONENT);
+    checkDnsPerSend(this.client, COMPONENT);
 
     if (this.options.mode === 'aggregated') {
       this.timer = setInterval(() => this.pushNow(), this.options.flushIntervalMs);
@@ -120,7 +107,7 @@ export class StatsdExporter {
     return {
       pushes: this.pushes,
       linesSent: this.linesSent,
-      sendErrors: this.sendErrors,
+      sendErrors: this.errorTap.errors,
       callErrors: this.callErrors,
       pushErrors: this.pushErrors,
       histogramObservationsNotSent: this.pusher.counts.histogramObservationsNotSent,
@@ -157,7 +144,7 @@ export class StatsdExporter {
       }
     }).finally(() => {
       this.closed = true;
-      this.restoreClient();
+      this.errorTap.release();
     });
     return this.closing;
   }
@@ -180,7 +167,7 @@ export class StatsdExporter {
     return new Promise<void>((resolve) => {
       try {
         call((error) => {
-          if (error) this.onSendError(error, false);
+          if (error) this.errorTap.report(error, false);
           resolve();
         });
       } catch (error) {
@@ -257,54 +244,6 @@ export class StatsdExporter {
     } catch (error) {
       this.pushErrors++;
       reportDiagnostic({ component: COMPONENT, code: 'statsd.push_failed', message: 'pushing a changed histogram failed', error });
-    }
-  }
-
-  private onSendError(error: unknown, fromHandler: boolean): void {
-    this.sendErrors++;
-    reportDiagnostic({
-      component: COMPONENT,
-      code: 'statsd.send_failed',
-      message: 'the StatsD client could not send',
-      error,
-      details: { code: (error as { code?: unknown } | null)?.code ?? null },
-    });
-    const original = this.originalErrorHandler;
-    if (fromHandler && original !== undefined) {
-      try {
-        original.call(this.client, error as Error);
-      } catch (handlerError) {
-        reportDiagnostic({
-          component: COMPONENT,
-          code: 'statsd.error_handler_threw',
-          message: "the client's own errorHandler threw",
-          error: handlerError,
-        });
-      }
-    }
-  }
-
-  /**
-   * hot-shots resolves a UDP host name on every datagram unless `cacheDns` is set (hot-shots #198);
-   * said once, at construction, where the fix is.
-   */
-  private checkDnsPerSend(): void {
-    const c = this.client as { host?: unknown; cacheDns?: unknown; protocol?: unknown; mock?: unknown };
-    if (typeof c.host !== 'string' || c.host === '' || isIP(c.host) !== 0) return;
-    if (c.cacheDns === true || c.mock === true || (c.protocol !== undefined && c.protocol !== 'udp')) return;
-    reportDiagnostic({
-      component: COMPONENT,
-      code: 'statsd.dns_per_send',
-      message: `the hot-shots client sends UDP to host name '${c.host}' without cacheDns: every datagram does a DNS lookup; set cacheDns: true or use an IP address`,
-      details: { host: c.host },
-    });
-  }
-
-  private restoreClient(): void {
-    if (this.client.errorHandler === this.errorWrapper) this.client.errorHandler = this.originalErrorHandler;
-    const socket = this.socket;
-    if (socket !== undefined && typeof socket.removeListener === 'function') {
-      (socket.removeListener as (e: string, l: (err: unknown) => void) => void).call(socket, 'error', this.socketListener);
     }
   }
 
