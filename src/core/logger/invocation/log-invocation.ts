@@ -99,6 +99,8 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
   const fixedContext = plan.fixedContext;
   const hasEntityGetter = plan.entityId !== undefined;
   const observeThenables = plan.observeThenables;
+  const byThis = plan.contextKind === 'default';
+  let lastThisContext: LogContext | undefined;
   // Per decorated function: the last metadata built and the last policy decision, so a call on the
   // same context and entity does not rebuild meta or re-ask the context (the disabled path's cost).
   let mNamespace: string | undefined;
@@ -112,9 +114,24 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
   let dEnabled = false;
 
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
-    const ctx = fixedContext !== undefined ? fixedContext : resolveContext(plan, segments, this);
+    let ctx: LogContext | undefined;
+    if (fixedContext !== undefined) ctx = fixedContext;
+    else {
+      // Fast path for `this.logContext` holding the context seen last time (already validated).
+      const lc = byThis && this !== undefined && this !== null ? (this as { logContext?: unknown }).logContext : undefined;
+      if (lc !== undefined && lc === lastThisContext) ctx = lastThisContext;
+      else {
+        ctx = resolveContext(plan, segments, this);
+        if (ctx !== undefined && ctx === lc) lastThisContext = ctx;
+      }
+    }
     if (ctx === undefined) return fn.apply(this, args);
-    const entityId = this === undefined && !hasEntityGetter ? undefined : resolveEntityId(plan, this, args);
+    let entityId: string | undefined;
+    if (hasEntityGetter) entityId = resolveEntityId(plan, this, args);
+    else if (this !== undefined && this !== null) {
+      const e = (this as { entityId?: unknown }).entityId;
+      entityId = typeof e === 'string' ? e : e === undefined ? undefined : resolveEntityId(plan, this, args);
+    }
     const namespace = ctx.namespace;
     let meta = mMeta;
     if (meta === undefined || namespace !== mNamespace || entityId !== mEntityId) {
