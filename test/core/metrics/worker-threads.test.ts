@@ -1,11 +1,14 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MetricsRuntime } from '../../../src/core/metrics/runtime/metrics-runtime.ts';
 import { OutcomeCounterMetric } from '../../../src/core/metrics/metrics/outcome-counter-metric.ts';
 import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
 import type { NumberDimension } from '../../../src/core/metrics/types.ts';
+import { createWorkerMetricsRecorder } from '../../../src/core/metrics/worker/worker-metrics-recorder.ts';
 import type { WorkerMetricsRecorderStats } from '../../../src/core/metrics/worker/worker-metrics-recorder.ts';
+import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
+import { MvxConfigError, MvxErrorCode } from '../../../src/core/errors.ts';
 import { configureDiagnostics, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
 
 beforeEach(() => {
@@ -69,4 +72,52 @@ describe('worker threads', () => {
     detach();
     await rt.shutdown();
   }, 30_000);
+});
+
+describe('worker bridge over a MessageChannel (both ends in this thread)', () => {
+  it('flush() resolves once the owner aggregated; batches are split at maxBatchSize; foreign messages are ignored', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = new AsyncMetricsRecorder();
+    owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    owner.attachPort(port1);
+    const handle = createWorkerMetricsRecorder(port2, { maxBatchSize: 7 });
+    port2.postMessage({ unrelated: true });
+    port1.postMessage('also unrelated');
+    for (let i = 0; i < 100; i++) handle.emit({ type: 'x' });
+    await handle.flush({ timeoutMs: 5000 });
+    expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(100);
+    expect(handle.stats()).toMatchObject({ accepted: 100, acknowledged: 100, pending: 0 });
+    await owner.stop();
+    port1.close();
+  });
+
+  it('stopping the owner tells the worker side: pending flushes resolve, later events are counted as closed', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = new AsyncMetricsRecorder();
+    owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    owner.attachPort(port1);
+    const handle = createWorkerMetricsRecorder(port2);
+    handle.emit({ type: 'x' });
+    await handle.flush({ timeoutMs: 5000 });
+    await owner.stop();
+    // The 'closed' notice reaches the handle with the next message exchange.
+    await handle.flush({ timeoutMs: 5000 });
+    handle.emit({ type: 'x' });
+    expect(handle.stats().dropped.closed).toBe(1);
+    expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(1);
+    port1.close();
+  });
+
+  it('flush() is bounded when nobody answers, and maxPending bounds what is outstanding', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const handle = createWorkerMetricsRecorder(port2, { maxPending: 10 });
+    for (let i = 0; i < 25; i++) handle.emit({ type: 'x' });
+    expect(handle.stats()).toMatchObject({ accepted: 10, dropped: { overflow: 15 } });
+    await expect(handle.flush({ timeoutMs: 20 })).rejects.toMatchObject({ code: MvxErrorCode.TIMEOUT });
+    port1.close();
+  });
+
+  it('refuses to start without a port outside a worker', () => {
+    expect(() => createWorkerMetricsRecorder()).toThrow(MvxConfigError);
+  });
 });
