@@ -9,6 +9,7 @@
  * @module
  */
 import type { HistogramDimension, MetricDimension, NumberDimension } from '../../core/metrics/types.ts';
+import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
 import { LabelCache } from './labels.ts';
 import type { Labels } from './labels.ts';
 import type { PrometheusName } from './naming.ts';
@@ -68,6 +69,11 @@ export class DimensionCollector {
   private readonly divisor: number;
   private readonly labels: LabelCache;
   private boundsSource: readonly number[] | undefined;
+  // Collect passes, to spot label sets met twice in one pass (see LabelCache).
+  private pass = 0;
+  private mergedReported = false;
+  /** Series merged into another because their labels were equal (counted per scrape). */
+  mergedSeries = 0;
   private leLabels: ReadonlyArray<Readonly<{ le: number }>> = [];
 
   constructor(
@@ -133,9 +139,20 @@ export class DimensionCollector {
 
   private numberValues(dim: NumberDimension, out: SampleValue[]): void {
     const cache = this.labels;
+    const pass = ++this.pass;
     const scaled = this.factor !== 1 || this.divisor !== 1;
     for (const s of dim.series) {
-      out.push({ value: scaled ? this.convert(s.value) : s.value, labels: EMPTY, sharedLabels: cache.get(s.attributes) });
+      const entry = cache.get(s.attributes);
+      const value = scaled ? this.convert(s.value) : s.value;
+      if (entry.stamp === pass) {
+        this.merged(entry.labels);
+        // Two core series, one Prometheus series: sums add up; a gauge keeps the later value.
+        out[entry.index]!.value = dim.kind === 'gauge' ? value : out[entry.index]!.value + value;
+        continue;
+      }
+      entry.stamp = pass;
+      entry.index = out.length;
+      out.push({ value, labels: EMPTY, sharedLabels: entry.labels });
     }
   }
 
@@ -150,10 +167,28 @@ export class DimensionCollector {
     const sumName = `${name}_sum`;
     const countName = `${name}_count`;
     const cache = this.labels;
+    const pass = ++this.pass;
     for (const s of dim.series) {
-      const labels = cache.get(s.attributes);
-      let acc = 0;
+      const entry = cache.get(s.attributes);
+      const labels = entry.labels;
       const n = Math.min(le.length, s.counts.length);
+      if (entry.stamp === pass) {
+        this.merged(labels);
+        // Two core series, one Prometheus series: add bucket counts, sums and counts.
+        let acc = 0;
+        let at = entry.index;
+        for (let i = 0; i < n; i++) {
+          acc += s.counts[i]!;
+          out[at++]!.value += acc;
+        }
+        out[at++]!.value += s.count;
+        out[at++]!.value += this.convert(s.sum);
+        out[at]!.value += s.count;
+        continue;
+      }
+      entry.stamp = pass;
+      entry.index = out.length;
+      let acc = 0;
       for (let i = 0; i < n; i++) {
         acc += s.counts[i]!;
         out.push({ value: acc, labels: le[i]!, sharedLabels: labels, metricName: bucketName });
@@ -164,6 +199,18 @@ export class DimensionCollector {
       out.push({ value: this.convert(s.sum), labels: EMPTY, sharedLabels: labels, metricName: sumName });
       out.push({ value: s.count, labels: EMPTY, sharedLabels: labels, metricName: countName });
     }
+  }
+
+  private merged(labels: Labels): void {
+    this.mergedSeries++;
+    if (this.mergedReported) return;
+    this.mergedReported = true;
+    reportDiagnostic({
+      component: 'PrometheusBridge',
+      code: 'labels.merged',
+      message: `distinct series of '${this.sourceKey.split('\u0000').filter(Boolean).join('.')}' have the same Prometheus labels (e.g. 200 and '200', or 'a.b' and 'a_b'); exported as one series '${this.registeredName}'`,
+      details: { name: this.registeredName, labels },
+    });
   }
 }
 

@@ -53,26 +53,52 @@ export function toLabels(attributes: MetricAttributes, reservedLe: boolean): Lab
   return Object.freeze(out);
 }
 
+/** A series' label set, canonical within its collector, with per-collect bookkeeping. */
+export interface LabelEntry {
+  readonly labels: Labels;
+  /** The collect pass that last used this label set (see `DimensionCollector`). */
+  stamp: number;
+  /** Where that pass put this label set's first sample. */
+  index: number;
+}
+
+const MAX_CANONICAL = 10_000;
+
 /**
- * A per-dimension cache from attribute objects to label sets. Snapshots that reuse the same
+ * A per-collector cache from attribute objects to label entries. Snapshots that reuse the same
  * attribute objects between scrapes (the core's series store does) convert each series once;
  * the WeakMap lets series that disappear be collected.
+ *
+ * Distinct attribute sets can give the same labels (`{status: 200}` and `{status: '200'}` are two
+ * series in the core, as in OpenTelemetry, but one in Prometheus; so are `{'a.b': 1}` and
+ * `{a_b: 1}`). Equal label sets share one entry, so the collector can merge them instead of
+ * exposing a duplicate series, which Prometheus would reject.
  */
 export class LabelCache {
-  private readonly cache = new WeakMap<MetricAttributes, Labels>();
+  private readonly cache = new WeakMap<MetricAttributes, LabelEntry>();
+  // Canonical text of a label set → its entry; bounded (past the bound, entries are not shared).
+  private readonly canonical = new Map<string, LabelEntry>();
   private readonly reservedLe: boolean;
 
   constructor(reservedLe: boolean) {
     this.reservedLe = reservedLe;
   }
 
-  /** The labels of `attributes`, converted once per attributes object. */
-  get(attributes: MetricAttributes): Labels {
-    let labels = this.cache.get(attributes);
-    if (labels === undefined) {
-      labels = toLabels(attributes, this.reservedLe);
-      this.cache.set(attributes, labels);
+  /** The label entry of `attributes`, converted once per attributes object. */
+  get(attributes: MetricAttributes): LabelEntry {
+    let entry = this.cache.get(attributes);
+    if (entry === undefined) {
+      const labels = toLabels(attributes, this.reservedLe);
+      const keys = Object.keys(labels).sort();
+      let text = '';
+      for (const k of keys) text += `${k.length}:${k}${labels[k]!.length}:${labels[k]}`;
+      entry = this.canonical.get(text);
+      if (entry === undefined) {
+        entry = { labels, stamp: -1, index: -1 };
+        if (this.canonical.size < MAX_CANONICAL) this.canonical.set(text, entry);
+      }
+      this.cache.set(attributes, entry);
     }
-    return labels;
+    return entry;
   }
 }

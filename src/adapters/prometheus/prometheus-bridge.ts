@@ -47,6 +47,11 @@ export interface PrometheusBridgeStats {
   replaced: number;
   /** Collectors of this bridge that another bridge replaced or someone removed from the registry. */
   lost: number;
+  /**
+   * Series merged into another of the same metric because their Prometheus labels are equal
+   * (`200` and `'200'`, `a.b` and `a_b`), summed over collect passes; reported once per metric.
+   */
+  mergedSeries: number;
 }
 
 // Bridges per registry, so the metrics handler can prepare every bridge before a scrape.
@@ -117,7 +122,7 @@ export class PrometheusBridge implements CollectorHost {
   private pending: Promise<number> | undefined;
   private primed: Promise<number> | undefined;
   private closed = false;
-  private readonly counters: PrometheusBridgeStats = {
+  private readonly counters: Omit<PrometheusBridgeStats, 'mergedSeries'> = {
     views: 0,
     flushTimeouts: 0,
     flushFailures: 0,
@@ -184,7 +189,9 @@ export class PrometheusBridge implements CollectorHost {
 
   /** A copy of the counters. */
   stats(): PrometheusBridgeStats {
-    return { ...this.counters };
+    let mergedSeries = 0;
+    for (const dims of this.bindings.values()) for (const c of dims.values()) mergedSeries += c.mergedSeries;
+    return { ...this.counters, mergedSeries };
   }
 
   /**

@@ -142,6 +142,56 @@ describe('createPrometheusBridge', () => {
     expect(s.get('c_total{otel_metric_overflow="true"}')).toBe(5);
   });
 
+  it('merges core series whose Prometheus labels are equal instead of exposing duplicates', async () => {
+    const registry = newRegistry();
+    const seen: Diagnostic[] = [];
+    const off = onDiagnostic((d) => seen.push(d));
+    const source = fixedSource([
+      counterSnap('hits', [[{ status: 200 }, 3], [{ status: '200' }, 4], [{ status: 404 }, 1]]),
+      {
+        name: 'temp',
+        startTimeMs: T0,
+        timeMs: T0,
+        dimensions: [{ name: '', kind: 'gauge', series: [{ attributes: { 'a.b': 'x' }, value: 1 }, { attributes: { a_b: 'x' }, value: 2 }] }],
+      },
+      {
+        name: 'lat',
+        startTimeMs: T0,
+        timeMs: T0,
+        dimensions: [
+          {
+            name: '',
+            kind: 'histogram',
+            bounds: [1],
+            series: [
+              { attributes: { ok: true }, counts: [1, 2], sum: 5, count: 3 },
+              { attributes: { ok: 'true' }, counts: [4, 0], sum: 2, count: 4 },
+            ],
+          },
+        ],
+      },
+    ]);
+    const bridge = createPrometheusBridge(source, { registry });
+    let text: string;
+    try {
+      text = await registry.metrics();
+    } finally {
+      off();
+    }
+    const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(new Set(lines.map((l) => l.slice(0, l.lastIndexOf(' ')))).size).toBe(lines.length);
+    const s = samples(text);
+    expect(s.get('hits_total{status="200"}')).toBe(7);
+    expect(s.get('hits_total{status="404"}')).toBe(1);
+    expect(s.get('temp{a_b="x"}')).toBe(2);
+    expect(s.get('lat_bucket{le="1",ok="true"}')).toBe(5);
+    expect(s.get('lat_bucket{le="+Inf",ok="true"}')).toBe(7);
+    expect(s.get('lat_sum{ok="true"}')).toBe(7);
+    expect(s.get('lat_count{ok="true"}')).toBe(7);
+    expect(bridge.stats().mergedSeries).toBe(3);
+    expect(seen.filter((d) => d.code === 'labels.merged').map((d) => d.details?.['name']).sort()).toEqual(['hits_total', 'lat', 'temp']);
+  });
+
   it('reads the real metrics core, flushing before each scrape so emitted events are reflected', async () => {
     const registry = newRegistry();
     const recorder = new AsyncMetricsRecorder<any>();
