@@ -401,13 +401,18 @@ export class LogContext {
   // Tree
 
   /**
-   * The child context `<namespace>.<segment>` (created on first use, then the same object).
-   * @throws MvxConfigError when `segment` is not a valid dotted namespace part.
+   * The child context `<namespace>.<segment>` (created on first use, then the same object). A dotted
+   * `segment` walks the path: `child('a.b')` is `child('a').child('b')`.
+   * @throws MvxConfigError (option `segment`) when `segment` is not a valid namespace part.
    */
   child(segment: string): LogContext {
     const existing = this.#children.get(segment);
     if (existing !== undefined) return existing;
     const seg = validateNamespace(segment, 'segment', false);
+    if (seg.includes('.')) {
+      // A dotted path: walk it, so `child('a.b')` is `child('a').child('b')`.
+      return seg.split('.').reduce<LogContext>((ctx, part) => ctx.child(part), this);
+    }
     const again = this.#children.get(seg);
     if (again !== undefined) return again;
     const ctx = new LogContext({ parent: this, namespace: this.namespace === '' ? seg : `${this.namespace}.${seg}` });

@@ -329,6 +329,24 @@ describe('decision cache', () => {
     expect(sink.events).toHaveLength(1);
   });
 
+  it('a repeated denial (memoised) does not survive a policy change or a version change', () => {
+    const deny = new RecordingPolicy((m) => m.name !== 'x');
+    const { root, sink } = makeRoot({ policy: deny });
+    for (let i = 0; i < 3; i++) root.debug('x');
+    expect(sink.events).toHaveLength(0);
+    root.setPolicy(new RecordingPolicy(() => true));
+    root.debug('x');
+    root.debug('x');
+    expect(sink.events).toHaveLength(2);
+    root.setPolicy(deny);
+    for (let i = 0; i < 3; i++) root.debug('x');
+    deny.decide = () => true;
+    deny.version++;
+    root.debug('x');
+    root.debug('x');
+    expect(sink.events).toHaveLength(4);
+  });
+
   it('is invalidated when any setting in the chain changes (a parent gets a policy, a level)', () => {
     const { root, sink } = makeRoot();
     const leaf = root.child('a').child('b');
