@@ -88,6 +88,8 @@ export type { ConsoleSinkOptions, ConsoleSinkFormat, ConsoleSinkStream, ConsoleS
 export { MemorySink } from './core/logger/sinks/memory-sink.ts';
 export type { MemorySinkOptions, MemorySinkQuery } from './core/logger/sinks/memory-sink.ts';
 export { MultiSink } from './core/logger/sinks/multi-sink.ts';
+export { FilteringSink } from './core/logger/sinks/filtering-sink.ts';
+export type { FilteringSinkOptions } from './core/logger/sinks/filtering-sink.ts';
 export type { MultiSinkOptions } from './core/logger/sinks/multi-sink.ts';
 export { NullSink } from './core/logger/sinks/null-sink.ts';
 export { formatJsonLine } from './core/logger/format/json-line.ts';
