@@ -89,9 +89,7 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
     try {
       // The body of a scrape request is never read; let it flow so the socket can be reused.
       req.resume();
-      const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const reqPath = q < 0 ? url : url.slice(0, q);
+      const reqPath = pathOf(req.url ?? '/');
       if (reqPath !== path) {
         send(res, 404, 'Not Found\n');
         return;
@@ -121,6 +119,19 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       send(res, 500, 'Internal Server Error\n');
     }
   };
+}
+
+/** The path of a request target: origin form (`/metrics?x`) or absolute form (`http://h/metrics`). */
+function pathOf(url: string): string | undefined {
+  if (url.startsWith('/')) {
+    const q = url.indexOf('?');
+    return q < 0 ? url : url.slice(0, q);
+  }
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 function send(

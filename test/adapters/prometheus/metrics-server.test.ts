@@ -135,6 +135,16 @@ describe('startMetricsServer and createMetricsHandler', () => {
     expect((await fetchRaw(`${server.url}?x=1`)).status).toBe(200);
     expect((await fetchRaw(`http://127.0.0.1:${server.port}/other`)).status).toBe(404);
     expect((await fetchRaw(`http://127.0.0.1:${server.port}/metrics/x`)).status).toBe(404);
+    // Absolute-form request targets (as sent through some proxies) are understood.
+    const viaProxy = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: `http://127.0.0.1:${server.port}/metrics`, agent: false }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(viaProxy).toBe(200);
     const post = await fetchRaw(server.url, { method: 'POST' });
     expect(post.status).toBe(405);
     expect(post.headers.allow).toBe('GET, HEAD');
