@@ -21,7 +21,10 @@ interface BatchProgress {
   readonly batch: readonly LogEvent[];
   /** Index of the first line not yet written. */
   next: number;
-  /** A chunk whose write failed part-way: the bytes and how many were written. */
+  /** The chunk being written (set until it is completely written), and its size in bytes (-1: not counted yet). */
+  text: string | undefined;
+  bytes: number;
+  /** Set after a partial write: the chunk's bytes and how many were written. */
   buf: Buffer | undefined;
   off: number;
   lines: number;
@@ -136,11 +139,11 @@ export class FileSink extends AsyncLogSink {
   protected override async deliver(batch: readonly LogEvent[]): Promise<void> {
     let p = this.#progress;
     if (p === undefined || p.batch !== batch) {
-      p = { batch, next: 0, buf: undefined, off: 0, lines: 0 };
+      p = { batch, next: 0, text: undefined, bytes: 0, buf: undefined, off: 0, lines: 0 };
       this.#progress = p;
     }
     if (this.#handle === undefined) await this.#open(); // a failed rotation left no file open
-    if (p.buf !== undefined) await this.#writeChunk(p); // finish what a failed attempt left
+    if (p.text !== undefined) await this.#writeChunk(p); // finish what a failed attempt left
     const o = this.fileOptions;
     while (p.next < batch.length) {
       if (this.#rotates && o.rotateDaily !== false && o.clock() >= this.#nextDailyAt) {
@@ -158,8 +161,11 @@ export class FileSink extends AsyncLogSink {
     this.#progress = undefined;
   }
 
-  #prepare(p: BatchProgress, text: string, lines: number): void {
-    p.buf = Buffer.from(text, 'utf8');
+  /** `bytes` -1: not known yet (counted after the write, when the string is flat: cheaper). */
+  #prepare(p: BatchProgress, text: string, lines: number, bytes = -1): void {
+    p.text = text;
+    p.bytes = bytes;
+    p.buf = undefined;
     p.off = 0;
     p.lines = lines;
   }
@@ -188,21 +194,39 @@ export class FileSink extends AsyncLogSink {
       bytes += n;
     }
     if (i === p.next) return false;
-    this.#prepare(p, text, i - p.next);
+    this.#prepare(p, text, i - p.next, bytes);
     return true;
   }
 
   async #writeChunk(p: BatchProgress): Promise<void> {
-    const buf = p.buf!;
     const handle = this.#handle!;
-    while (p.off < buf.length) {
-      const { bytesWritten } = await handle.write(buf, p.off, buf.length - p.off);
-      p.off += bytesWritten;
-      this.#size += bytesWritten;
-      this.#bytesWritten += bytesWritten;
+    if (p.buf === undefined) {
+      // One write call with the string (cheaper than converting to a Buffer first). A failed call
+      // wrote nothing; a short write (rare) continues below from the exact byte.
+      const { bytesWritten } = await handle.write(p.text!, null, 'utf8');
+      this.#account(bytesWritten);
+      if (p.bytes < 0) p.bytes = Buffer.byteLength(p.text!, 'utf8');
+      if (bytesWritten < p.bytes) {
+        p.buf = Buffer.from(p.text!, 'utf8');
+        p.off = bytesWritten;
+      }
+    }
+    const buf = p.buf;
+    if (buf !== undefined) {
+      while (p.off < buf.length) {
+        const { bytesWritten } = await handle.write(buf, p.off, buf.length - p.off);
+        p.off += bytesWritten;
+        this.#account(bytesWritten);
+      }
     }
     p.next += p.lines;
+    p.text = undefined;
     p.buf = undefined;
+  }
+
+  #account(bytes: number): void {
+    this.#size += bytes;
+    this.#bytesWritten += bytes;
   }
 
   async #open(): Promise<void> {

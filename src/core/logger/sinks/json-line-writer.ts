@@ -19,6 +19,10 @@ const LEVEL_NAMES = new Map<number, string>();
 export function createJsonLineFormatter(): (event: LogEvent) => string {
   let cachedMs = Number.NaN;
   let cachedIso = '';
+  let lastLevel = Number.NaN;
+  let lastNamespace = '';
+  let lastName = '';
+  let middle = '';
   return (event: LogEvent): string => {
     const meta = event.meta;
     if (meta === null || typeof meta !== 'object' || meta.source !== undefined || event.correlation !== undefined) return formatJsonLine(event);
@@ -34,13 +38,21 @@ export function createJsonLineFormatter(): (event: LogEvent) => string {
         cachedIso = Number.isNaN(d.getTime()) ? 'invalid-time' : d.toISOString();
         cachedMs = ms;
       }
-      let levelName = LEVEL_NAMES.get(level);
-      if (levelName === undefined) {
-        levelName = JSON.stringify(logLevelName(level));
-        if (LEVEL_NAMES.size < 256) LEVEL_NAMES.set(level, levelName);
+      // The level/namespace/event part is the same for runs of events from one call site.
+      if (level !== lastLevel || meta.namespace !== lastNamespace || meta.name !== lastName) {
+        let levelName = LEVEL_NAMES.get(level);
+        if (levelName === undefined) {
+          levelName = JSON.stringify(logLevelName(level));
+          if (LEVEL_NAMES.size < 256) LEVEL_NAMES.set(level, levelName);
+        }
+        // JSON.stringify of each value keeps the escaping and number rules of the reference output.
+        middle = `,"level":${JSON.stringify(level)},"levelName":${levelName},"namespace":${JSON.stringify(meta.namespace)},"event":${JSON.stringify(meta.name)}`;
+        lastLevel = level;
+        lastNamespace = meta.namespace;
+        lastName = meta.name;
       }
-      // JSON.stringify of each value keeps the escaping and number rules of the reference output.
-      let line = `{"time":"${cachedIso}","ts":${JSON.stringify(ts)},"level":${JSON.stringify(level)},"levelName":${levelName},"namespace":${JSON.stringify(meta.namespace)},"event":${JSON.stringify(meta.name)}`;
+      // For a finite number String() and JSON.stringify() agree; JSON has no NaN/Infinity (null).
+      let line = `{"time":"${cachedIso}","ts":${Number.isFinite(ts) ? String(ts) : 'null'}${middle}`;
       if (meta.entityId !== undefined) line += `,"entityId":${JSON.stringify(meta.entityId)}`;
       if (event.outcome !== undefined) line += `,"outcome":${JSON.stringify(event.outcome)}`;
       const payload = JSON.stringify(event.payload);
