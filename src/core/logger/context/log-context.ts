@@ -86,6 +86,8 @@ export interface LogContextStats {
 export const DECISION_CACHE_LIMIT = 4096;
 /** Highest integer level cached on the by-name fast path; other levels use the full-key cache. */
 const FAST_LEVEL_LIMIT = 256;
+/** Distinct outcomes with their own by-name cache; further outcomes use the full-key cache. */
+const MAX_CACHED_OUTCOMES = 16;
 /** Deepest re-entrant delivery (a sink logging through a context) before events are dropped. */
 const MAX_DELIVERY_DEPTH = 8;
 
@@ -192,7 +194,11 @@ export class LogContext {
   #policyVersion: number | undefined;
 
   // Decision caches (valid for the resolved policy and its version).
+  /** Plain metadata (context namespace, no entity id, no source), no outcome: name → decision by level. */
   #byName = new Map<string, (boolean | undefined)[]>();
+  /** Plain metadata with an outcome: outcome → name → decision by level (at most MAX_CACHED_OUTCOMES outcomes). */
+  #byOutcome = new Map<string, Map<string, (boolean | undefined)[]>>();
+  /** Everything else: full key → decision. */
   #byKey = new Map<string, boolean>();
   #evictions = 0;
   #lastName: string | undefined;
@@ -427,6 +433,7 @@ export class LogContext {
     this.#lastName = undefined;
     this.#lastLevel = Number.NaN;
     this.#byName.clear();
+    this.#byOutcome.clear();
     this.#byKey.clear();
   }
 
@@ -447,22 +454,51 @@ export class LogContext {
     }
   }
 
-  /** Policy decision for a call with only a name (the common case): cached per name and level. */
-  #decideByName(policy: LogEventPolicy, name: string, level: number): boolean {
-    let slots = this.#byName.get(name);
+  /**
+   * The policy decision for `meta`, cached. Plain metadata (this context's namespace, no entity id,
+   * no source) at an integer level in [0, 256) is cached per outcome, name and level in nested
+   * maps (no key string is built); anything else per full key.
+   */
+  #decide(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean {
+    if (
+      meta.namespace === this.namespace &&
+      meta.entityId === undefined &&
+      meta.source === undefined &&
+      Number.isInteger(level) &&
+      level >= 0 &&
+      level < FAST_LEVEL_LIMIT
+    ) {
+      let byName = outcome === undefined ? this.#byName : this.#byOutcome.get(outcome);
+      if (byName === undefined && this.#byOutcome.size < MAX_CACHED_OUTCOMES) {
+        byName = new Map();
+        this.#byOutcome.set(outcome!, byName);
+      }
+      if (byName !== undefined) return this.#decideIn(byName, policy, meta, level, outcome);
+    }
+    return this.#decideByMeta(policy, meta, level, outcome);
+  }
+
+  #decideIn(
+    byName: Map<string, (boolean | undefined)[]>,
+    policy: LogEventPolicy,
+    meta: LogEventMeta,
+    level: number,
+    outcome: LogOutcome | undefined,
+  ): boolean {
+    let slots = byName.get(meta.name);
     if (slots !== undefined) {
       const d = slots[level];
       if (d !== undefined) return d;
     }
-    const d = this.#ask(policy, this.#meta(this.namespace, name, undefined), level, undefined);
+    const d = this.#ask(policy, meta, level, outcome);
     if (d === undefined) return false;
     if (slots === undefined) {
-      if (this.#byName.size >= DECISION_CACHE_LIMIT) {
-        this.#byName.delete(this.#byName.keys().next().value!);
+      if (byName.size >= DECISION_CACHE_LIMIT) {
+        byName.delete(byName.keys().next().value!);
         this.#evictions++;
       }
       slots = [];
-      this.#byName.set(name, slots);
+      byName.set(meta.name, slots);
     }
     slots[level] = d;
     return d;
@@ -507,11 +543,7 @@ export class LogContext {
     const policy = this.#policy;
     if (policy === undefined) return true;
     this.#checkPolicyVersion(policy);
-    if (options === undefined) {
-      if (Number.isInteger(level) && level >= 0 && level < FAST_LEVEL_LIMIT) return this.#decideByName(policy, name, level);
-      return this.#decideByMeta(policy, this.#meta(this.namespace, name, undefined), level, undefined);
-    }
-    return this.#decideByMeta(policy, this.#meta(options.namespace ?? this.namespace, name, options), level, options.outcome);
+    return this.#decide(policy, this.#meta(options?.namespace ?? this.namespace, name, options), level, options?.outcome);
   }
 
   /**
@@ -524,7 +556,7 @@ export class LogContext {
     const policy = this.#policy;
     if (policy === undefined) return true;
     this.#checkPolicyVersion(policy);
-    return this.#decideByMeta(policy, meta, level, outcome);
+    return this.#decide(policy, meta, level, outcome);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -562,30 +594,16 @@ export class LogContext {
       if (typeof level !== 'number') this.#invalid('level must be a number; the event is dropped', { name: String(name) });
       return;
     }
+    if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
+    // One meta object goes to the policy and into the event.
+    const meta = this.#meta(options?.namespace ?? this.namespace, name, options);
+    const outcome = options?.outcome;
     const policy = this.#policy;
     if (policy !== undefined) {
       this.#checkPolicyVersion(policy);
-      if (options === undefined) {
-        if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
-        if (Number.isInteger(level) && level >= 0 && level < FAST_LEVEL_LIMIT) {
-          if (!this.#decideByName(policy, name, level)) return;
-        } else if (!this.#decideByMeta(policy, this.#meta(this.namespace, name, undefined), level, undefined)) return;
-        this.#emitAccepted(this.#meta(this.namespace, name, undefined), level, payload, undefined);
-        return;
-      }
-      if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
-      const meta = this.#meta(options.namespace ?? this.namespace, name, options);
-      if (!this.#decideByMeta(policy, meta, level, options.outcome)) return;
-      this.#emitAccepted(meta, level, payload, options.outcome);
-      return;
+      if (!this.#decide(policy, meta, level, outcome)) return;
     }
-    if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
-    this.#emitAccepted(
-      this.#meta(options?.namespace ?? this.namespace, name, options),
-      level,
-      payload,
-      options?.outcome,
-    );
+    this.#emitAccepted(meta, level, payload, outcome);
   }
 
   #emitAccepted(meta: LogEventMeta, level: number, payload: LogPayloadInput, outcome: LogOutcome | undefined): void {
@@ -784,7 +802,7 @@ export class LogContext {
   stats(): LogContextStats {
     return {
       ...this.#stats,
-      decisionCacheSize: this.#byName.size + this.#byKey.size,
+      decisionCacheSize: this.#byName.size + this.#byKey.size + [...this.#byOutcome.values()].reduce((n, m) => n + m.size, 0),
       decisionCacheEvictions: this.#evictions,
     };
   }

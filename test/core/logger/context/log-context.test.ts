@@ -317,6 +317,19 @@ describe('decision cache', () => {
     expect(policy.asked).toHaveLength(5);
   });
 
+  it('caches decisions per outcome (logInvocation asks with outcome invoke); many outcomes stay correct', () => {
+    const policy = new RecordingPolicy((_m, _l, outcome) => outcome !== 'failed' && outcome !== 'o17');
+    const { root } = makeRoot({ policy, namespace: 'svc' });
+    const meta = Object.freeze({ namespace: 'svc', name: 'op' });
+    for (let i = 0; i < 4; i++) expect(root.isEventEnabled(meta, 10, 'invoke')).toBe(true);
+    for (let i = 0; i < 4; i++) expect(root.isEventEnabled(meta, 10, 'failed')).toBe(false);
+    expect(policy.asked).toHaveLength(2);
+    for (let round = 0; round < 2; round++) {
+      for (let o = 0; o < 20; o++) expect(root.isEventEnabled(meta, 10, `o${o}`)).toBe(o !== 17);
+    }
+    expect(policy.asked).toHaveLength(22);
+  });
+
   it('is invalidated when the policy version changes', () => {
     const policy = new RecordingPolicy(() => false);
     const { root, sink } = makeRoot({ policy });
