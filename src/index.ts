@@ -185,6 +185,7 @@ export type {
   WorkerMetricsRecorderStats,
 } from './core/metrics/worker/worker-metrics-recorder.ts';
 export type { MessagePortLike } from './core/metrics/worker/protocol.ts';
+export type { LifecycleLogContext } from './core/metrics/internal/lifecycle-log.ts';
 export { AsyncMetricsRecorder } from './core/metrics/recorder/async-metrics-recorder.ts';
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/async-metrics-recorder.ts';
 export { RecorderState } from './core/metrics/recorder/recorder-stats.ts';

@@ -10,6 +10,8 @@ import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, Metric
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { attachMetricsPort } from '../worker/attach-metrics-port.ts';
 import type { MessagePortLike } from '../worker/protocol.ts';
+import { LIFECYCLE_LEVEL, isLifecycleLogContext, logLifecycle } from '../internal/lifecycle-log.ts';
+import type { LifecycleLogContext } from '../internal/lifecycle-log.ts';
 import { RecorderState } from './recorder-stats.ts';
 import type { MetricsRecorderStats, OverflowPolicy, RecorderStateValue } from './recorder-stats.ts';
 
@@ -30,6 +32,12 @@ export interface AsyncMetricsRecorderOptions {
    * @default 'immediate'
    */
   dispatch?: 'immediate' | 'microtask';
+  /**
+   * A log context (e.g. a `LogContext`) for lifecycle events, with the recorder id as entity id:
+   * `metrics_recorder.start` / `.stop` (INFO), `.register_metric` (DEBUG), `.dispatch_error`
+   * (ERROR, once per broken metric or listener). @default none (no logging)
+   */
+  logContext?: LifecycleLogContext;
 }
 
 /** Options of bounded lifecycle calls. */
@@ -52,6 +60,7 @@ export function validateRecorderOptions(o: AsyncMetricsRecorderOptions, prefix =
     throw new MvxConfigError(`${prefix}dispatch`, `must be 'immediate' or 'microtask', got ${String(o.dispatch)}`);
   }
   if (o.id !== undefined && (typeof o.id !== 'string' || o.id.trim() === '')) throw new MvxConfigError(`${prefix}id`, 'must be a non-empty string');
+  if (o.logContext !== undefined && !isLifecycleLogContext(o.logContext)) throw new MvxConfigError(`${prefix}logContext`, 'must be a LogContext (an object with logEvent())');
 }
 
 /**
@@ -78,6 +87,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   readonly overflowPolicy: OverflowPolicy;
   private readonly dispatchMode: 'immediate' | 'microtask';
   private readonly dispatcher: MetricDispatcher;
+  private readonly logContext: LifecycleLogContext | undefined;
   private stateValue: RecorderStateValue = RecorderState.IDLE;
   // Ring buffer.
   private readonly ring: (MetricEvent | undefined)[];
@@ -104,7 +114,10 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     this.maxQueueSize = options.maxQueueSize ?? 10_000;
     this.overflowPolicy = options.overflowPolicy ?? 'drop-newest';
     this.dispatchMode = options.dispatch ?? 'immediate';
-    this.dispatcher = new MetricDispatcher(`AsyncMetricsRecorder(${this.id})`);
+    this.logContext = options.logContext;
+    this.dispatcher = new MetricDispatcher(`AsyncMetricsRecorder(${this.id})`, (kind, metric, eventType, error) =>
+      this.log('dispatch_error', LIFECYCLE_LEVEL.failure, { kind, metric, eventType, error: errorPayload(error) }, 'failed'),
+    );
     this.ring = new Array<MetricEvent | undefined>(this.maxQueueSize);
   }
 
@@ -125,6 +138,11 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    */
   registerMetric(metric: Metric<any>): void {
     this.dispatcher.register(metric);
+    if (this.logContext !== undefined) this.log('register_metric', LIFECYCLE_LEVEL.detail, { metric: metric.name, state: this.stateValue }, 'success');
+  }
+
+  private log(event: string, level: number, payload: Record<string, unknown>, outcome: string): void {
+    logLifecycle(this.logContext, `metrics_recorder.${event}`, level, payload, { outcome, entityId: this.id });
   }
 
   /** Hands an event over; never throws. */
@@ -230,8 +248,10 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   }
 
   private enterRunning(): void {
+    const from = this.stateValue;
     this.stateValue = RecorderState.RUNNING;
     this.runHook('onStarting');
+    if (this.logContext !== undefined) this.log('start', LIFECYCLE_LEVEL.lifecycle, { from, state: this.stateValue }, 'success');
   }
 
   private runHook(name: 'onStarting' | 'onStopped'): void {
@@ -305,6 +325,10 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
         for (const detach of [...this.detachers]) detach();
         this.stateValue = RecorderState.STOPPED;
         this.runHook('onStopped');
+        if (this.logContext !== undefined) {
+          const { accepted, dispatched, dropped, failed } = this.stats();
+          this.log('stop', LIFECYCLE_LEVEL.lifecycle, { state: this.stateValue, accepted, dispatched, dropped: dropped.total, failed: failed.metric + failed.listener }, 'success');
+        }
       });
     return this.stopPromise;
   }
@@ -364,4 +388,8 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       failed: { ...this.dispatcher.failures },
     };
   }
+}
+
+function errorPayload(error: unknown): Record<string, unknown> {
+  return error instanceof Error ? { type: error.name, message: error.message } : { type: typeof error, message: String(error) };
 }

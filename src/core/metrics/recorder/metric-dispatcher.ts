@@ -32,8 +32,12 @@ export class MetricDispatcher {
   private readonly reportedMetrics = new WeakSet<object>();
   private readonly reportedListeners = new WeakSet<object>();
 
-  constructor(component: string) {
+  private readonly onFailure: ((kind: 'metric' | 'listener', metricName: string, eventType: string, error: unknown) => void) | undefined;
+
+  /** @param onFailure called once per broken metric or listener (after the diagnostic), e.g. to log it. */
+  constructor(component: string, onFailure?: (kind: 'metric' | 'listener', metricName: string, eventType: string, error: unknown) => void) {
     this.component = component;
+    this.onFailure = onFailure;
   }
 
   /**
@@ -119,6 +123,7 @@ export class MetricDispatcher {
             message: `metric '${m.name}' threw while handling '${event.type}'; the event is counted as failed for it (reported once per metric)`,
             error,
           });
+          this.onFailure?.('metric', m.name, event.type, error);
         }
         continue;
       }
@@ -135,15 +140,15 @@ export class MetricDispatcher {
         const r = l(metric, event) as unknown;
         // A listener returning a promise: its rejection is isolated too.
         if (r !== undefined && r !== null && typeof (r as PromiseLike<unknown>).then === 'function') {
-          (r as Promise<unknown>).then(undefined, (error: unknown) => this.listenerFailed(l, error));
+          (r as Promise<unknown>).then(undefined, (error: unknown) => this.listenerFailed(l, error, metric, event));
         }
       } catch (error) {
-        this.listenerFailed(l, error);
+        this.listenerFailed(l, error, metric, event);
       }
     }
   }
 
-  private listenerFailed(l: MetricChangedListener, error: unknown): void {
+  private listenerFailed(l: MetricChangedListener, error: unknown, metric: Metric<any>, event: MetricEvent): void {
     this.failures.listener++;
     if (this.reportedListeners.has(l)) return;
     this.reportedListeners.add(l);
@@ -153,5 +158,6 @@ export class MetricDispatcher {
       message: 'a metric-changed listener threw; isolated (reported once per listener)',
       error,
     });
+    this.onFailure?.('listener', metric.name, event.type, error);
   }
 }

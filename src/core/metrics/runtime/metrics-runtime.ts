@@ -10,6 +10,7 @@ import { AsyncMetricsRecorder, validateRecorderOptions } from '../recorder/async
 import type { AsyncMetricsRecorderOptions, TimeoutOptions } from '../recorder/async-metrics-recorder.ts';
 import type { MessagePortLike } from '../worker/protocol.ts';
 import { MetricsRuntimeError } from './metrics-runtime-error.ts';
+import { LIFECYCLE_LEVEL, logLifecycle } from '../internal/lifecycle-log.ts';
 
 /** Runtime states: `running` from construction (or `start()`), `stopping` during `shutdown()`, then `closed` (no restart). */
 export const MetricsRuntimeState = {
@@ -24,7 +25,11 @@ export type MetricsRuntimeStateValue = (typeof MetricsRuntimeState)[keyof typeof
 export interface MetricsRuntimeOptions {
   /** Name of the runtime, used in diagnostics and errors. @default 'mvx.metrics' */
   namespace?: string;
-  /** Defaults for every recorder created by {@link MetricsRuntime.createRecorder}. */
+  /**
+   * Defaults for every recorder created by {@link MetricsRuntime.createRecorder}. A `logContext`
+   * here also logs the runtime's own lifecycle (`metrics_runtime.create_recorder`,
+   * `.stop_recorder`, `.stop_and_remove_recorder`, `.shutdown`, entity id = namespace).
+   */
   defaults?: Omit<AsyncMetricsRecorderOptions, 'id'>;
 }
 
@@ -52,6 +57,11 @@ export class MetricsRuntime {
   private readonly recorders = new Map<string, AsyncMetricsRecorder<any>>();
   private stateValue: MetricsRuntimeStateValue = MetricsRuntimeState.RUNNING;
   private shutdownPromise: Promise<void> | undefined;
+
+  private log(event: string, payload: Record<string, unknown>, outcome: string): void {
+    const level = outcome === 'failed' ? LIFECYCLE_LEVEL.failure : LIFECYCLE_LEVEL.lifecycle;
+    logLifecycle(this.defaults.logContext, `metrics_runtime.${event}`, level, payload, { outcome, entityId: this.namespace });
+  }
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: MetricsRuntimeOptions = {}) {
@@ -104,8 +114,9 @@ export class MetricsRuntime {
       throw new MetricsRuntimeError(MvxErrorCode.ALREADY_EXISTS, `metrics runtime recorder error -> recorder '${id}' already exists`, { recorderId: id });
     }
     const recorder = new AsyncMetricsRecorder<E>({ ...this.defaults, ...options, id });
-    void recorder.start();
     this.recorders.set(id, recorder);
+    this.log('create_recorder', { recorderId: id, maxQueueSize: recorder.maxQueueSize, overflowPolicy: recorder.overflowPolicy }, 'success');
+    void recorder.start();
     return recorder;
   }
 
@@ -139,7 +150,7 @@ export class MetricsRuntime {
     const id = this.normalizeId(recorderId);
     const r = this.recorders.get(id);
     if (r === undefined) throw this.notFound(id);
-    await this.stopOne(id, r, options);
+    await this.stopOne(id, r, options, 'stop_recorder');
   }
 
   /**
@@ -151,16 +162,18 @@ export class MetricsRuntime {
     const r = this.recorders.get(id);
     if (r === undefined) throw this.notFound(id);
     this.recorders.delete(id);
-    await this.stopOne(id, r, options);
+    await this.stopOne(id, r, options, 'stop_and_remove_recorder');
     return r;
   }
 
-  private async stopOne(id: string, r: AsyncMetricsRecorder<any>, options: TimeoutOptions): Promise<void> {
+  private async stopOne(id: string, r: AsyncMetricsRecorder<any>, options: TimeoutOptions, event: string): Promise<void> {
     try {
       await r.stop(options);
     } catch (cause) {
+      this.log(event, { recorderId: id, error: cause instanceof Error ? cause.message : String(cause) }, 'failed');
       throw new MetricsRuntimeError(MvxErrorCode.SHUTDOWN, `metrics runtime recorder error -> recorder '${id}' failed to stop`, { recorderId: id, cause });
     }
+    this.log(event, { recorderId: id }, 'success');
   }
 
   /**
@@ -198,6 +211,8 @@ export class MetricsRuntime {
     this.shutdownPromise = Promise.race([all.then(() => 'done' as const), timeout]).then((result) => {
       clearTimeout(timer);
       this.stateValue = MetricsRuntimeState.CLOSED;
+      const ok = result !== 'timeout' && failures.size === 0;
+      this.log('shutdown', { recorderIds: entries.map(([id]) => id), timedOut: result === 'timeout', failedRecorderIds: [...failures.keys()] }, ok ? 'success' : 'failed');
       if (result === 'timeout') {
         const stuck = entries.filter(([, r]) => r.state !== 'stopped').map(([id]) => id);
         throw new MetricsRuntimeError(MvxErrorCode.SHUTDOWN, `metrics runtime '${this.namespace}' did not shut down within ${timeoutMs} ms`, {
