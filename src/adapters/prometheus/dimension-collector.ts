@@ -63,6 +63,8 @@ export class DimensionCollector {
   /** The dimension seen by the last view, and that view's generation. */
   dimension: MetricDimension | undefined;
   seenGeneration = -1;
+  /** Series merged into another because their labels were equal (counted per collect pass). */
+  mergedSeries = 0;
 
   private readonly host: CollectorHost;
   private readonly factor: number;
@@ -72,8 +74,6 @@ export class DimensionCollector {
   // Collect passes, to spot label sets met twice in one pass (see LabelCache).
   private pass = 0;
   private mergedReported = false;
-  /** Series merged into another because their labels were equal (counted per scrape). */
-  mergedSeries = 0;
   private leLabels: ReadonlyArray<Readonly<{ le: number }>> = [];
 
   constructor(
@@ -124,7 +124,9 @@ export class DimensionCollector {
   reset(): void {}
 
   private collect(generation: number): CollectedMetric {
-    const dim = generation === this.seenGeneration ? this.dimension : undefined;
+    // Seen in this scrape's view, or in a newer one (a concurrent scrape's view may land between
+    // this scrape's reads): export the latest data. Not seen: the dimension vanished.
+    const dim = this.seenGeneration >= generation ? this.dimension : undefined;
     const values: SampleValue[] = [];
     if (dim !== undefined) {
       if (dim.kind === 'histogram') this.histogramValues(dim, values);

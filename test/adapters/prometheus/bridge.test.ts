@@ -225,6 +225,23 @@ describe('createPrometheusBridge', () => {
     expect(source.calls - before).toBe(2);
   });
 
+  it('serves complete data to concurrent scrapes', async () => {
+    const registry = newRegistry();
+    let n = 0;
+    const source: MetricsSource = {
+      snapshots: () => Array.from({ length: 30 }, (_, i) => counterSnap(`c${i}`, [[{}, n]])),
+      // Resolves after a varying number of microtask hops.
+      flush: async () => {
+        n++;
+        for (let i = 0; i < (n % 3) + 1; i++) await Promise.resolve();
+      },
+    };
+    createPrometheusBridge(source, { registry });
+    const texts = await Promise.all([registry.metrics(), registry.getMetricsAsJSON(), registry.metrics(), registry.metrics()]);
+    for (const t of [texts[0], texts[2], texts[3]]) expect(samples(t).size).toBe(30);
+    expect(texts[1].every((m) => m.values.length === 1)).toBe(true);
+  });
+
   it('coexists with hand-written prom-client metrics in the same registry', async () => {
     const registry = newRegistry();
     const legacy = new promClient.Counter({ name: 'legacy_jobs_total', help: 'hand-written', labelNames: ['kind'], registers: [registry] });
