@@ -5,7 +5,7 @@ import * as otelApi from '@opentelemetry/api';
 import { context as contextApi, trace, type Context } from '@opentelemetry/api';
 import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
-import { composeEventName, type LogEvent } from '../../core/logger/event.ts';
+import { composeEventName, type LogEvent, type LogEventMeta } from '../../core/logger/event.ts';
 import type { LifecycleOptions, LogSink } from '../../core/logger/sink.ts';
 import { attributesOf } from './attributes.ts';
 import { epochMsToHrTime } from './hr-time.ts';
@@ -106,6 +106,8 @@ export class OtelLogSink implements LogSink {
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
   private counts = { emitted: 0, disabled: 0, failed: 0, afterShutdown: 0 };
+  private lastMeta: LogEventMeta | undefined;
+  private lastEventName = '';
 
   /** @throws MvxConfigError on an invalid option, or when no provider is given and the API has no logs API. */
   constructor(options: OtelLogSinkOptions = {}) {
@@ -157,7 +159,14 @@ export class OtelLogSink implements LogSink {
     try {
       const logger = this.logger;
       const severityNumber = severityNumberOf(event.level);
-      const eventName = composeEventName(event.meta);
+      // One-entry memo: events of one call site usually share their frozen meta object.
+      const meta = event.meta;
+      let eventName = this.lastEventName;
+      if (meta !== this.lastMeta) {
+        eventName = composeEventName(meta);
+        this.lastMeta = meta;
+        this.lastEventName = eventName;
+      }
       const ctx = event.correlation === undefined ? contextApi.active() : correlatedContext(event.correlation);
       if (logger.enabled !== undefined && !logger.enabled({ severityNumber, eventName, context: ctx })) {
         this.counts.disabled++;
