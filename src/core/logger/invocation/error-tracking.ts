@@ -28,7 +28,11 @@ export function markErrorLogged(error: unknown): void {
 
 /** Whether `value` is an `AbortSignal` (by brand, so signals from other realms count as well). */
 function isAbortSignal(value: unknown): value is AbortSignal {
-  return value instanceof AbortSignal || Object.prototype.toString.call(value) === '[object AbortSignal]';
+  try {
+    return value instanceof AbortSignal || Object.prototype.toString.call(value) === '[object AbortSignal]';
+  } catch {
+    return false; // a proxy whose traps throw
+  }
 }
 
 /**

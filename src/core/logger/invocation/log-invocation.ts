@@ -229,9 +229,13 @@ function callLogged(
   const observed = observerState.count > 0;
   let invokePayload: JsonObject | undefined;
   if (enabled) {
-    const emitInvoke = plan.levels.invoke >= ctx.minLevel;
-    if (emitInvoke || observed) invokePayload = buildOutcomePayload(plan, ctx, { outcome: 'invoke', self, args });
-    if (emitInvoke) emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload!);
+    try {
+      const emitInvoke = plan.levels.invoke >= ctx.minLevel;
+      if (emitInvoke || observed) invokePayload = buildOutcomePayload(plan, ctx, { outcome: 'invoke', self, args });
+      if (emitInvoke) emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload!);
+    } catch (internal) {
+      reportInternal(plan, 'invoke', internal);
+    }
   }
   const scopes = observed ? startObservers({ meta, context: ctx, enabled, invokePayload, startTime }) : undefined;
   const call: Call = { plan, ctx, meta, self, args, enabled, startTime, scopes };
@@ -324,9 +328,14 @@ function endSuccess(call: Call, result: unknown): void {
   const durationMs = duration(call);
   let payload: JsonObject | undefined;
   const { plan, ctx } = call;
-  if (call.enabled && plan.levels.success >= ctx.minLevel) {
-    payload = buildOutcomePayload(plan, ctx, { outcome: 'success', self: call.self, args: call.args, result, durationMs });
-    emit(ctx, plan.levels.success, call.meta, 'success', payload);
+  // Never throws: this may run as a promise reaction, where a throw would be an unhandled rejection.
+  try {
+    if (call.enabled && plan.levels.success >= ctx.minLevel) {
+      payload = buildOutcomePayload(plan, ctx, { outcome: 'success', self: call.self, args: call.args, result, durationMs });
+      emit(ctx, plan.levels.success, call.meta, 'success', payload);
+    }
+  } catch (internal) {
+    reportInternal(plan, 'success', internal);
   }
   if (call.scopes !== undefined) {
     const end: { outcome: 'success'; durationMs: number; payload?: JsonObject } = { outcome: 'success', durationMs: durationMs ?? 0 };
@@ -361,12 +370,7 @@ function endFailed(call: Call, error: unknown): void {
     }
   } catch (internal) {
     outcome = 'failed';
-    reportDiagnostic({
-      component: 'logInvocation',
-      code: 'internal',
-      message: `event '${plan.event}': logging the failure failed`,
-      error: internal,
-    });
+    reportInternal(plan, 'failure', internal);
   }
   if (call.scopes !== undefined) {
     const end: { outcome: 'failed' | 'cancelled'; durationMs: number; error: unknown; payload?: JsonObject } = {
@@ -377,6 +381,16 @@ function endFailed(call: Call, error: unknown): void {
     if (payload !== undefined) end.payload = payload;
     endObservers(call.scopes, end);
   }
+}
+
+/** A bug or a hostile value met while logging: reported, never thrown into the caller. */
+function reportInternal(plan: InvocationPlan, what: string, error: unknown): void {
+  reportDiagnostic({
+    component: 'logInvocation',
+    code: 'internal',
+    message: `event '${plan.event}': logging the ${what} outcome failed; the call is unaffected`,
+    error,
+  });
 }
 
 /** The first matching error rule's action, if any. A throwing `test` does not match (reported once). */

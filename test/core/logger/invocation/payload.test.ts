@@ -74,6 +74,36 @@ describe('arguments on invoke', () => {
   });
 });
 
+describe('hostile values', () => {
+  it('an argument whose every proxy trap throws does not break the call (reported, field omitted)', async () => {
+    h = harness();
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+        has: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    const fn = logInvocation({ event: 'op', context: h.root, args: ['name', '0.x'], result: true })(async (_o: unknown) => 'ok');
+    await expect(fn(hostile)).resolves.toBe('ok');
+    await new Promise((r) => setImmediate(r));
+    expect(h.sink.outcomes()).toEqual(['invoke', 'success']);
+    expect(h.diagnostics.some((d) => d.code === 'spec.unresolved')).toBe(true);
+    const fail = logInvocation({ event: 'fail', context: h.root })((_o: unknown) => {
+      throw new Error('own');
+    });
+    expect(() => fail(hostile)).toThrow('own');
+    expect(h.sink.find({ name: 'fail', outcome: 'failed' })).toHaveLength(1);
+  });
+});
+
 describe('verbosity gates', () => {
   const make = (verbosity: 'MINIMAL' | 'NORMAL' | 'MAXIMUM') => {
     h = harness({ processor: { verbosity } });
