@@ -333,6 +333,8 @@ function checkString(v: string, max: number): void {
  * sensitive key survives, for `normalizeValueForLog`, `normalizePayload` and `normalizeError`.
  */
 export function describePayloadProperties(runs: number): void {
+  // Generous: the machine is shared; 100,000 runs take about half a minute per property when idle.
+  const timeout = 30_000 + runs * 5;
   beforeAll(() => configureDiagnostics({ stderr: 'off' }));
   afterAll(() => configureDiagnostics({ stderr: 'throttled' }));
 
@@ -347,7 +349,7 @@ export function describePayloadProperties(runs: number): void {
         }),
         { numRuns: runs },
       );
-    });
+    }, timeout);
 
     it('normalizePayload: always an object, JSON data, within the limits, no secret', () => {
       fc.assert(
@@ -360,7 +362,7 @@ export function describePayloadProperties(runs: number): void {
         }),
         { numRuns: runs },
       );
-    });
+    }, timeout);
 
     it('normalizeError: always an object with a type, JSON data, no secret', () => {
       fc.assert(
@@ -374,6 +376,6 @@ export function describePayloadProperties(runs: number): void {
         }),
         { numRuns: runs },
       );
-    });
+    }, timeout);
   });
 }
