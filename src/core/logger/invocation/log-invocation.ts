@@ -232,7 +232,7 @@ function callLogged(
     try {
       const emitInvoke = plan.levels.invoke >= ctx.minLevel;
       if (emitInvoke || observed) invokePayload = buildOutcomePayload(plan, ctx, { outcome: 'invoke', self, args });
-      if (emitInvoke) emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload!);
+      if (emitInvoke) emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload!, TIME_ORIGIN + startTime);
     } catch (internal) {
       reportInternal(plan, 'invoke', internal);
     }
@@ -306,13 +306,20 @@ function observeThenable(call: Call, r: PromiseLike<unknown>): void {
   }
 }
 
-function duration(call: Call): number | undefined {
-  return call.startTime === undefined ? undefined : performance.now() - call.startTime;
+// The events' timestamps reuse the clock reads taken for durationMs (epoch ms, sub-ms precision,
+// the same clock as `preciseNow()`): one `performance.now()` per outcome instead of two.
+const TIME_ORIGIN = performance.timeOrigin;
+
+/** `[durationMs, timestamp]` at the end of a call; both `undefined` on the quiet path (no clock read). */
+function clock(call: Call): [number, number] | [undefined, undefined] {
+  if (call.startTime === undefined) return [undefined, undefined];
+  const now = performance.now();
+  return [now - call.startTime, TIME_ORIGIN + now];
 }
 
-function emit(ctx: LogContext, level: number, meta: LogEventMeta, outcome: string, payload: JsonObject): void {
+function emit(ctx: LogContext, level: number, meta: LogEventMeta, outcome: string, payload: JsonObject, timestamp: number | undefined): void {
   try {
-    ctx.emitLogEvent(buildLogEvent({ level, meta, outcome, payload }));
+    ctx.emitLogEvent(buildLogEvent({ level, meta, outcome, payload, timestamp }));
   } catch (error) {
     // Only the context's `raise` error handling throws here; logging never breaks the call.
     reportDiagnostic({
@@ -325,14 +332,14 @@ function emit(ctx: LogContext, level: number, meta: LogEventMeta, outcome: strin
 }
 
 function endSuccess(call: Call, result: unknown): void {
-  const durationMs = duration(call);
+  const [durationMs, timestamp] = clock(call);
   let payload: JsonObject | undefined;
   const { plan, ctx } = call;
   // Never throws: this may run as a promise reaction, where a throw would be an unhandled rejection.
   try {
     if (call.enabled && plan.levels.success >= ctx.minLevel) {
       payload = buildOutcomePayload(plan, ctx, { outcome: 'success', self: call.self, args: call.args, result, durationMs });
-      emit(ctx, plan.levels.success, call.meta, 'success', payload);
+      emit(ctx, plan.levels.success, call.meta, 'success', payload, timestamp);
     }
   } catch (internal) {
     reportInternal(plan, 'success', internal);
@@ -346,7 +353,7 @@ function endSuccess(call: Call, result: unknown): void {
 
 /** Decides failed vs cancelled, applies the error policy, logs, marks the error. Never throws. */
 function endFailed(call: Call, error: unknown): void {
-  const durationMs = duration(call);
+  const [durationMs, timestamp] = clock(call);
   const { plan, ctx } = call;
   let outcome: 'failed' | 'cancelled';
   let level: number;
@@ -366,7 +373,7 @@ function endFailed(call: Call, error: unknown): void {
     markErrorLogged(error);
     if (level >= ctx.minLevel) {
       payload = buildOutcomePayload(plan, ctx, { outcome, self: call.self, args: call.args, error, logError, durationMs });
-      emit(ctx, level, call.meta, outcome, payload);
+      emit(ctx, level, call.meta, outcome, payload, timestamp);
     }
   } catch (internal) {
     outcome = 'failed';

@@ -27,6 +27,17 @@ describe('sync functions', () => {
     expect('durationMs' in invoke.payload).toBe(false);
   });
 
+  it('event timestamps are epoch ms from the same clock reads as durationMs', () => {
+    h = harness();
+    const before = Date.now();
+    logInvocation({ event: 'op', context: h.root })(() => 1)();
+    const invoke = h.byOutcome('invoke');
+    const success = h.byOutcome('success');
+    expect(invoke.timestamp).toBeGreaterThanOrEqual(before - 1);
+    expect(invoke.timestamp).toBeLessThanOrEqual(Date.now() + 1);
+    expect(Math.abs(success.timestamp - invoke.timestamp - (success.payload.durationMs as number))).toBeLessThan(1e-3);
+  });
+
   it('keeps this, the function name and length', () => {
     h = harness();
     const obj = {
