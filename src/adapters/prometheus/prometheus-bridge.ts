@@ -9,7 +9,7 @@ import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
 import type { MetricDimension, MetricSnapshot, MetricsSource } from '../../core/metrics/types.ts';
 import { DimensionCollector, isBridgeCollector } from './dimension-collector.ts';
 import type { CollectorHost } from './dimension-collector.ts';
-import { prometheusName, sanitizeMetricName } from './naming.ts';
+import { prometheusName } from './naming.ts';
 
 const COMPONENT = 'PrometheusBridge';
 
@@ -142,7 +142,7 @@ export class PrometheusBridge implements CollectorHost {
     }
     const prefix = options.prefix ?? '';
     if (typeof prefix !== 'string') throw new MvxConfigError('prefix', 'expected a string such as "myapp_"');
-    if (prefix !== '' && sanitizeMetricName(prefix) !== prefix) {
+    if (prefix !== '' && !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(prefix)) {
       throw new MvxConfigError('prefix', `'${prefix}' is not a valid Prometheus name prefix ([a-zA-Z_:][a-zA-Z0-9_:]*)`);
     }
     const flushTimeoutMs = options.flushTimeoutMs ?? 250;
