@@ -77,9 +77,13 @@ describe('metric invariants (property-based)', () => {
           r.registerMetric(c);
           let emitted = 0;
           for (const op of ops) {
-            if (op === 'emit') (emitted++, r.emit({ type: 'x' }));
-            else if (op === 'bad') (emitted++, r.emit({ type: 1 } as never));
-            else if (op === 'yield') await new Promise((res) => setImmediate(res));
+            if (op === 'emit') {
+              emitted++;
+              r.emit({ type: 'x' });
+            } else if (op === 'bad') {
+              emitted++;
+              r.emit({ type: 1 } as never);
+            } else if (op === 'yield') await new Promise((res) => setImmediate(res));
             else await r.flush();
           }
           await r.flush();
