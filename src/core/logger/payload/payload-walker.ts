@@ -117,14 +117,15 @@ export class PayloadWalker {
     this.unbounded = unbounded;
     this.budget = settings.maxNodes;
     this.causes = 0;
-    this.ancestors.length = 0;
   }
 
   /** Ends a call (always, in a `finally`). */
   end(): void {
     this.busy = false;
-    this.ancestors.length = 0;
-    this.keyCache = undefined;
+    // `object()` pops in a `finally`, so the stack is empty here; only a failure outside it could
+    // leave entries. Truncating an empty array is not free, hence the checks.
+    if (this.ancestors.length !== 0) this.ancestors.length = 0;
+    if (this.keyCache !== undefined) this.keyCache = undefined;
   }
 
   /** Normalises a value at `depth`; `undefined` means "omit" (only for `undefined` input). */
