@@ -91,7 +91,7 @@ describe('worker bridge over a MessageChannel (both ends in this thread)', () =>
     port1.close();
   });
 
-  it('stopping the owner tells the worker side: pending flushes resolve, later events are counted as closed', async () => {
+  it('while the owner is stopped, worker events are acknowledged and counted as dropped; after start() they flow again', async () => {
     const { port1, port2 } = new MessageChannel();
     const owner = new AsyncMetricsRecorder();
     owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
@@ -100,8 +100,29 @@ describe('worker bridge over a MessageChannel (both ends in this thread)', () =>
     handle.emit({ type: 'x' });
     await handle.flush({ timeoutMs: 5000 });
     await owner.stop();
-    // The 'closed' notice reaches the handle with the next message exchange.
+    handle.emit({ type: 'x' });
+    handle.emit({ type: 'x' });
     await handle.flush({ timeoutMs: 5000 });
+    expect(owner.stats().dropped.stopped).toBe(2);
+    await owner.start();
+    handle.emit({ type: 'x' });
+    await handle.flush({ timeoutMs: 5000 });
+    expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(2);
+    expect(handle.stats()).toMatchObject({ accepted: 4, acknowledged: 4, pending: 0 });
+    await owner.stop();
+    port1.close();
+  });
+
+  it('detach() tells the worker side: its pending flushes resolve and later events are counted as closed', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = new AsyncMetricsRecorder();
+    owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    const detach = owner.attachPort(port1);
+    const handle = createWorkerMetricsRecorder(port2);
+    handle.emit({ type: 'x' });
+    await handle.flush({ timeoutMs: 5000 });
+    detach();
+    await handle.flush({ timeoutMs: 5000 }); // answered by the 'closed' notice
     handle.emit({ type: 'x' });
     expect(handle.stats().dropped.closed).toBe(1);
     expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(1);

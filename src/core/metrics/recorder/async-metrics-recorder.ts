@@ -101,7 +101,6 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   private scheduled = false;
   private draining = false;
   private stopPromise: Promise<void> | undefined;
-  private readonly detachers = new Set<() => void>();
   private readonly runDrain = (): void => {
     this.scheduled = false;
     this.drainTurn();
@@ -303,8 +302,8 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   }
 
   /**
-   * Flushes, detaches worker ports, and moves to `stopped` (events emitted afterwards are dropped
-   * and counted). Idempotent: repeated calls return the same promise until `start()`.
+   * Flushes, then moves to `stopped` (events emitted afterwards, here or by attached workers, are
+   * dropped and counted). Idempotent: repeated calls return the same promise until `start()`.
    */
   stop(options: TimeoutOptions = {}): Promise<void> {
     if (this.stopPromise !== undefined) return this.stopPromise;
@@ -322,7 +321,6 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
         reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'stop.flush_failed', message: `stop() could not flush; ${abandoned} pending events dropped`, error });
       })
       .finally(() => {
-        for (const detach of [...this.detachers]) detach();
         this.stateValue = RecorderState.STOPPED;
         this.runHook('onStopped');
         if (this.logContext !== undefined) {
@@ -360,20 +358,12 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   /**
    * Aggregates the events a worker's `WorkerMetricsRecorder` sends over `port` (a `MessagePort`,
-   * or a `Worker` whose side uses `parentPort`). Returns a detach function; `stop()` detaches too.
+   * or a `Worker` whose side uses `parentPort`). The port stays attached across `stop()`/`start()`:
+   * while stopped, arriving events are acknowledged and counted as `dropped.stopped`. Returns a
+   * detach function (the worker side is told and counts later events as `dropped.closed`).
    */
   attachPort(port: MessagePortLike): () => void {
     return attachMetricsPort(this, port);
-  }
-
-  /** Registers a cleanup run by `stop()` (used by the worker bridge). Returns its remover. @internal */
-  addStopHook(detach: () => void): () => void {
-    const once = (): void => {
-      this.detachers.delete(once);
-      detach();
-    };
-    this.detachers.add(once);
-    return once;
   }
 
   /** Counters: accepted, dispatched, pending, dropped by reason, failed. */

@@ -12,14 +12,13 @@ import type { MessagePortLike, ToOwner } from './protocol.ts';
 /** What the bridge needs of the owning recorder. */
 export interface BatchIngestor {
   ingestBatch(events: readonly MetricEvent[]): void;
-  /** Registers a cleanup run when the recorder stops; returns its remover. */
-  addStopHook?(detach: () => void): () => void;
 }
 
 /**
  * Listens on `port` (a `MessagePort`, or a `Worker` whose worker side uses `parentPort`) for
- * metric batches and aggregates them into `recorder`. Returns a function that detaches (also run
- * when the recorder stops); the worker side is then told, and drops further events (counted).
+ * metric batches and aggregates them into `recorder` (which counts them as dropped while it is
+ * stopped). Returns a function that detaches; the worker side is then told, and drops further
+ * events (counted as `dropped.closed`) — close the worker's handle first to lose nothing.
  *
  * A `MessagePort` is `unref()`ed so that it never holds the process open; a `Worker` is left as is.
  */
@@ -46,13 +45,11 @@ export function attachMetricsPort(recorder: BatchIngestor, port: MessagePortLike
     if (!attached) return;
     attached = false;
     port.off('message', onMessage);
-    removeHook?.();
     try {
       port.postMessage({ mvx: ENVELOPE, t: 'closed' });
     } catch {
       // The port may be closed already.
     }
   };
-  const removeHook: (() => void) | undefined = recorder.addStopHook?.(detach);
   return detach;
 }
