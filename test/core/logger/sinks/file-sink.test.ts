@@ -217,6 +217,26 @@ describe('FileSink rotation', () => {
     expect(all).toEqual(Array.from({ length: 600 }, (_, i) => i));
   });
 
+  it('a rotation that fails mid-batch is retried without writing any line twice', async () => {
+    const path = fresh();
+    mkdirSync(`${path}.5`, { recursive: true });
+    writeFileSync(join(`${path}.5`, 'blocker'), 'x'); // app.log.5 is a non-empty directory: rotation fails
+    const sink = new FileSink({ path, maxBytes: 2048, maxFiles: 5, maxRetries: 100, retryBaseDelayMs: 5, retryMaxDelayMs: 5, maxBatchSize: 1000 });
+    for (let i = 0; i < 40; i++) sink.log(ev(i));
+    for (let i = 0; i < 400 && sink.stats().retries === 0; i++) await sleep(5);
+    expect(sink.stats().retries).toBeGreaterThan(0);
+    expect(sink.stats().delivered).toBe(0);
+    const firstPart = lines(path).length;
+    expect(firstPart).toBeGreaterThan(0); // the lines that fitted were written before the failure
+    rmSync(`${path}.5`, { recursive: true }); // the obstacle goes away
+    const r = await sink.shutdown({ timeoutMs: 10_000 });
+    expect(r).toMatchObject({ delivered: 40, failed: 0 });
+    const all = rotatedSet(path);
+    for (const f of all) expect(f.size).toBeLessThanOrEqual(2048);
+    const s = all.flatMap((f) => f.lines).map((l) => (JSON.parse(l) as { payload: { seq: number } }).payload.seq);
+    expect(s).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
   it('daily rotation follows an injected clock, aligned to midnight, never at start-up', async () => {
     const path = fresh();
     mkdirSync(dirname(path), { recursive: true });
