@@ -141,4 +141,21 @@ describe('worker bridge over a MessageChannel (both ends in this thread)', () =>
   it('refuses to start without a port outside a worker', () => {
     expect(() => createWorkerMetricsRecorder()).toThrow(MvxConfigError);
   });
+
+  it('runtime shutdown detaches connected workers: their handles count later events as closed', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const rt = new MetricsRuntime();
+    const owner = rt.createRecorder('jobs');
+    owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    rt.connectWorker(port1, 'jobs');
+    const handle = createWorkerMetricsRecorder(port2);
+    handle.emit({ type: 'x' });
+    await handle.flush({ timeoutMs: 5000 });
+    await rt.shutdown();
+    await handle.flush({ timeoutMs: 5000 });
+    handle.emit({ type: 'x' });
+    expect(handle.stats().dropped.closed).toBe(1);
+    expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(1);
+    port1.close();
+  });
 });

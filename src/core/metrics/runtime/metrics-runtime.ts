@@ -55,6 +55,8 @@ export class MetricsRuntime {
   readonly namespace: string;
   private readonly defaults: CreateRecorderOptions;
   private readonly recorders = new Map<string, AsyncMetricsRecorder<any>>();
+  /** Worker connections per recorder, detached when the recorder is removed or at shutdown. */
+  private readonly connections = new Map<AsyncMetricsRecorder<any>, Set<() => void>>();
   private stateValue: MetricsRuntimeStateValue = MetricsRuntimeState.RUNNING;
   private shutdownPromise: Promise<void> | undefined;
 
@@ -154,7 +156,8 @@ export class MetricsRuntime {
   }
 
   /**
-   * Removes a recorder at once (a concurrent call gets `MVX_NOT_FOUND`), then stops it; it is
+   * Removes a recorder at once (a concurrent call gets `MVX_NOT_FOUND`), then stops it and
+   * detaches the workers connected to it with {@link connectWorker}; it is
    * removed even when its stop fails (then rejects with `MVX_SHUTDOWN`). Resolves to the recorder.
    */
   async stopAndRemoveRecorder<E extends MetricEvent = MetricEvent>(recorderId: string, options: TimeoutOptions = {}): Promise<AsyncMetricsRecorder<E>> {
@@ -162,7 +165,11 @@ export class MetricsRuntime {
     const r = this.recorders.get(id);
     if (r === undefined) throw this.notFound(id);
     this.recorders.delete(id);
-    await this.stopOne(id, r, options, 'stop_and_remove_recorder');
+    try {
+      await this.stopOne(id, r, options, 'stop_and_remove_recorder');
+    } finally {
+      this.detachAll(r);
+    }
     return r;
   }
 
@@ -184,11 +191,27 @@ export class MetricsRuntime {
    */
   connectWorker(target: MessagePortLike, recorderId: string): () => void {
     this.assertRunning('connectWorker', recorderId);
-    return this.getRecorder(recorderId).attachPort(target);
+    const recorder = this.getRecorder(recorderId);
+    const detach = recorder.attachPort(target);
+    let set = this.connections.get(recorder);
+    if (set === undefined) this.connections.set(recorder, (set = new Set()));
+    set.add(detach);
+    const owned = set;
+    return () => {
+      owned.delete(detach);
+      detach();
+    };
+  }
+
+  private detachAll(recorder: AsyncMetricsRecorder<any>): void {
+    const set = this.connections.get(recorder);
+    this.connections.delete(recorder);
+    if (set !== undefined) for (const detach of set) detach();
   }
 
   /**
-   * Stops and removes every recorder (each flushed), within `timeoutMs`; then `closed`.
+   * Stops and removes every recorder (each flushed) and detaches their worker connections,
+   * within `timeoutMs`; then `closed`.
    * Idempotent: every call returns the same promise. Rejects with MetricsRuntimeError
    * `MVX_SHUTDOWN` (details: `failedRecorderIds`, `recorderErrors`) when some recorder failed or
    * the bound was hit; the runtime is closed regardless.
@@ -210,6 +233,7 @@ export class MetricsRuntime {
     });
     this.shutdownPromise = Promise.race([all.then(() => 'done' as const), timeout]).then((result) => {
       clearTimeout(timer);
+      for (const [, r] of entries) this.detachAll(r);
       this.stateValue = MetricsRuntimeState.CLOSED;
       const ok = result !== 'timeout' && failures.size === 0;
       this.log('shutdown', { recorderIds: entries.map(([id]) => id), timedOut: result === 'timeout', failedRecorderIds: [...failures.keys()] }, ok ? 'success' : 'failed');
