@@ -95,7 +95,8 @@ interface Call {
 }
 
 function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction, name: string): AnyFunction {
-  const source: LogSource = Object.freeze({ functionName: name });
+  // An anonymous function has no name worth a `source`.
+  const source: LogSource | undefined = name === '' ? undefined : Object.freeze({ functionName: name });
   const fixedContext = plan.fixedContext;
   const hasEntityGetter = plan.entityId !== undefined;
   const observeThenables = plan.observeThenables;
@@ -135,8 +136,9 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
     const namespace = ctx.namespace;
     let meta = mMeta;
     if (meta === undefined || namespace !== mNamespace || entityId !== mEntityId) {
-      const m: { namespace: string; name: string; entityId?: string; source: LogSource } = { namespace, name: plan.event, source };
+      const m: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace, name: plan.event };
       if (entityId !== undefined) m.entityId = entityId;
+      if (source !== undefined) m.source = source;
       meta = mMeta = Object.freeze(m);
       mNamespace = namespace;
       mEntityId = entityId;

@@ -50,6 +50,12 @@ describe('sync functions', () => {
     expect(obj.times.name).toBe('times');
     expect(obj.times.length).toBe(2);
     expect(h.byOutcome('invoke').meta.source).toEqual({ functionName: 'times' });
+    h.sink.clear();
+    logInvocation({ event: 'anon', context: h.root })(
+      // An arrow function created inline in an argument position has no name.
+      [() => 1][0]!,
+    )();
+    expect(h.byOutcome('invoke').meta.source).toBeUndefined();
   });
 
   it('logs failed at ERROR with the structured error and rethrows the same error', () => {
@@ -140,6 +146,54 @@ describe('promises and thenables', () => {
     expect(h.lifecycle()).toEqual([`invoke@${DEBUG}`]);
     reject(new Error('late'));
     expect(h.lifecycle()).toEqual([`invoke@${DEBUG}`, `failed@${ERROR}`]);
+  });
+});
+
+describe('more return shapes', () => {
+  it('a sync function returning a rejected promise: same object, failed after it settles', async () => {
+    h = harness();
+    const err = new Error('later');
+    const p = Promise.reject(err);
+    const fn = logInvocation({ event: 'op', context: h.root })(() => p);
+    expect(fn()).toBe(p);
+    await expect(p).rejects.toBe(err);
+    await settle();
+    expect(h.sink.outcomes()).toEqual(['invoke', 'failed']);
+  });
+
+  it("a thenable whose then() throws under thenables: 'observe' is logged as returned and reported", () => {
+    h = harness();
+    const broken = {
+      then() {
+        throw new Error('then bug');
+      },
+    };
+    const fn = logInvocation({ event: 'op', context: h.root, thenables: 'observe' })(() => broken);
+    expect(fn()).toBe(broken);
+    expect(h.sink.outcomes()).toEqual(['invoke', 'success']);
+    expect(h.diagnostics.some((d) => d.code === 'thenable.failed')).toBe(true);
+  });
+
+  it('one decorator value applied to several functions logs each under its own name', () => {
+    h = harness();
+    const logged = logInvocation({ event: 'op', context: h.root });
+    const a = logged(function alpha() {
+      return 'a';
+    });
+    const b = logged(function beta() {
+      return 'b';
+    });
+    expect([a(), b()]).toEqual(['a', 'b']);
+    expect(h.sink.find({ outcome: 'success' }).map((e) => e.meta.source?.functionName)).toEqual(['alpha', 'beta']);
+  });
+
+  it('a field spec on this for a plain function (no this) is reported once, the events still go out', () => {
+    h = harness();
+    const fn = logInvocation({ event: 'op', context: h.root, fields: ['state'] })(() => 1);
+    fn();
+    fn();
+    expect(h.sink.events).toHaveLength(4);
+    expect(h.diagnostics.filter((d) => d.code === 'spec.unresolved')).toHaveLength(1);
   });
 });
 
