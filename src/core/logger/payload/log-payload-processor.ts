@@ -2,6 +2,7 @@
  * The built-in payload processor: turns any payload or value into bounded, redacted, JSON-safe data
  * before a sink sees it. See `docs/payload-processor.md` for every representation and marker.
  */
+import { types as utilTypes } from 'node:util';
 import type { JsonObject, JsonValue } from '../json.ts';
 import type { LogPayloadProcessorLike, LogVerbosityLevel, NormalizeOptions } from '../payload-processor-like.ts';
 import { unreadable } from './markers.ts';
@@ -207,7 +208,7 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
 
 function isErrorLike(value: unknown): boolean {
   try {
-    return value instanceof Error;
+    return value instanceof Error || utilTypes.isNativeError(value);
   } catch {
     return false;
   }

@@ -211,7 +211,39 @@ export class PayloadWalker {
     if (v instanceof String || v instanceof Number || v instanceof Boolean) {
       return this.item(v.valueOf(), depth);
     }
+    // Every object of this realm (other than null-prototype ones, handled above) is an Object; one
+    // that is not comes from another realm (node:vm, a Jest environment), where the instanceof
+    // checks above all miss: ask the engine instead.
+    if (!(v instanceof Object)) {
+      const foreign = this.foreign(v, depth);
+      if (foreign !== NO_RESULT) return foreign;
+    }
     return this.plain(v, depth, hops, true);
+  }
+
+  /** Built-ins of another realm, by their internal slots. */
+  private foreign(v: object, depth: number): JsonValue | typeof NO_RESULT {
+    if (utilTypes.isDate(v)) {
+      const t = dateGetTime.call(v);
+      return t === t ? dateToISO.call(v) : INVALID_DATE_MARKER;
+    }
+    if (utilTypes.isMap(v)) return this.map(v as Map<unknown, unknown>, depth);
+    if (utilTypes.isSet(v)) return this.set(v as Set<unknown>, depth);
+    if (utilTypes.isRegExp(v)) return this.str(RegExp.prototype.toString.call(v));
+    if (utilTypes.isAnyArrayBuffer(v)) {
+      return bytesForLog('ArrayBuffer', v, 0, (v as ArrayBuffer).byteLength, this.s.maxStringLength);
+    }
+    if (utilTypes.isPromise(v)) return '[Promise]';
+    if (utilTypes.isWeakMap(v)) return '[WeakMap]';
+    if (utilTypes.isWeakSet(v)) return '[WeakSet]';
+    if (utilTypes.isBoxedPrimitive(v)) {
+      try {
+        return this.item((v as { valueOf(): unknown }).valueOf(), depth);
+      } catch {
+        return NO_RESULT;
+      }
+    }
+    return NO_RESULT;
   }
 
   /** Provider, adapter (registry, resolver); {@link NO_RESULT} when none applies or all threw. */

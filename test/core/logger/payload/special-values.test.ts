@@ -319,3 +319,62 @@ describe('size and depth bounds', () => {
     expect(out[50]).toBe('[… 50 more items]');
   });
 });
+
+describe('values from another realm (node:vm, Jest environments)', () => {
+  it('recognises errors, Dates, Maps, Sets, RegExps and plain objects of another realm', async () => {
+    const vm = await import('node:vm');
+    const foreign = vm.runInNewContext(`({
+      err: new TypeError('foreign', { cause: new Error('inner') }),
+      date: new Date(0),
+      map: new Map([['a', 1], ['token', 't']]),
+      set: new Set([1, 2]),
+      re: /x/g,
+      plain: { password: 'p', n: [1] },
+      boxed: new String('s'),
+    })`) as Record<string, unknown>;
+    const q = new LogPayloadProcessor({ verbosity: 'MINIMAL' });
+    expect(q.normalizePayload(foreign)).toEqual({
+      err: { type: 'TypeError', message: 'foreign', cause: { type: 'Error', message: 'inner' } },
+      date: '1970-01-01T00:00:00.000Z',
+      map: { a: 1, token: '[REDACTED]' },
+      set: [1, 2],
+      re: '/x/g',
+      plain: { password: '[REDACTED]', n: [1] },
+      boxed: 's',
+    });
+    expect(q.normalizeError(foreign.err)).toMatchObject({ type: 'TypeError', message: 'foreign' });
+  });
+});
+
+describe('work per call is bounded by the limits, not by the input', () => {
+  it('reads at most maxItems elements of a huge array (counted through a Proxy)', () => {
+    let reads = 0;
+    const huge = new Proxy(new Array(1_000_000).fill(1), {
+      get(target, key, receiver) {
+        reads++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const q = new LogPayloadProcessor({ maxItems: 10 });
+    const out = q.normalizeValueForLog(huge) as unknown[];
+    expect(out).toHaveLength(11);
+    // 10 elements plus a constant few lookups (length, toLogPayload, toJSON, ...).
+    expect(reads).toBeLessThan(10 + 8);
+  });
+
+  it('visits at most maxNodes values of a graph that shares nodes exponentially', () => {
+    let visits = 0;
+    const counted = (inner: unknown[]): unknown[] =>
+      new Proxy(inner, {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && /^\d+$/.test(key)) visits++;
+          return Reflect.get(target, key, receiver);
+        },
+      });
+    let level: unknown[] = counted(['leaf', 'leaf']);
+    for (let i = 0; i < 30; i++) level = counted([level, level]); // 2^31 paths
+    const q = new LogPayloadProcessor({ maxDepth: 40, maxNodes: 500 });
+    q.normalizeValueForLog(level);
+    expect(visits).toBeLessThanOrEqual(500);
+  });
+});
