@@ -352,3 +352,25 @@ describe('SyncMetricsRecorder', () => {
     expect(r.stats()).toMatchObject({ accepted: 2, failed: { metric: 1 }, dropped: { invalid: 1 } });
   });
 });
+
+describe('hostile events', () => {
+  it('a throwing type getter or Proxy never throws out of emit() nor out of the dispatch turn', async () => {
+    const r = new AsyncMetricsRecorder<Ev>();
+    const all = new Probe('all', '*');
+    r.registerMetric(all);
+    r.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    const throwing = Object.defineProperty({}, 'type', { get: () => { throw new Error('getter'); } });
+    const proxy = new Proxy({}, { get: () => { throw new Error('trap'); } });
+    let calls = 0;
+    // Valid when emitted, throwing when the dispatcher reads it again.
+    const flaky = Object.defineProperty({}, 'type', { get: () => { if (calls++ > 0) throw new Error('later'); return 'x'; } });
+    expect(() => r.emit(throwing as never)).not.toThrow();
+    expect(() => r.emit(proxy as never)).not.toThrow();
+    expect(() => r.emit(flaky as never)).not.toThrow();
+    r.emit({ type: 'x' });
+    await r.flush();
+    expect(r.stats()).toMatchObject({ accepted: 2, dispatched: 2, dropped: { invalid: 2 } });
+    expect(total(r.snapshots(), 'c')).toBe(1);
+    expect(r.state).toBe('running');
+  });
+});

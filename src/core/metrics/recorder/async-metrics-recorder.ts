@@ -6,6 +6,7 @@
  */
 import { MvxConfigError, MvxError, MvxErrorCode, MvxStateError } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { attachMetricsPort } from '../worker/attach-metrics-port.ts';
@@ -146,7 +147,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   /** Hands an event over; never throws. */
   emit(event: E): void {
-    if (event === null || typeof event !== 'object' || typeof event.type !== 'string') {
+    if (eventTypeOf(event) === undefined) {
       this.drops.invalid++;
       reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
       return;
@@ -224,7 +225,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     if (this.length > 0 && !this.draining) this.drainUntil(this.acceptedSeq);
     const d = this.dispatcher;
     for (const e of events) {
-      if (e === null || typeof e !== 'object' || typeof e.type !== 'string') {
+      if (eventTypeOf(e) === undefined) {
         this.drops.invalid++;
         continue;
       }

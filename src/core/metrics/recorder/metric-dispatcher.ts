@@ -8,6 +8,7 @@
  */
 import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot } from '../types.ts';
 
 /** Counts of failures isolated by the dispatcher. */
@@ -105,7 +106,8 @@ export class MetricDispatcher {
    * metric threw (the event counts as failed for that metric; the others still got it).
    */
   dispatch(event: MetricEvent): boolean {
-    const list = this.routes.get(event.type) ?? this.wildcard;
+    const type = eventTypeOf(event);
+    const list = (type === undefined ? undefined : this.routes.get(type)) ?? this.wildcard;
     let ok = true;
     for (let i = 0; i < list.length; i++) {
       const m = list[i] as Metric<any>;
@@ -120,10 +122,10 @@ export class MetricDispatcher {
           reportDiagnostic({
             component: this.component,
             code: 'metric.handle_failed',
-            message: `metric '${m.name}' threw while handling '${event.type}'; the event is counted as failed for it (reported once per metric)`,
+            message: `metric '${m.name}' threw while handling '${String(type)}'; the event is counted as failed for it (reported once per metric)`,
             error,
           });
-          this.onFailure?.('metric', m.name, event.type, error);
+          this.onFailure?.('metric', m.name, String(type), error);
         }
         continue;
       }
@@ -158,6 +160,6 @@ export class MetricDispatcher {
       message: 'a metric-changed listener threw; isolated (reported once per listener)',
       error,
     });
-    this.onFailure?.('listener', metric.name, event.type, error);
+    this.onFailure?.('listener', metric.name, String(eventTypeOf(event)), error);
   }
 }

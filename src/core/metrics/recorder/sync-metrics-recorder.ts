@@ -4,6 +4,7 @@
  * change hook are the same as {@link AsyncMetricsRecorder}'s.
  */
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { RecorderState } from './recorder-stats.ts';
@@ -27,7 +28,7 @@ export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements
   }
 
   emit(event: E): void {
-    if (event === null || typeof event !== 'object' || typeof event.type !== 'string') {
+    if (eventTypeOf(event) === undefined) {
       this.invalid++;
       reportDiagnostic({ component: `SyncMetricsRecorder(${this.id})`, code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
       return;

@@ -12,6 +12,7 @@
 import { parentPort } from 'node:worker_threads';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricEvent, MetricSnapshot, MetricsRecorder } from '../types.ts';
 import { ENVELOPE, isEnvelope } from './protocol.ts';
 import type { MessagePortLike, ToWorker } from './protocol.ts';
@@ -103,7 +104,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
 
   /** Batches the event for the owner; never throws. */
   emit(event: E): void {
-    if (event === null || typeof event !== 'object' || typeof event.type !== 'string') {
+    if (eventTypeOf(event) === undefined) {
       this.counts.invalid++;
       reportDiagnostic({ component: 'WorkerMetricsRecorder', code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
       return;
@@ -152,7 +153,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
           reportDiagnostic({
             component: 'WorkerMetricsRecorder',
             code: 'event.uncloneable',
-            message: `event '${e.type}' cannot be structured-cloned to the owning thread; dropped`,
+            message: `event '${String(eventTypeOf(e))}' cannot be structured-cloned to the owning thread; dropped`,
             error,
           });
         }
