@@ -201,9 +201,8 @@ export class LogContext {
   /** Everything else: full key → decision. */
   #byKey = new Map<string, boolean>();
   #evictions = 0;
-  #lastName: string | undefined;
-  #lastLevel = Number.NaN;
-  #lastDecision = true;
+  #deniedName: string | undefined;
+  #deniedLevel = Number.NaN;
 
   #children = new Map<string, LogContext>();
   #printer: SinkFailurePrinter | undefined;
@@ -430,8 +429,8 @@ export class LogContext {
   // Decisions
 
   #clearDecisions(): void {
-    this.#lastName = undefined;
-    this.#lastLevel = Number.NaN;
+    this.#deniedName = undefined;
+    this.#deniedLevel = Number.NaN;
     this.#byName.clear();
     this.#byOutcome.clear();
     this.#byKey.clear();
@@ -637,25 +636,23 @@ export class LogContext {
   #knownDisabled(name: string, level: number, options: LogEventOptions | undefined): boolean {
     if (this.#gen !== configGeneration.value) return false;
     if (level < this.#minLevel) return true;
-    // Kept out of line so this check stays small enough to inline into the helper (the payload
-    // argument then never escapes on the disabled path).
-    return options === undefined && this.#policy !== undefined && this.#cachedDenial(name, level);
+    if (options !== undefined) return false;
+    // One-entry memo of the last cached denial: a loop that keeps hitting one disabled event pays
+    // two comparisons. (Set only while a policy is in force; cleared whenever decisions are.)
+    if (name === this.#deniedName && level === this.#deniedLevel && this.#policy!.version === this.#policyVersion) return true;
+    // The rest is kept out of line so this check stays small enough to inline into the helper
+    // (the payload argument then never escapes on the disabled path).
+    return this.#policy !== undefined && this.#cachedDenial(name, level);
   }
 
   /** Whether the policy's cached decision for (name, level) is "disabled". */
   #cachedDenial(name: string, level: number): boolean {
     if (this.#policy!.version !== this.#policyVersion) return false;
-    // One-entry memo in front of the by-name cache: a loop that keeps hitting one disabled event
-    // pays two comparisons instead of a Map lookup.
-    if (name === this.#lastName && level === this.#lastLevel) return !this.#lastDecision;
     const slots = this.#byName.get(name);
-    if (slots === undefined) return false;
-    const d = slots[level];
-    if (d === undefined) return false;
-    this.#lastName = name;
-    this.#lastLevel = level;
-    this.#lastDecision = d;
-    return !d;
+    if (slots === undefined || slots[level] !== false) return false;
+    this.#deniedName = name;
+    this.#deniedLevel = level;
+    return true;
   }
 
   /** Emits at `LogLevel.DEBUG` (10). See {@link logEvent}. */
