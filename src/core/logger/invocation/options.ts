@@ -74,7 +74,7 @@ export interface LogInvocationOptions<This = any> {
   readonly context?: LogContext | string | ((self: This) => LogContext | undefined | null);
   /** Namespace used when neither `context` nor `this` provides a context. @default the root */
   readonly namespace?: string;
-  /** The entity id (`meta.entityId`). @default `this.entityId` when it is a string */
+  /** The entity id (`meta.entityId`); a throwing getter is reported once and gives none. @default `this.entityId` (a string; a number is made one) */
   readonly entityId?: (self: This, args: readonly unknown[]) => string | undefined;
   /**
    * The function's parameter names, in order, so `args` specs can name them (`'userDn'`). When

@@ -142,7 +142,9 @@ function buildArgs(plan: InvocationPlan, ctx: LogContext, args: readonly unknown
     try {
       let root: unknown;
       if (holder.argIndex >= 0) {
-        root = holder.argIndex < args.length ? args[holder.argIndex] : UNRESOLVED;
+        // An argument not passed is `undefined`, as in the function itself: a bare spec resolves
+        // (and the processor drops the key); a path through it does not.
+        root = args[holder.argIndex];
       } else {
         if (optionsObject === null) optionsObject = firstPlainObject(args);
         root = optionsObject ?? UNRESOLVED;

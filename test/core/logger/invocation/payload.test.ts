@@ -50,14 +50,25 @@ describe('arguments on invoke', () => {
 
   it('an unresolvable spec is omitted and reported once per spec (not silently skipped)', () => {
     h = harness();
-    const fn = logInvocation({ event: 'op', context: h.root, args: ['0.missing', 'ok=0.present', '3'] })(
+    const fn = logInvocation({ event: 'op', context: h.root, args: ['0.missing', 'ok=0.present', '3.x'] })(
       (_o: { present: number }) => 0,
     );
     fn({ present: 1 });
     fn({ present: 2 });
     expect(h.sink.find({ outcome: 'invoke' }).map((e) => e.payload.args)).toEqual([{ ok: 1 }, { ok: 2 }]);
     const reports = h.diagnostics.filter((d) => d.code === 'spec.unresolved');
-    expect(reports.map((d) => d.details?.spec)).toEqual(['0.missing', '3']);
+    expect(reports.map((d) => d.details?.spec)).toEqual(['0.missing', '3.x']);
+  });
+
+  it('an optional parameter not passed is undefined, as in the function: no field, no report', () => {
+    h = harness();
+    const fn = logInvocation({ event: 'op', context: h.root, params: ['id', 'opts'], args: ['id', 'opts'] })(
+      (_id: number, _opts?: object) => 0,
+    );
+    fn(1);
+    fn(2, { retry: true });
+    expect(h.sink.find({ outcome: 'invoke' }).map((e) => e.payload.args)).toEqual([{ id: 1 }, { id: 2, opts: { retry: true } }]);
+    expect(h.diagnostics.filter((d) => d.code === 'spec.unresolved')).toHaveLength(0);
   });
 
   it('a throwing getter on the path is reported and the field omitted; the call goes on', () => {
