@@ -60,7 +60,7 @@ export type LogInvocationDecorator<This = any> = <F extends (this: This, ...args
  *   or when the decorator is applied to something that is not a method or function.
  */
 export function logInvocation<This = any>(options: LogInvocationOptions<This>): LogInvocationDecorator<This> {
-  const plan = compileInvocationOptions(options as LogInvocationOptions, '');
+  const plan = compileInvocationOptions(options as LogInvocationOptions);
   const segments = plan.namespace ? plan.namespace.split('.') : [];
   const decorate = <F extends AnyFunction>(fn: F, context?: ClassMethodDecoratorContext<This, F>): F => {
     if (typeof fn !== 'function') {
@@ -71,7 +71,10 @@ export function logInvocation<This = any>(options: LogInvocationOptions<This>): 
     }
     let name = fn.name;
     if (context !== undefined && context !== null) {
-      if (typeof context !== 'object' || context.kind !== 'method') {
+      if (typeof context !== 'object') {
+        throw new MvxConfigError('target', 'legacy (experimentalDecorators) decorators are not supported: use standard TC39 decorators');
+      }
+      if (context.kind !== 'method') {
         throw new MvxConfigError('target', `logInvocation decorates methods, not ${String((context as { kind?: unknown }).kind)}`);
       }
       name = typeof context.name === 'symbol' ? (context.name.description ?? '') : context.name;

@@ -135,7 +135,6 @@ export interface PathSpec {
 /** Validated, precomputed options. */
 export interface InvocationPlan {
   readonly event: string;
-  readonly functionName: string;
   readonly contextKind: 'fixed' | 'namespace' | 'provider' | 'default';
   readonly fixedContext: LogContext | undefined;
   readonly namespace: string | undefined;
@@ -179,7 +178,7 @@ function level(v: unknown, option: string, fallback: number): number {
  * Validates the options and precomputes everything a call needs. Throws {@link MvxConfigError}
  * naming the option for anything wrong.
  */
-export function compileInvocationOptions(options: LogInvocationOptions, functionName: string): InvocationPlan {
+export function compileInvocationOptions(options: LogInvocationOptions): InvocationPlan {
   if (!isRecord(options)) throw new MvxConfigError('options', 'logInvocation needs an options object with at least `event`');
   for (const key of Object.keys(options)) {
     if (!KNOWN.has(key)) throw new MvxConfigError(key, `unknown option; valid: ${[...KNOWN].join(', ')}`);
@@ -296,7 +295,6 @@ export function compileInvocationOptions(options: LogInvocationOptions, function
 
   return {
     event,
-    functionName,
     contextKind,
     fixedContext,
     namespace,

@@ -455,6 +455,8 @@ describe('validation when decorating', () => {
     const deco = logInvocation({ event: 'x' });
     expect(() => deco({} as never)).toThrow(/standard TC39 decorators/);
     expect(() => deco((() => 1) as never, { kind: 'getter', name: 'g' } as never)).toThrow(/decorates methods, not getter/);
+    // Legacy decorators call (target, key, descriptor): the target is a prototype or a constructor.
+    expect(() => (deco as (...a: unknown[]) => unknown)(class {}, 'm', {})).toThrow(/legacy \(experimentalDecorators\)/);
   });
 });
 
