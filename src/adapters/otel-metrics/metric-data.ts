@@ -2,17 +2,19 @@
  * Snapshot → OpenTelemetry `MetricData` conversion, used by the bridge's `MetricProducer` side.
  *
  * Data handed to the SDK through a `MetricProducer` is not subject to views or the reader's
- * temporality selector (OTel spec, "MetricProducer"), so every point here is CUMULATIVE with the
- * snapshot's stable `startTimeMs` as start time, which is what a cumulative backend (Prometheus,
- * OTLP cumulative) needs to detect resets.
+ * temporality selector (OTel spec, "MetricProducer"), so the producer sets it: CUMULATIVE with the
+ * snapshot's stable `startTimeMs` as start time (what Prometheus and cumulative OTLP backends need
+ * to detect resets), or DELTA through a `DeltaState`.
  */
 import { ValueType } from '@opentelemetry/api';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import type { HistogramDimension, MetricSnapshot, NumberDimension } from '../../core/metrics/types.ts';
+import type { DeltaState } from './delta-state.ts';
 import { epochMsToHrTime } from './hr-time.ts';
 
 // Numeric values of the SDK enums (`AggregationTemporality`, `DataPointType`), identical in
 // sdk-metrics 1.x to 3.x; used as constants so the adapter has no runtime import of the SDK.
+const DELTA = 0;
 const CUMULATIVE = 1;
 const HISTOGRAM = 0;
 const GAUGE = 2;
@@ -31,26 +33,40 @@ export function isValidInstrumentName(name: string): boolean {
   return INSTRUMENT_NAME.test(name);
 }
 
-/** Converts one histogram dimension of a snapshot to HISTOGRAM metric data (cumulative). */
-export function histogramData(snapshot: MetricSnapshot, dim: HistogramDimension, name: string): MetricData {
+/**
+ * Converts one histogram dimension of a snapshot to HISTOGRAM metric data: CUMULATIVE, or DELTA
+ * when a {@link DeltaState} is given (series without new observations are left out).
+ */
+export function histogramData(snapshot: MetricSnapshot, dim: HistogramDimension, name: string, delta?: DeltaState): MetricData | undefined {
   const startTime = epochMsToHrTime(snapshot.startTimeMs);
   const endTime = epochMsToHrTime(snapshot.timeMs);
   const boundaries = dim.bounds.slice();
-  const dataPoints = dim.series.map((s) => ({
-    startTime,
-    endTime,
-    attributes: s.attributes,
-    value: {
-      buckets: { boundaries, counts: s.counts.slice() },
-      sum: s.sum,
-      count: s.count,
-      ...(s.count > 0 && s.min !== undefined ? { min: s.min } : {}),
-      ...(s.count > 0 && s.max !== undefined ? { max: s.max } : {}),
-    },
-  }));
+  const dataPoints = [];
+  for (const s of dim.series) {
+    if (delta !== undefined) {
+      const d = delta.histogram(name, snapshot.startTimeMs, dim.bounds, s, startTime, endTime);
+      if (d === undefined) continue;
+      const { startTime: from, counts, ...rest } = d;
+      dataPoints.push({ startTime: from, endTime, attributes: s.attributes, value: { buckets: { boundaries, counts }, ...rest } });
+      continue;
+    }
+    dataPoints.push({
+      startTime,
+      endTime,
+      attributes: s.attributes,
+      value: {
+        buckets: { boundaries, counts: s.counts.slice() },
+        sum: s.sum,
+        count: s.count,
+        ...(s.count > 0 && s.min !== undefined ? { min: s.min } : {}),
+        ...(s.count > 0 && s.max !== undefined ? { max: s.max } : {}),
+      },
+    });
+  }
+  if (delta !== undefined && dataPoints.length === 0) return undefined;
   return {
     descriptor: descriptor(snapshot, dim, name),
-    aggregationTemporality: CUMULATIVE,
+    aggregationTemporality: delta === undefined ? CUMULATIVE : DELTA,
     dataPointType: HISTOGRAM,
     dataPoints,
   } as MetricData;
@@ -58,15 +74,27 @@ export function histogramData(snapshot: MetricSnapshot, dim: HistogramDimension,
 
 /**
  * Converts a number dimension to SUM (counter: monotonic; updown: not monotonic) or GAUGE data.
- * Used only when the bridge is told to export number dimensions through the producer.
+ * Used only when the bridge exports number dimensions through the producer. With a
+ * {@link DeltaState}, counters become DELTA sums (unchanged series left out); up-down counters stay
+ * CUMULATIVE, as OTLP exporters do under a DELTA preference.
  */
-export function numberData(snapshot: MetricSnapshot, dim: NumberDimension, name: string): MetricData {
+export function numberData(snapshot: MetricSnapshot, dim: NumberDimension, name: string, delta?: DeltaState): MetricData | undefined {
   const startTime = epochMsToHrTime(snapshot.startTimeMs);
   const endTime = epochMsToHrTime(snapshot.timeMs);
-  const dataPoints = dim.series.map((s) => ({ startTime, endTime, attributes: s.attributes, value: s.value }));
   if (dim.kind === 'gauge') {
+    const dataPoints = dim.series.map((s) => ({ startTime, endTime, attributes: s.attributes, value: s.value }));
     return { descriptor: descriptor(snapshot, dim, name), aggregationTemporality: CUMULATIVE, dataPointType: GAUGE, dataPoints } as MetricData;
   }
+  if (dim.kind === 'counter' && delta !== undefined) {
+    const dataPoints = [];
+    for (const s of dim.series) {
+      const d = delta.counter(name, snapshot.startTimeMs, s, startTime, endTime);
+      if (d !== undefined) dataPoints.push({ startTime: d.startTime, endTime, attributes: s.attributes, value: d.value });
+    }
+    if (dataPoints.length === 0) return undefined;
+    return { descriptor: descriptor(snapshot, dim, name), aggregationTemporality: DELTA, dataPointType: SUM, isMonotonic: true, dataPoints } as MetricData;
+  }
+  const dataPoints = dim.series.map((s) => ({ startTime, endTime, attributes: s.attributes, value: s.value }));
   return {
     descriptor: descriptor(snapshot, dim, name),
     aggregationTemporality: CUMULATIVE,

@@ -9,13 +9,15 @@
  * - Histograms (the API has no observable histogram) go through the bridge's `collect()`: the
  *   bridge is a `MetricProducer`, passed as `metricProducers: [bridge]` to a
  *   `PeriodicExportingMetricReader` or the OTel `PrometheusExporter`. Points are CUMULATIVE with
- *   the snapshot's stable start time (producer data bypasses views and temporality selectors).
+ *   the snapshot's stable start time, or DELTA with option `temporality: 'delta'` (producer data
+ *   bypasses views and temporality selectors, so the bridge sets it).
  */
 import { metrics, type BatchObservableResult, type Meter, type Observable } from '@opentelemetry/api';
 import type { CollectionResult, MetricCollectOptions, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
 import type { MetricsSource, MetricSnapshot, NumberDimension } from '../../core/metrics/types.ts';
+import { DeltaState } from './delta-state.ts';
 import { dimensionMetricName, histogramData, isValidInstrumentName, numberData } from './metric-data.ts';
 
 const COMPONENT = 'OtelMetricsBridge';
@@ -50,6 +52,15 @@ export interface OtelMetricsBridgeOptions {
    * @default { name: 'mvx-common' }
    */
   readonly scope?: OtelMetricsScope;
+  /**
+   * Temporality of the data `collect()` returns (histograms; counters too in `'producer'` mode).
+   * Producer data bypasses the reader's temporality selector, so set `'delta'` when the exporter
+   * is configured for DELTA (`temporalityPreference`); observable instruments follow the exporter
+   * by themselves. In `'delta'` mode the bridge keeps the last reported state per series, so give
+   * each reader its own bridge.
+   * @default 'cumulative'
+   */
+  readonly temporality?: 'cumulative' | 'delta';
   /**
    * Upper bound in ms for awaiting `source.flush()` before each read, so events emitted before the
    * collection are counted in it. `0` disables the flush.
@@ -93,6 +104,7 @@ export class OtelMetricsBridge implements MetricProducer {
   private readonly numbersViaProducer: boolean;
   private readonly scope: OtelMetricsScope;
   private readonly flushTimeoutMs: number;
+  private readonly delta: DeltaState | undefined;
   private meter: Meter | undefined;
   private readonly instruments = new Map<string, InstrumentEntry>();
   private observables: Observable[] = [];
@@ -121,6 +133,10 @@ export class OtelMetricsBridge implements MetricProducer {
     if (scope === null || typeof scope !== 'object' || typeof scope.name !== 'string' || scope.name === '') {
       throw new MvxConfigError('scope.name', 'must be a non-empty string');
     }
+    const temporality = options.temporality ?? 'cumulative';
+    if (temporality !== 'cumulative' && temporality !== 'delta') {
+      throw new MvxConfigError('temporality', `must be 'cumulative' or 'delta', got ${JSON.stringify(temporality)}`);
+    }
     if (mode === 'producer' && options.meter !== undefined) {
       throw new MvxConfigError('meter', "is not used when numberDimensions is 'producer'; remove one of them");
     }
@@ -128,6 +144,7 @@ export class OtelMetricsBridge implements MetricProducer {
     this.numbersViaProducer = mode === 'producer';
     this.scope = { ...scope };
     this.flushTimeoutMs = flushTimeoutMs;
+    this.delta = temporality === 'delta' ? new DeltaState() : undefined;
     if (options.meter !== undefined) this.bindMeter(options.meter);
   }
 
@@ -172,7 +189,9 @@ export class OtelMetricsBridge implements MetricProducer {
     if (!this.closed) {
       try {
         const snapshots = await this.read(options?.timeoutMillis);
+        this.delta?.beginCollection();
         for (const snapshot of snapshots) this.convert(snapshot, metricsOut);
+        this.delta?.endCollection();
       } catch (error) {
         errors.push(error);
         this.failed('collect.failed', 'the metric producer could not read the snapshots', error);
@@ -272,7 +291,8 @@ export class OtelMetricsBridge implements MetricProducer {
       if (dim.kind !== 'histogram' && !this.numbersViaProducer) continue;
       const name = dimensionMetricName(snapshot.name, dim.name);
       if (!this.checkName(name)) continue;
-      out.push(dim.kind === 'histogram' ? histogramData(snapshot, dim, name) : numberData(snapshot, dim, name));
+      const data = dim.kind === 'histogram' ? histogramData(snapshot, dim, name, this.delta) : numberData(snapshot, dim, name, this.delta);
+      if (data !== undefined) out.push(data);
     }
   }
 

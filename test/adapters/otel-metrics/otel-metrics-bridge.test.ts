@@ -23,6 +23,7 @@ class TestSource implements MetricsSource {
   temperature = 21.5;
   histo = { counts: [1, 2, 0, 1], sum: 3.2, count: 4, min: 0.05, max: 2.5 };
   extra: MetricSnapshot[] = [];
+  start = START_MS;
   reads = 0;
   flushes = 0;
   failReads = 0;
@@ -38,7 +39,7 @@ class TestSource implements MetricsSource {
         name: 'http.server.requests',
         description: 'Requests served',
         unit: '{request}',
-        startTimeMs: START_MS,
+        startTimeMs: this.start,
         timeMs: now,
         dimensions: [
           {
@@ -65,7 +66,7 @@ class TestSource implements MetricsSource {
         name: 'http.server.duration',
         description: 'Request duration',
         unit: 's',
-        startTimeMs: START_MS,
+        startTimeMs: this.start,
         timeMs: now,
         dimensions: [
           {
@@ -99,7 +100,7 @@ afterEach(async () => {
 });
 
 function pipeline(temporality: AggregationTemporality = AggregationTemporality.CUMULATIVE, source = new TestSource()): Pipeline {
-  const bridge = new OtelMetricsBridge({ source });
+  const bridge = new OtelMetricsBridge({ source, temporality: temporality === AggregationTemporality.DELTA ? 'delta' : 'cumulative' });
   const exporter = new InMemoryMetricExporter(temporality);
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000, metricProducers: [bridge] });
   const provider = new MeterProvider({ readers: [reader] });
@@ -179,6 +180,54 @@ describe('OtelMetricsBridge with the real SDK', () => {
     expect(second.aggregationTemporality).toBe(AggregationTemporality.DELTA);
     const byMethod = Object.fromEntries(second.dataPoints.map((p) => [p.attributes.method, p.value]));
     expect(byMethod).toEqual({ GET: 7, POST: 4 });
+  });
+
+  it("with temporality 'delta', exports histogram deltas between collections, leaves unchanged series out, and restarts on a reset", async () => {
+    const { exporter, provider, source } = pipeline(AggregationTemporality.DELTA);
+    const histogramOf = (i: number): HistogramMetricData | undefined =>
+      allMetrics(exporter.getMetrics()[i]!).find((m) => m.descriptor.name === 'http.server.duration') as HistogramMetricData | undefined;
+    await provider.forceFlush();
+    const first = histogramOf(0)!;
+    expect(first.aggregationTemporality).toBe(AggregationTemporality.DELTA);
+    expect(first.dataPoints.map((p) => p.attributes.route)).toEqual(['/docs']); // '/empty' has no observations
+    expect(first.dataPoints[0]!.value).toEqual({ buckets: { boundaries: [0.1, 1, 2], counts: [1, 2, 0, 1] }, sum: 3.2, count: 4, min: 0.05, max: 2.5 });
+    expect(hrToMs(first.dataPoints[0]!.startTime)).toBeCloseTo(START_MS, 3);
+
+    source.histo = { counts: [1, 3, 0, 2], sum: 6.7, count: 6, min: 0.05, max: 3 };
+    await provider.forceFlush();
+    const second = histogramOf(1)!.dataPoints[0]!;
+    expect(second.value.buckets.counts).toEqual([0, 1, 0, 1]);
+    expect(second.value.count).toBe(2);
+    expect(second.value.sum).toBeCloseTo(3.5, 10);
+    expect(second.value.min).toBeUndefined(); // not derivable from two cumulative states
+    expect(second.startTime).toEqual(first.dataPoints[0]!.endTime);
+
+    await provider.forceFlush(); // nothing new
+    expect(histogramOf(2)).toBeUndefined();
+
+    source.start = START_MS + 60_000; // the source was reset
+    source.histo = { counts: [0, 1, 0, 0], sum: 0.5, count: 1, min: 0.5, max: 0.5 };
+    await provider.forceFlush();
+    const afterReset = histogramOf(3)!.dataPoints[0]!;
+    expect(afterReset.value).toMatchObject({ count: 1, sum: 0.5, min: 0.5 });
+    expect(hrToMs(afterReset.startTime)).toBeCloseTo(START_MS + 60_000, 3);
+  });
+
+  it("with temporality 'delta' in 'producer' mode, counters become delta sums and up-down counters stay cumulative", async () => {
+    const source = new TestSource();
+    const bridge = new OtelMetricsBridge({ source, numberDimensions: 'producer', temporality: 'delta' });
+    await bridge.collect();
+    source.requests.set('GET|200', 10);
+    source.inflight = 5;
+    const { resourceMetrics } = await bridge.collect();
+    const requests = metric(resourceMetrics, 'http.server.requests') as SumMetricData;
+    expect(requests.aggregationTemporality).toBe(AggregationTemporality.DELTA);
+    expect(requests.dataPoints.map((p) => p.value)).toEqual([7]);
+    const inflight = metric(resourceMetrics, 'pool.inflight') as SumMetricData;
+    expect(inflight.aggregationTemporality).toBe(AggregationTemporality.CUMULATIVE);
+    expect(inflight.dataPoints[0]!.value).toBe(5);
+    const third = await bridge.collect();
+    expect(allMetrics(third.resourceMetrics).some((m) => m.descriptor.name === 'http.server.requests')).toBe(false);
   });
 
   it('reads one snapshot per collection for all number instruments', async () => {
@@ -285,6 +334,7 @@ describe('OtelMetricsBridge with the real SDK', () => {
       [{ source: { snapshots: 1 } }, 'source'],
       [{ source: new TestSource(), numberDimensions: 'both' }, 'numberDimensions'],
       [{ source: new TestSource(), flushTimeoutMs: -1 }, 'flushTimeoutMs'],
+      [{ source: new TestSource(), temporality: 'DELTA' }, 'temporality'],
       [{ source: new TestSource(), scope: { name: '' } }, 'scope.name'],
       [{ source: new TestSource(), numberDimensions: 'producer', meter: new MeterProvider().getMeter('x') }, 'meter'],
       [{ source: new TestSource(), meter: {} }, 'meter'],
