@@ -46,8 +46,10 @@ describe('CounterMetric', () => {
     m.handle({ type: 'write', n: 5 });
     expect(m.handle({ type: 'read', n: -1 })).toBe(false);
     expect(m.handle({ type: 'read', n: Number.NaN })).toBe(false);
+    expect(m.handle({ type: 'read', n: '5' as never })).toBe(false);
     expect(num(m.snapshot().dimensions[0]).series[0]!.value).toBe(15);
-    expect(diagnosticCounts().get('Metric:metric.value_invalid')).toBe(2);
+    expect(diagnosticCounts().get('Metric:metric.value_invalid')).toBe(3);
+    expect(m.invalidValues).toBe(3);
   });
 
   it('applies the filter and leaves out non-primitive attribute values', () => {
@@ -120,6 +122,7 @@ describe('OutcomeCounterMetric', () => {
     m.handle({ type: 'op' });
     expect(m.outcomeNames()).toEqual(['other']);
     expect(diagnosticCounts().get('Metric:metric.outcome_invalid')).toBe(1);
+    expect(m.invalidOutcomes).toBe(1);
   });
 
   it('rejects invalid outcome names', () => {
@@ -153,6 +156,7 @@ describe('GaugeMetric', () => {
     expect(m.handle({ type: 'x', v: Infinity })).toBe(false);
     expect(m.handle({ type: 'x', v: 'nope' })).toBe(false);
     expect(num(m.snapshot().dimensions[0]).series).toEqual([]);
+    expect(m.invalidValues).toBe(2);
   });
 });
 

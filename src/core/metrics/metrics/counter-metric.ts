@@ -59,7 +59,8 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> implements Metri
     let v = 1;
     if (this.value !== undefined) {
       v = this.value(event);
-      if (!(v >= 0) || v === Infinity) {
+      if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {
+        this.invalidValues++;
         reportInvalidValue(this.name, v, 'a finite number >= 0 (counters are monotonic)');
         return false;
       }
@@ -68,6 +69,9 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> implements Metri
     b.seriesOf(this.store, event).value += v;
     return true;
   }
+
+  /** Events ignored because their value was invalid (each also reported as a diagnostic). */
+  invalidValues = 0;
 
   /** Updates that went to the overflow series because the series limit was reached. */
   get overflowUpdates(): number {

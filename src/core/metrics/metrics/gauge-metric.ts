@@ -59,6 +59,7 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> implements Metric<
     if (b.filter !== undefined && !b.filter(event)) return false;
     const v = this.value(event);
     if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.invalidValues++;
       reportInvalidValue(this.name, v, 'a finite number');
       return false;
     }
@@ -67,6 +68,9 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> implements Metric<
     else cell.value += v;
     return true;
   }
+
+  /** Events ignored because their value was invalid (each also reported as a diagnostic). */
+  invalidValues = 0;
 
   /** Updates that went to the overflow series because the series limit was reached. */
   get overflowUpdates(): number {

@@ -73,6 +73,7 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> implements Met
     if (b.filter !== undefined && !b.filter(event)) return false;
     const v = this.value(event);
     if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.invalidValues++;
       reportInvalidValue(this.name, v, 'a finite number');
       return false;
     }
@@ -84,6 +85,9 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> implements Met
     if (v > c.max) c.max = v;
     return true;
   }
+
+  /** Events ignored because their value was invalid (each also reported as a diagnostic). */
+  invalidValues = 0;
 
   /** Updates that went to the overflow series because the series limit was reached. */
   get overflowUpdates(): number {

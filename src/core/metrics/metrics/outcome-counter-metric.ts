@@ -103,6 +103,7 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> implement
       }
     }
     if (name === undefined || !OUTCOME_RE.test(name)) {
+      this.invalidOutcomes++;
       reportDiagnostic({
         component: 'Metric',
         code: 'metric.outcome_invalid',
@@ -127,6 +128,9 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> implement
   outcomeNames(): readonly string[] {
     return [...this.names];
   }
+
+  /** Events whose outcome was missing or not a valid name (counted as `other`, and reported). */
+  invalidOutcomes = 0;
 
   /** Updates that went to the overflow series because the series limit was reached. */
   get overflowUpdates(): number {
