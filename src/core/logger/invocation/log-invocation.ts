@@ -214,7 +214,20 @@ function watchQuietPromise(
   args: unknown[],
 ): void {
   const call = quietCall(plan, ctx, meta, self, args);
-  r.then(undefined, (error: unknown) => endFailed(call, error));
+  try {
+    r.then(undefined, (error: unknown) => endFailed(call, error));
+  } catch (error) {
+    reportThen(plan, error); // a Promise subclass whose then() or species constructor throws
+  }
+}
+
+function reportThen(plan: InvocationPlan, error: unknown): void {
+  reportDiagnostic({
+    component: 'logInvocation',
+    code: 'thenable.failed',
+    message: `event '${plan.event}': the returned promise's then() threw; its settlement cannot be observed (the call counts as returned)`,
+    error,
+  });
 }
 
 function quietThenable(r: PromiseLike<unknown>, plan: InvocationPlan, ctx: LogContext, meta: LogEventMeta, self: unknown, args: unknown[]): void {
@@ -262,10 +275,15 @@ function callLogged(
     r = box.result;
   }
   if (r instanceof Promise) {
-    r.then(
-      (value: unknown) => endSuccess(call, value),
-      (error: unknown) => endFailed(call, error),
-    );
+    try {
+      r.then(
+        (value: unknown) => endSuccess(call, value),
+        (error: unknown) => endFailed(call, error),
+      );
+    } catch (error) {
+      reportThen(plan, error); // a Promise subclass whose then() or species constructor throws
+      endSuccess(call, r);
+    }
   } else if (plan.observeThenables && isThenable(r)) {
     observeThenable(call, r);
   } else {

@@ -174,6 +174,20 @@ describe('more return shapes', () => {
     expect(h.diagnostics.some((d) => d.code === 'thenable.failed')).toBe(true);
   });
 
+  it('a Promise subclass whose then() throws is returned untouched; the call is logged as returned', () => {
+    h = harness();
+    class Odd extends Promise<number> {
+      override then(): never {
+        throw new Error('odd then');
+      }
+    }
+    const odd = new Odd((resolve) => resolve(1));
+    const fn = logInvocation({ event: 'op', context: h.root })(() => odd);
+    expect(fn()).toBe(odd);
+    expect(h.sink.outcomes()).toEqual(['invoke', 'success']);
+    expect(h.diagnostics.some((d) => d.code === 'thenable.failed')).toBe(true);
+  });
+
   it('one decorator value applied to several functions logs each under its own name', () => {
     h = harness();
     const logged = logInvocation({ event: 'op', context: h.root });
