@@ -97,7 +97,7 @@ beforeAll(async () => {
     minLevel: 'DEBUG',
   });
   const placeOrder = logInvocation({ event: 'order.place', context: root, params: ['order'], args: ['id=order.id', 'items=order.items.len()'] })(
-    async (order: { id: string; items: number[]; fail?: boolean }) => {
+    async function placeOrderImpl(order: { id: string; items: number[]; fail?: boolean }) {
       root.info('order.validated', { items: order.items.length, lines: { first: order.items[0] ?? null } });
       await new Promise((r) => setImmediate(r));
       const failed = order.fail === true;
@@ -161,7 +161,7 @@ describe('OTLP/HTTP end to end', () => {
     expect(failed?.severityText).toBe('ERROR');
     expect(decodeValue(failed!.body!)).toBe('shop.order.place failed');
     const attrs = decodeAttributes(failed!.attributes);
-    expect(attrs).toMatchObject({ 'exception.type': 'Error', 'exception.message': 'payment declined', 'code.function.name': expect.any(String) });
+    expect(attrs).toMatchObject({ 'exception.type': 'Error', 'exception.message': 'payment declined', 'code.function.name': 'placeOrderImpl' });
     expect(String(attrs['exception.stacktrace'])).toContain('payment declined');
 
     const custom = records.find((r) => r.eventName === 'shop.custom.level');
