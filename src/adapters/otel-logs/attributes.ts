@@ -14,6 +14,8 @@
  * - `code.function.name`, `code.file.path`, `code.line.number` from the event's source (stable
  *   semantic conventions since semconv 1.30; the older `code.function`/`code.filepath`/`code.lineno`
  *   are deprecated).
+ * - correlation ids of a custom correlation provider (`request_id`, ...), as they are; the trace ids
+ *   (`trace_id`, `span_id`, `trace_flags`) are not copied: the record carries them natively.
  * These keys are written after the payload, so they win over payload fields of the same name.
  */
 import type { LogEvent } from '../../core/logger/event.ts';
@@ -55,8 +57,15 @@ export function attributesOf(event: LogEvent): Record<string, unknown> {
     if (source.filePath !== undefined) attrs[OtelLogAttribute.CODE_FILE_PATH] = source.filePath;
     if (source.line !== undefined) attrs[OtelLogAttribute.CODE_LINE_NUMBER] = source.line;
   }
+  const correlation = event.correlation;
+  if (correlation !== undefined) {
+    // Trace ids travel in the record's context; other ids of a custom provider become attributes.
+    for (const key in correlation) if (!TRACE_KEYS.has(key)) attrs[key] = correlation[key];
+  }
   return attrs;
 }
+
+const TRACE_KEYS: ReadonlySet<string> = new Set(['trace_id', 'span_id', 'trace_flags']);
 
 function addError(attrs: Record<string, unknown>, error: JsonValue): void {
   if (typeof error === 'string') {

@@ -213,6 +213,14 @@ describe('OtelLogSink through the real logs SDK', () => {
     expect(r!.attributes['trace_id']).toBeUndefined();
   });
 
+  it('keeps the ids of a custom correlation provider as attributes', () => {
+    const { sink, records } = pipe();
+    sink.log(event({ correlation: { request_id: 'req-7', tenant: 'acme' } }));
+    const [r] = records();
+    expect(r!.attributes).toMatchObject({ request_id: 'req-7', tenant: 'acme' });
+    expect(r!.spanContext).toBeUndefined();
+  });
+
   it('uses the global LoggerProvider by default, also one registered after the sink was made', async () => {
     const sink = new OtelLogSink();
     sink.log(event()); // no provider yet: the API's no-op logger says disabled
