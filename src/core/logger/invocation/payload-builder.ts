@@ -197,17 +197,21 @@ function errorPayload(ctx: LogContext, error: unknown): JsonValue {
 export function buildOutcomePayload(plan: InvocationPlan, ctx: LogContext, input: OutcomeInput): JsonObject {
   const verbosity = new Verbosity(ctx);
   const { outcome } = input;
+  // Fields are read once per outcome, whether the custom builder or the default payload uses them.
+  let fields: Section | undefined;
+  if (plan.hasFields) {
+    fields = new Section();
+    collectFields(plan, input.self, verbosity, fields);
+  }
   if (plan.payload !== undefined) {
-    const custom = runCustomBuilder(plan, ctx, input, verbosity);
+    const custom = runCustomBuilder(plan, ctx, input, fields);
     if (custom !== undefined) {
       if (input.durationMs !== undefined && !('durationMs' in custom)) custom.durationMs = input.durationMs;
       return custom;
     }
   }
   let out: JsonObject = {};
-  if (plan.hasFields) {
-    const fields = new Section();
-    collectFields(plan, input.self, verbosity, fields);
+  if (fields !== undefined) {
     const normalized = fields.normalize(ctx);
     if (normalized !== undefined) out = { ...normalized };
   }
@@ -229,10 +233,8 @@ export function buildOutcomePayload(plan: InvocationPlan, ctx: LogContext, input
   return out;
 }
 
-function runCustomBuilder(plan: InvocationPlan, ctx: LogContext, input: OutcomeInput, verbosity: Verbosity): JsonObject | undefined {
-  const section = new Section();
-  if (plan.hasFields) collectFields(plan, input.self, verbosity, section);
-  const fields: Record<string, unknown> = { ...section.bounded, ...section.unbounded };
+function runCustomBuilder(plan: InvocationPlan, ctx: LogContext, input: OutcomeInput, section: Section | undefined): JsonObject | undefined {
+  const fields: Record<string, unknown> = { ...section?.bounded, ...section?.unbounded };
   const raw: { args: readonly unknown[]; self: unknown; fields: Record<string, unknown>; result?: unknown; error?: unknown } = {
     args: input.args,
     self: input.self,

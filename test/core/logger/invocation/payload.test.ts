@@ -230,10 +230,12 @@ describe('custom payload builder', () => {
 
   it('undefined keeps the default payload; a throwing builder is reported once and falls back', () => {
     h = harness();
+    let getterCalls = 0;
     const fn = logInvocation({
       event: 'op',
       context: h.root,
       result: true,
+      fields: { n: () => ++getterCalls },
       payload: (outcome) => {
         if (outcome === 'success') throw new Error('builder bug');
         return undefined;
@@ -242,6 +244,8 @@ describe('custom payload builder', () => {
     fn();
     fn();
     expect(h.sink.find({ outcome: 'success' }).map((e) => e.payload.result)).toEqual([4, 4]);
+    expect(getterCalls).toBe(4); // once per outcome, not again for the fallback
+    expect(h.sink.events.map((e) => e.payload.n)).toEqual([1, 2, 3, 4]);
     expect(h.diagnostics.filter((d) => d.code === 'payload.failed')).toHaveLength(1);
   });
 });
