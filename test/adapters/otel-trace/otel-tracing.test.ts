@@ -205,6 +205,15 @@ describe('registerOtelTracing: spans from logInvocation', () => {
     expect(records.find((r) => r.eventName === 'app.after')?.spanContext).toBeUndefined();
   });
 
+  it('traces a call whose invoke/success events the log policy disables (no payload attributes then)', () => {
+    const quiet = world.root.child('quiet');
+    quiet.setMinLevel('INFO'); // invoke and success are DEBUG by default
+    logInvocation({ event: 'tick', context: quiet, params: ['n'], args: ['n'] })((n: number) => n + 1)(1);
+    const span = world.span('app.quiet.tick');
+    expect(span.attributes).toEqual({ 'mvx.namespace': 'app.quiet', 'mvx.outcome': 'success' });
+    expect(world.memory.events.filter((e) => e.meta.name === 'tick')).toEqual([]);
+  });
+
   it('observes only the given context subtree when asked', () => {
     world.stop();
     world.stop = registerOtelTracing({ tracerProvider: world.tracerProvider, context: world.root.child('db') });
