@@ -14,7 +14,7 @@ import type { JsonObject } from '../json.ts';
 import type { LogEventPolicy } from '../policy.ts';
 import { resolveContext, resolveEntityId } from './context-resolution.ts';
 import { isCancellation, isErrorLogged, markErrorLogged } from './error-tracking.ts';
-import { endObservers, observerState, runInScopes, startObservers } from './observers.ts';
+import { endObservers, hasObserverFor, observerState, runInScopes, startObservers } from './observers.ts';
 import type { ActiveScope, CallBox } from './observers.ts';
 import { compileInvocationOptions } from './options.ts';
 import type { InvocationPlan, LogInvocationOptions } from './options.ts';
@@ -160,7 +160,7 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
       dVersion = dPolicy?.version;
       dEnabled = enabled;
     }
-    if (!enabled && observerState.count === 0) {
+    if (!enabled && (observerState.count === 0 || !hasObserverFor(namespace))) {
       // The quiet path (disabled, unobserved), inlined: only failures are logged.
       let r: unknown;
       try {

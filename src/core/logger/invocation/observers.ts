@@ -114,6 +114,12 @@ function covers(reg: Registration, namespace: string): boolean {
   return namespace.length > ns.length && namespace.startsWith(ns) && namespace.charCodeAt(ns.length) === 46; // '.'
 }
 
+/** Whether any registered observer covers calls logging through `namespace`. */
+export function hasObserverFor(namespace: string): boolean {
+  for (const reg of registrations) if (covers(reg, namespace)) return true;
+  return false;
+}
+
 /** An observer's scope, paired with its registration for failure reports. */
 export interface ActiveScope {
   readonly scope: InvocationScope;

@@ -191,6 +191,25 @@ describe('invocation observers', () => {
     expect(rec.starts.map((s) => s.meta.name)).toEqual(['a', 'b']);
   });
 
+  it('a disabled call outside every observed subtree stays on the quiet path (no clock read: no durationMs)', () => {
+    h = harness({ policy: new FnPolicy(() => false) });
+    const rec = recorder();
+    removers.push(addInvocationObserver(rec.observer, { context: h.root.child('db') }));
+    const outside = logInvocation({ event: 'x', context: h.root.child('http') })(() => {
+      throw new Error('x');
+    });
+    const inside = logInvocation({ event: 'y', context: h.root.child('db') })(() => {
+      throw new Error('y');
+    });
+    expect(() => outside()).toThrow();
+    expect(() => inside()).toThrow();
+    expect(h.sink.events.map((e) => [e.meta.name, 'durationMs' in e.payload])).toEqual([
+      ['x', false],
+      ['y', true],
+    ]);
+    expect(rec.starts.map((s) => s.meta.name)).toEqual(['y']);
+  });
+
   it('returning undefined from start skips the call; the remover is idempotent; bad observers are rejected', () => {
     h = harness();
     let starts = 0;
