@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MvxConfigError } from '../../../../src/core/errors.ts';
 import { UNRESOLVED, gateAllows, parseFieldSpec, resolvePath } from '../../../../src/core/logger/invocation/field-spec.ts';
@@ -138,5 +139,41 @@ describe('verbosity gates', () => {
     [':x', undefined, false],
   ] as const)('%j at verbosity %j → %j', (text, verbosity, allowed) => {
     expect(gateAllows(parseFieldSpec(text, 'x', 'args'), verbosity)).toBe(allowed);
+  });
+});
+
+describe('properties', () => {
+  const specChars = fc.constantFrom('a', 'b', '0', '1', '.', '=', ':', ',', '!', ' ', '(', ')', 'l', 'e', 'n', 'M', '_', '-');
+  const specText = fc.array(specChars, { maxLength: 24 }).map((cs) => cs.join(''));
+
+  it('parsing any string gives a spec or an MvxConfigError naming the option, nothing else', () => {
+    fc.assert(
+      fc.property(fc.oneof(specText, fc.string()), fc.constantFrom('args', 'self', 'result' as const), (text, root) => {
+        try {
+          const spec = parseFieldSpec(text, 'args[0]', root);
+          expect(spec.segments.length).toBeGreaterThan(0);
+          expect(spec.alias).not.toBe('');
+        } catch (e) {
+          expect(e).toBeInstanceOf(MvxConfigError);
+          expect((e as MvxConfigError).option).toBe('args[0]');
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('resolving a valid spec against any JSON-like value never throws', () => {
+    fc.assert(
+      fc.property(specText, fc.jsonValue(), (text, value) => {
+        let spec;
+        try {
+          spec = parseFieldSpec(text, 'x', 'result');
+        } catch {
+          return;
+        }
+        resolvePath(value, spec.segments, 0);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
