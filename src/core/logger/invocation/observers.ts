@@ -154,6 +154,11 @@ export function startObservers(start: InvocationStart): ActiveScope[] | undefine
  */
 export function runInScopes(scopes: readonly ActiveScope[], call: () => unknown, box: CallBox): void {
   let fn = (): unknown => {
+    // A scope calling fn a second time gets the first call's outcome: the function runs once.
+    if (box.called) {
+      if (box.threw) throw box.error;
+      return box.result;
+    }
     box.called = true;
     try {
       box.result = call();

@@ -156,7 +156,7 @@ describe('invocation observers', () => {
     expect(h.lifecycle()).toHaveLength(4);
   });
 
-  it('a run() that throws after calling, or never calls, still gives the caller the real result', () => {
+  it('a run() that throws after calling, never calls, or calls twice still gives the caller the one real call', () => {
     h = harness();
     const after: InvocationObserver = {
       start: () => ({
@@ -168,6 +168,7 @@ describe('invocation observers', () => {
       }),
     };
     const never: InvocationObserver = { start: () => ({ run: () => undefined as never, end() {} }) };
+    const twice: InvocationObserver = { start: () => ({ run: (fn) => (fn(), fn()), end() {} }) };
     removers.push(addInvocationObserver(after));
     let calls = 0;
     const fn = logInvocation({ event: 'op', context: h.root })(() => ++calls);
@@ -175,7 +176,10 @@ describe('invocation observers', () => {
     removers.pop()!();
     removers.push(addInvocationObserver(never));
     expect(fn()).toBe(2);
-    expect(calls).toBe(2);
+    removers.pop()!();
+    removers.push(addInvocationObserver(twice));
+    expect(fn()).toBe(3);
+    expect(calls).toBe(3);
   });
 
   it('an observer registered for a context sees only that subtree (by namespace)', () => {
