@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MetricsRuntime } from '../../../src/core/metrics/runtime/metrics-runtime.ts';
 import { MetricsRuntimeError } from '../../../src/core/metrics/runtime/metrics-runtime-error.ts';
 import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
+import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
+import type { AsyncMetricsRecorderOptions } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import type { NumberDimension } from '../../../src/core/metrics/types.ts';
 import { MvxConfigError, MvxError, MvxErrorCode, isMvxError } from '../../../src/core/errors.ts';
 import { configureDiagnostics, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
@@ -146,5 +148,33 @@ describe('MetricsRuntime', () => {
     const e = await rejection(rt.shutdown({ timeoutMs: 30 }));
     expect(e).toMatchObject({ code: MvxErrorCode.SHUTDOWN, details: { failedRecorderIds: ['hung'] } });
     expect(rt.state).toBe('closed');
+  });
+
+  it('builds custom recorders through a factory (per call or as a default) with the merged options', () => {
+    class Custom extends AsyncMetricsRecorder {
+      readonly seen: AsyncMetricsRecorderOptions;
+      constructor(o: AsyncMetricsRecorderOptions) {
+        super(o);
+        this.seen = o;
+      }
+    }
+    const rt = new MetricsRuntime({ defaults: { maxQueueSize: 5, factory: (o) => new Custom(o) } });
+    const a = rt.createRecorder('a', { overflowPolicy: 'drop-oldest' });
+    expect(a).toBeInstanceOf(Custom);
+    expect((a as Custom).seen).toEqual({ maxQueueSize: 5, overflowPolicy: 'drop-oldest', id: 'a' });
+    expect(a.state).toBe('running');
+    const b = rt.createRecorder('b', { factory: (o) => new AsyncMetricsRecorder(o) });
+    expect(b).not.toBeInstanceOf(Custom);
+  });
+
+  it('a failing factory gives MVX_STARTUP with its cause and registers nothing', () => {
+    const rt = new MetricsRuntime();
+    const e = caught(() => rt.createRecorder('x', { factory: () => { throw new Error('no'); } }));
+    expect(e).toMatchObject({ code: MvxErrorCode.STARTUP, recorderId: 'x' });
+    expect((e as Error).cause).toBeInstanceOf(Error);
+    expect(caught(() => rt.createRecorder('y', { factory: () => ({}) as never }))).toMatchObject({ code: MvxErrorCode.STARTUP });
+    expect(rt.listRecorderIds()).toEqual([]);
+    expect(() => rt.createRecorder('x')).not.toThrow();
+    expect(() => new MetricsRuntime({ defaults: { factory: 3 as never } })).toThrow(/'defaults.factory'/);
   });
 });

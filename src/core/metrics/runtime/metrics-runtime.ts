@@ -26,15 +26,22 @@ export interface MetricsRuntimeOptions {
   /** Name of the runtime, used in diagnostics and errors. @default 'mvx.metrics' */
   namespace?: string;
   /**
-   * Defaults for every recorder created by {@link MetricsRuntime.createRecorder}. A `logContext`
+   * Defaults for every recorder created by {@link MetricsRuntime.createRecorder} (a `factory`
+   * included). A `logContext`
    * here also logs the runtime's own lifecycle (`metrics_runtime.create_recorder`,
    * `.stop_recorder`, `.stop_and_remove_recorder`, `.shutdown`, entity id = namespace).
    */
-  defaults?: Omit<AsyncMetricsRecorderOptions, 'id'>;
+  defaults?: CreateRecorderOptions;
 }
 
 /** Options of {@link MetricsRuntime.createRecorder}: per-recorder overrides of the runtime defaults. */
-export type CreateRecorderOptions = Omit<AsyncMetricsRecorderOptions, 'id'>;
+export interface CreateRecorderOptions extends Omit<AsyncMetricsRecorderOptions, 'id'> {
+  /**
+   * Builds the recorder, for custom recorders (subclasses of `AsyncMetricsRecorder`), from the
+   * merged options (`id` included). @default `(o) => new AsyncMetricsRecorder(o)`
+   */
+  factory?: (options: AsyncMetricsRecorderOptions) => AsyncMetricsRecorder<any>;
+}
 
 /**
  * Creates, finds, lists, stops and removes {@link AsyncMetricsRecorder}s by id.
@@ -71,6 +78,9 @@ export class MetricsRuntime {
       throw new MvxConfigError('namespace', 'must be a non-empty string');
     }
     validateRecorderOptions(options.defaults ?? {}, 'defaults.');
+    if (options.defaults?.factory !== undefined && typeof options.defaults.factory !== 'function') {
+      throw new MvxConfigError('defaults.factory', 'must be a function (options) => AsyncMetricsRecorder');
+    }
     this.namespace = options.namespace?.trim() ?? 'mvx.metrics';
     this.defaults = { ...(options.defaults ?? {}) };
   }
@@ -106,7 +116,9 @@ export class MetricsRuntime {
 
   /**
    * Creates and starts a recorder with the runtime defaults overridden by `options`.
-   * @throws MetricsRuntimeError `MVX_ALREADY_EXISTS` when the id (trimmed) is taken, `MVX_INVALID_STATE` after shutdown.
+   * @throws MetricsRuntimeError `MVX_ALREADY_EXISTS` when the id (trimmed) is taken, `MVX_INVALID_STATE`
+   *   after shutdown, `MVX_STARTUP` when the factory throws or returns something else than an
+   *   `AsyncMetricsRecorder` (nothing is registered then).
    * @throws MvxConfigError on an invalid id or option.
    */
   createRecorder<E extends MetricEvent = MetricEvent>(recorderId: string, options: CreateRecorderOptions = {}): AsyncMetricsRecorder<E> {
@@ -115,7 +127,19 @@ export class MetricsRuntime {
     if (this.recorders.has(id)) {
       throw new MetricsRuntimeError(MvxErrorCode.ALREADY_EXISTS, `metrics runtime recorder error -> recorder '${id}' already exists`, { recorderId: id });
     }
-    const recorder = new AsyncMetricsRecorder<E>({ ...this.defaults, ...options, id });
+    const { factory: localFactory, ...local } = options;
+    const { factory: defaultFactory, ...defaults } = this.defaults;
+    const merged: AsyncMetricsRecorderOptions = { ...defaults, ...local, id };
+    validateRecorderOptions(merged);
+    const factory = localFactory ?? defaultFactory;
+    let recorder: AsyncMetricsRecorder<E>;
+    try {
+      recorder = factory === undefined ? new AsyncMetricsRecorder<E>(merged) : (factory(merged) as AsyncMetricsRecorder<E>);
+      if (!(recorder instanceof AsyncMetricsRecorder)) throw new TypeError('the factory did not return an AsyncMetricsRecorder');
+    } catch (cause) {
+      this.log('create_recorder', { recorderId: id, error: cause instanceof Error ? cause.message : String(cause) }, 'failed');
+      throw new MetricsRuntimeError(MvxErrorCode.STARTUP, `metrics runtime recorder error -> recorder '${id}' could not be created`, { recorderId: id, cause });
+    }
     this.recorders.set(id, recorder);
     this.log('create_recorder', { recorderId: id, maxQueueSize: recorder.maxQueueSize, overflowPolicy: recorder.overflowPolicy }, 'success');
     void recorder.start();
