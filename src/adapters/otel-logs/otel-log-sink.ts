@@ -172,16 +172,16 @@ export class OtelLogSink implements LogSink {
         this.counts.disabled++;
         return;
       }
-      const record: OtelLogRecord = {
+      // One object literal with every field (body possibly undefined): one shape for the SDK's spread.
+      logger.emit({
         eventName,
         timestamp: epochMsToHrTime(event.timestamp),
         severityNumber,
         severityText: severityTextOf(event.level),
+        body: this.summaryBody ? (event.outcome === undefined ? eventName : `${eventName} ${event.outcome}`) : undefined,
         attributes: attributesOf(event),
         context: ctx,
-      };
-      if (this.summaryBody) record.body = event.outcome === undefined ? eventName : `${eventName} ${event.outcome}`;
-      logger.emit(record);
+      });
       this.counts.emitted++;
     } catch (error) {
       this.counts.failed++;

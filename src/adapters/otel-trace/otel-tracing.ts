@@ -81,6 +81,9 @@ export interface OtelTracingOptions {
  * `mvx.outcome=cancelled`: a cancellation is the caller's decision (an abort, a time-out upstream),
  * not a failure of the operation, and counting it as an error would inflate error rates.
  *
+ * Each registration adds one observer: registering twice gives two spans per call (unregister
+ * the first one, or give each a distinct `context` subtree).
+ *
  * @throws MvxConfigError on an invalid option.
  */
 export function registerOtelTracing(options: OtelTracingOptions = {}): () => void {
