@@ -69,7 +69,8 @@ const noop = (): void => {};
  * repeated calls share one promise (`flush()` calls share one while no event arrived in between).
  * `stopped` is terminal.
  *
- * **Process lifetime**: every timer is `unref()`ed, so a sink never keeps a process alive by itself.
+ * **Process lifetime**: every timer is `unref()`ed, so a sink never keeps a process alive by itself
+ * (the one-shot `setImmediate` that starts a delivery is not: it runs on the next turn of the loop).
  * When the process is about to exit naturally (`beforeExit`), running sinks deliver what is still
  * queued; for signals and `process.exit()` install `installExitHandlers()`.
  *
@@ -142,6 +143,14 @@ export abstract class AsyncLogSink implements LogSink {
    *   pass it to `fetch` and the like so a hung request ends.
    */
   protected abstract deliver(batch: readonly LogEvent[], signal: AbortSignal): Promise<void> | void;
+
+  /**
+   * Optional synchronous delivery, used only when the process exits with events still queued (see
+   * `drainOnExit`): write what you can without yielding, return how many events of `batch` (from the
+   * start) were delivered; the rest are counted as failed. `FileSink` implements it with
+   * `fs.writeSync`; network sinks usually cannot.
+   */
+  protected deliverSync?(batch: readonly LogEvent[]): number;
 
   /** Hook: acquire resources (open a file, a connection). A throw makes `start()` reject. */
   protected onStart(): Promise<void> | void {}
@@ -276,8 +285,35 @@ export abstract class AsyncLogSink implements LogSink {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
-    if (this.#immediate !== undefined) this.#immediate.ref();
-    else this.#immediate = setImmediate(this.#onTick); // ref'ed on purpose: the process waits for this batch
+    if (this.#immediate === undefined) this.#immediate = setImmediate(this.#onTick);
+  }
+
+  /**
+   * Delivers what is still queued synchronously, through {@link deliverSync}, when the process is
+   * exiting (`process.exit()` or the end of the event loop: the `exit` event, where nothing
+   * asynchronous can run any more). Does nothing for sinks without `deliverSync`, or before the sink
+   * has started. A batch already in flight is not repeated (its asynchronous write may or may not
+   * land), so queued lines can then appear before it. Internal: not part of the public API.
+   *
+   * @internal
+   */
+  drainOnExit(): void {
+    const state = this.#currentState;
+    if (this.deliverSync === undefined || this.#queue.length === 0) return;
+    if (state !== AsyncLogSinkState.RUNNING && state !== AsyncLogSinkState.STOPPING) return;
+    const batch = this.#queue.take(this.#queue.length);
+    this.#dequeued += batch.length;
+    let written = 0;
+    try {
+      written = Math.max(0, Math.min(batch.length, this.deliverSync(batch)));
+    } catch (err) {
+      this.#lastError = err;
+    }
+    this.#delivered += written;
+    this.#failed += batch.length - written;
+    if (written < batch.length) {
+      this.#reportFailure('sink.exit_failed', this.#lastError, batch.slice(written), `${batch.length - written} queued event(s) could not be written at process exit`);
+    }
   }
 
   // --- internals ---------------------------------------------------------------------------------
@@ -338,8 +374,10 @@ export abstract class AsyncLogSink implements LogSink {
         clearTimeout(this.#timer);
         this.#timer = undefined;
       }
+      // Ref'ed on purpose: an unref'ed immediate does not stop the event loop from blocking in its
+      // poll phase, so it would run only when unrelated I/O or a timer woke the loop (seconds later).
+      // It fires on the next turn, so it cannot hold the process open.
       this.#immediate = setImmediate(this.#onTick);
-      this.#immediate.unref();
     } else if (this.#timer === undefined) {
       this.#timer = setTimeout(this.#onTick, o.batchIntervalMs);
       this.#timer.unref();

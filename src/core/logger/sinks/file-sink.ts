@@ -1,6 +1,7 @@
 /**
  * `FileSink`: JSON lines (or readable lines) appended to a file, with size and daily rotation.
  */
+import { writeSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -162,6 +163,43 @@ export class FileSink extends AsyncLogSink {
   }
 
   /** `bytes` -1: not known yet (counted after the write, when the string is flat: cheaper). */
+  /**
+   * At process exit only (see `AsyncLogSink.drainOnExit`): writes the queued lines with
+   * `fs.writeSync`. No rotation happens then (renames and gzip are asynchronous work): with
+   * `maxBytes`, only the lines that still fit are written, the rest are counted as failed.
+   */
+  protected override deliverSync(batch: readonly LogEvent[]): number {
+    const handle = this.#handle;
+    if (handle === undefined) return 0;
+    const maxBytes = this.fileOptions.maxBytes;
+    let text = '';
+    let count = 0;
+    if (!this.#rotates || maxBytes === 0) {
+      text = joinLines(batch, 0, batch.length, this.#format);
+      count = batch.length;
+    } else {
+      let room = maxBytes - this.#size;
+      for (const event of batch) {
+        let line = this.#format(event);
+        let n = Buffer.byteLength(line, 'utf8') + 1;
+        if (n > maxBytes) {
+          line = truncationMarker(event, n);
+          n = Buffer.byteLength(line, 'utf8') + 1;
+          this.#truncated++;
+        }
+        if (n > room) break;
+        text += `${line}\n`;
+        room -= n;
+        count++;
+      }
+    }
+    const buf = Buffer.from(text, 'utf8');
+    let off = 0;
+    while (off < buf.length) off += writeSync(handle.fd, buf, off, buf.length - off);
+    this.#account(buf.length);
+    return count;
+  }
+
   #prepare(p: BatchProgress, text: string, lines: number, bytes = -1): void {
     p.text = text;
     p.bytes = bytes;

@@ -1,7 +1,8 @@
 /**
  * Running asynchronous sinks, held weakly, so that queued events are delivered when the process is
- * about to exit naturally (`beforeExit`: the event loop ran out of work while a partial batch was
- * waiting on an unref'ed timer). One `beforeExit` listener is installed on first use.
+ * about to exit: on `beforeExit` (the event loop ran out of work while a partial batch was waiting on
+ * an unref'ed timer) asynchronously, on `exit` (`process.exit()`) synchronously for sinks that can
+ * (`deliverSync`). One listener of each is installed on first use.
  *
  * Internal: not re-exported.
  */
@@ -9,13 +10,14 @@
 /** What the registry needs from a sink. */
 export interface DrainableSink {
   drainBeforeExit(): void;
+  drainOnExit(): void;
 }
 
 const live = new WeakMap<DrainableSink, WeakRef<DrainableSink>>();
 const refs = new Set<WeakRef<DrainableSink>>();
 let installed = false;
 
-function onBeforeExit(): void {
+function each(fn: (sink: DrainableSink) => void): void {
   for (const ref of refs) {
     const sink = ref.deref();
     if (sink === undefined) {
@@ -23,17 +25,21 @@ function onBeforeExit(): void {
       continue;
     }
     try {
-      sink.drainBeforeExit();
+      fn(sink);
     } catch {
       // Never let one sink break the others at exit.
     }
   }
 }
 
+const onBeforeExit = (): void => each((s) => s.drainBeforeExit());
+const onExit = (): void => each((s) => s.drainOnExit());
+
 /** Registers a running sink (weakly). */
 export function trackLiveSink(sink: DrainableSink): void {
   if (!installed) {
     process.on('beforeExit', onBeforeExit);
+    process.on('exit', onExit);
     installed = true;
   }
   const ref = new WeakRef(sink);

@@ -64,6 +64,20 @@ describe('AsyncLogSink delivery', () => {
     expect(seqs(sink.delivered)).toEqual([1, 2]);
   });
 
+  it('schedules delivery with a ref\'ed immediate (regression: an unref\'ed one waited seconds for unrelated I/O to wake the loop)', async () => {
+    const sink = new ProbeSink({ batchIntervalMs: 0 });
+    await sink.start();
+    await sleep(1); // let the start's own immediates run
+    const count = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
+    const before = count();
+    sink.log(ev(1));
+    // Only ref'ed immediates keep the loop from blocking in its poll phase (and only they are listed).
+    expect(count()).toBe(before + 1);
+    const report = await sink.flush({ timeoutMs: 2_000 });
+    expect(report.timedOut).toBe(false);
+    expect(seqs(sink.delivered)).toEqual([1]);
+  });
+
   it('drop-newest under a blocked target drops exactly the new events and counts them', async () => {
     const g = gate();
     const dropped: [number, string][] = [];

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { MvxConfigError, MvxError, configureDiagnostics } from '../../../../src/index.ts';
 import { FileSink } from '../../../../src/core/logger/sinks/file-sink.ts';
@@ -137,6 +138,26 @@ describe('FileSink', () => {
     expect(report.failed + report.dropped).toBe(produced);
     expect(report.failed).toBeGreaterThan(0);
     expect((errors[0] as NodeJS.ErrnoException).code).toBe('ENOSPC');
+  });
+
+  it('process.exit() right after logging: the queued lines are written synchronously at exit', () => {
+    const script = join(import.meta.dirname, 'fixtures', 'process-exit-child.ts');
+    const path = fresh();
+    const res = spawnSync(process.execPath, [script, path, '3000'], { encoding: 'utf8', timeout: 20_000 });
+    expect(res.status, res.stderr).toBe(0);
+    const all = lines(path);
+    expect(all).toHaveLength(3000);
+    expect(all.map((l) => (JSON.parse(l) as { payload: { seq: number } }).payload.seq)).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    const stats = JSON.parse(res.stdout.trim()) as { accepted: number; delivered: number };
+    expect(stats).toMatchObject({ accepted: 3000, delivered: 3000 });
+    // With maxBytes, only what fits is written at exit (no rotation then) and the rest counts as failed.
+    const limited = fresh();
+    const res2 = spawnSync(process.execPath, [script, limited, '100', '2048'], { encoding: 'utf8', timeout: 20_000 });
+    expect(res2.status, res2.stderr).toBe(0);
+    expect(statSync(limited).size).toBeLessThanOrEqual(2048);
+    const s2 = JSON.parse(res2.stdout.trim()) as { accepted: number; delivered: number; failed: number };
+    expect(s2.delivered).toBe(lines(limited).length);
+    expect(s2.delivered + s2.failed).toBe(100);
   });
 
   it('writes to /dev/null without rotating', async () => {
