@@ -7,6 +7,7 @@ import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
 import { composeEventName, type LogEvent, type LogEventMeta } from '../../core/logger/event.ts';
 import type { LifecycleOptions, LogSink } from '../../core/logger/sink.ts';
+import { trackLiveSink, untrackLiveSink } from '../../core/logger/sinks/live-sinks.ts';
 import { attributesOf } from './attributes.ts';
 import { epochMsToHrTime } from './hr-time.ts';
 import { severityNumberOf, severityTextOf } from './severity.ts';
@@ -71,6 +72,14 @@ export interface OtelLogSinkOptions {
   readonly shutdownProvider?: boolean;
   /** Default upper bound of `flush()`/`shutdown()` in ms. @default 5000 */
   readonly timeoutMs?: number;
+  /**
+   * Flush the provider when the process is about to exit naturally (`beforeExit`: the event loop
+   * ran out of work), so records waiting in a `BatchLogRecordProcessor`, whose timer is unref'ed,
+   * are exported instead of lost. For signals and `process.exit()`, pass the sink to
+   * `installExitHandlers({ sinks: [sink] })`.
+   * @default true
+   */
+  readonly flushOnExit?: boolean;
 }
 
 /** Counters of an {@link OtelLogSink}. */
@@ -108,6 +117,8 @@ export class OtelLogSink implements LogSink {
   private counts = { emitted: 0, disabled: 0, failed: 0, afterShutdown: 0 };
   private lastMeta: LogEventMeta | undefined;
   private lastEventName = '';
+  private exitFlushing = false;
+  private exitFlushedAt = 0;
 
   /** @throws MvxConfigError on an invalid option, or when no provider is given and the API has no logs API. */
   constructor(options: OtelLogSinkOptions = {}) {
@@ -145,10 +156,37 @@ export class OtelLogSink implements LogSink {
     if (this.logger === null || typeof this.logger !== 'object' || typeof this.logger.emit !== 'function') {
       throw new MvxConfigError('loggerProvider', 'getLogger() did not return a Logger with emit()');
     }
+    const flushOnExit = options.flushOnExit ?? true;
+    if (typeof flushOnExit !== 'boolean') throw new MvxConfigError('flushOnExit', 'must be a boolean');
     this.ownsProvider = options.shutdownProvider ?? given !== undefined;
     this.summaryBody = body === 'summary';
     this.timeoutMs = timeoutMs;
+    if (flushOnExit) trackLiveSink(this);
   }
+
+  /**
+   * Flushes the provider when records were emitted since the last exit flush. Called on
+   * `beforeExit`; the export keeps the process up until it ends, then `beforeExit` comes again and
+   * finds nothing new. Internal: not part of the public API.
+   *
+   * @internal
+   */
+  drainBeforeExit(): void {
+    const emitted = this.counts.emitted;
+    if (this.exitFlushing || emitted === this.exitFlushedAt || this.closed) return;
+    this.exitFlushing = true;
+    void this.flush().finally(() => {
+      this.exitFlushing = false;
+      this.exitFlushedAt = emitted;
+    });
+  }
+
+  /**
+   * Nothing can be exported synchronously on `exit`. Internal: not part of the public API.
+   *
+   * @internal
+   */
+  drainOnExit(): void {}
 
   /** Emits one event as a log record. Never throws. */
   log(event: LogEvent): void {
@@ -214,6 +252,7 @@ export class OtelLogSink implements LogSink {
   shutdown(options: LifecycleOptions = {}): Promise<void> {
     if (this.shutdownPromise !== undefined) return this.shutdownPromise;
     this.closed = true;
+    untrackLiveSink(this);
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     const provider = this.currentProvider();
     this.shutdownPromise = (async () => {

@@ -292,6 +292,7 @@ describe('OtelLogSink through the real logs SDK', () => {
       [{ loggerVersion: 3 }, 'loggerVersion'],
       [{ body: 'message' }, 'body'],
       [{ timeoutMs: 0 }, 'timeoutMs'],
+      [{ flushOnExit: 'yes' }, 'flushOnExit'],
     ];
     for (const [options, option] of cases) {
       let thrown: unknown;
