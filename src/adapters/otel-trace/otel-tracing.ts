@@ -6,7 +6,7 @@ import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
 import type { LogContext } from '../../core/logger/context/log-context.ts';
 import { getLogCorrelationProvider, setLogCorrelationProvider, type LogCorrelationProvider } from '../../core/logger/correlation.ts';
-import { composeEventName } from '../../core/logger/event.ts';
+import { composeEventName, type LogEventMeta } from '../../core/logger/event.ts';
 import {
   addInvocationObserver,
   type InvocationEnd,
@@ -99,8 +99,17 @@ export function registerOtelTracing(options: OtelTracingOptions = {}): () => voi
   const correlation = options.correlation ?? true;
   if (typeof correlation !== 'boolean') throw new MvxConfigError('correlation', 'must be a boolean');
 
+  // One-entry memo of the span name: calls of one decorated function share their frozen meta.
+  let lastMeta: LogEventMeta | undefined;
+  let lastName = '';
   const observer: InvocationObserver = {
-    start: (start) => startSpan(tracer, start, limits, recordException),
+    start: (start) => {
+      if (start.meta !== lastMeta) {
+        lastMeta = start.meta;
+        lastName = composeEventName(start.meta);
+      }
+      return startSpan(tracer, lastName, start, limits, recordException);
+    },
   };
   const removeObserver = addInvocationObserver(observer, options.context === undefined ? {} : { context: options.context });
 
@@ -142,7 +151,7 @@ function positiveInt(value: number | undefined, fallback: number, option: string
   return value;
 }
 
-function startSpan(tracer: Tracer, start: InvocationStart, limits: FlattenLimits, recordException: boolean): InvocationScope {
+function startSpan(tracer: Tracer, name: string, start: InvocationStart, limits: FlattenLimits, recordException: boolean): InvocationScope {
   const meta = start.meta;
   const attributes: Attributes = {};
   if (meta.namespace) attributes[OtelSpanAttribute.NAMESPACE] = meta.namespace;
@@ -154,7 +163,7 @@ function startSpan(tracer: Tracer, start: InvocationStart, limits: FlattenLimits
     if (dropped > 0) attributes[OtelSpanAttribute.ATTRIBUTES_DROPPED] = dropped;
   }
   const parent = context.active();
-  const span = tracer.startSpan(composeEventName(meta), { kind: SpanKind.INTERNAL, attributes }, parent);
+  const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
   let ended = false;
   return {
     run: <T>(fn: () => T): T => context.with(trace.setSpan(context.active(), span), fn),
