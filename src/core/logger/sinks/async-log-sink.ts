@@ -305,7 +305,8 @@ export abstract class AsyncLogSink implements LogSink {
     this.#dequeued += batch.length;
     let written = 0;
     try {
-      written = Math.max(0, Math.min(batch.length, this.deliverSync(batch)));
+      const n = Math.trunc(Number(this.deliverSync(batch)));
+      written = Number.isFinite(n) ? Math.max(0, Math.min(batch.length, n)) : 0;
     } catch (err) {
       this.#lastError = err;
     }

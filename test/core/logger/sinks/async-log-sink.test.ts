@@ -267,6 +267,26 @@ describe('AsyncLogSink lifecycle', () => {
     expect(aborted).toBeInstanceOf(MvxError);
   });
 
+  it('deliveryTimeoutMs ends a hung attempt (its signal aborts), retries it, then counts the batch as failed', async () => {
+    const reasons: unknown[] = [];
+    let calls = 0;
+    const sink = new ProbeSink({ deliveryTimeoutMs: 20, maxRetries: 1, retryBaseDelayMs: 1, batchIntervalMs: 0 }, (_b, signal) => {
+      calls++;
+      signal.addEventListener('abort', () => reasons.push(signal.reason));
+      return new Promise<void>(() => {});
+    });
+    sink.log(ev(1));
+    const r = await sink.flush({ timeoutMs: 5_000 });
+    expect(r).toMatchObject({ timedOut: false, failed: 1, retries: 1, pending: 0 });
+    expect(calls).toBe(2);
+    expect(reasons).toHaveLength(2);
+    expect(reasons[0]).toMatchObject({ code: 'MVX_TIMEOUT' });
+    sink.deliverFn = undefined; // the target answers again
+    sink.log(ev(2));
+    await sink.flush();
+    expect(seqs(sink.delivered)).toEqual([2]);
+  });
+
   it('a shutdown that times out during a retry backoff counts the batch as failed', async () => {
     const sink = new ProbeSink({ maxRetries: 5, retryBaseDelayMs: 10_000, batchIntervalMs: 0 }, () => {
       throw new Error('down');
