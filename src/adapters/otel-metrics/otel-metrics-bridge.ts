@@ -246,9 +246,11 @@ export class OtelMetricsBridge implements MetricProducer {
     for (const snapshot of snapshots) {
       for (const dim of snapshot.dimensions) {
         if (dim.kind === 'histogram') continue;
-        const entry = this.instruments.get(dimensionMetricName(snapshot.name, dim.name));
+        const name = dimensionMetricName(snapshot.name, dim.name);
+        const entry = this.instruments.get(name);
         if (entry === undefined || entry.kind !== dim.kind) {
-          unknown = true;
+          // A skipped name (invalid, or a kind conflict) stays skipped: no refresh for it.
+          if (!this.skipped.has(name)) unknown = true;
           continue;
         }
         for (const s of dim.series) result.observe(entry.observable, s.value, s.attributes);

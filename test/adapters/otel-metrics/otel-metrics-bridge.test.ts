@@ -290,6 +290,11 @@ describe('OtelMetricsBridge with the real SDK', () => {
     );
     expect(bridge.stats().skippedDimensions).toBe(2);
     expect((diagnosticCounts().get('OtelMetricsBridge:dimension.skipped') ?? 0) - before).toBe(2);
+    // Skipped names do not make every collection rescan the source.
+    const reads = source.reads;
+    await reader.collect();
+    await new Promise((r) => setImmediate(r));
+    expect(source.reads - reads).toBe(2); // the batch callback's read and the producer's, no refresh
   });
 
   it('never throws when the source fails: the collection reports the error and the next one works', async () => {
