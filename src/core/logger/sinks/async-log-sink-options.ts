@@ -172,6 +172,7 @@ export function describe(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
   if (v === null) return 'null';
   if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object';
+  if (typeof v === 'function') return 'a function';
   return `${typeof v} ${String(v)}`;
 }
 

@@ -5,6 +5,7 @@
  * process exit as it would have.
  */
 import { MvxConfigError } from '../../errors.ts';
+import { describe } from './async-log-sink-options.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import { getRegisteredLogSinks } from '../context/facade.ts';
 import type { LifecycleOptions } from '../sink.ts';
@@ -104,7 +105,7 @@ export function installExitHandlers(options: ExitHandlerOptions = {}): () => voi
   if (installed !== undefined) return installed;
   const timeoutMs = options.timeoutMs ?? 5_000;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > 2_147_483_647) {
-    throw new MvxConfigError('timeoutMs', `must be a number of milliseconds from 0 to 2147483647, got ${String(timeoutMs)}`);
+    throw new MvxConfigError('timeoutMs', `must be a number of milliseconds from 0 to 2147483647, got ${describe(timeoutMs)}`);
   }
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   if (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string' || !/^SIG[A-Z0-9]+$/.test(s))) {

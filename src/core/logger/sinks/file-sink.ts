@@ -320,8 +320,8 @@ function truncationMarker(event: LogEvent, bytes: number): string {
     time: isoTime(event.timestamp),
     ts: event.timestamp,
     level: event.level,
-    namespace: String(meta?.namespace ?? '').slice(0, 200),
-    event: String(meta?.name ?? '').slice(0, 200),
+    namespace: typeof meta?.namespace === 'string' ? meta.namespace.slice(0, 200) : null,
+    event: typeof meta?.name === 'string' ? meta.name.slice(0, 200) : null,
     truncated: true,
     bytes,
   });
