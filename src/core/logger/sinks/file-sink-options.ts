@@ -13,8 +13,9 @@ export interface FileSinkOptions extends AsyncLogSinkOptions {
   path: string;
   /**
    * `json`: one JSON object per line (`formatJsonLine`); `readable`: `formatReadable` without
-   * colours; or a function returning one line (no newline; it must not throw — if it does, the
-   * batch fails and is retried). @default 'json'
+   * colours; or a function returning one line (no trailing newline). When the function throws or
+   * returns a non-string, that event is written as a JSON line instead and a `file.format_failed`
+   * diagnostic is reported. @default 'json'
    */
   format?: FileSinkFormat;
   /**

@@ -8,7 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import type { LogEvent } from '../event.ts';
-import { isoTime } from '../format/json-line.ts';
+import { formatJsonLine, isoTime } from '../format/json-line.ts';
 import { formatReadable } from '../format/readable.ts';
 import { AsyncLogSink } from './async-log-sink.ts';
 import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
@@ -87,7 +87,21 @@ export class FileSink extends AsyncLogSink {
     this.path = resolve(fileOptions.path);
     const f = fileOptions.format;
     // 'json' is formatJsonLine's exact output, with the ISO time cached per millisecond.
-    this.#format = f === 'json' ? createJsonLineFormatter() : f === 'readable' ? readable : f;
+    this.#format = f === 'json' ? createJsonLineFormatter() : f === 'readable' ? readable : this.#guard(f);
+  }
+
+  /** A custom formatter that throws (or returns a non-string) costs one line, not the batch: JSON line instead. */
+  #guard(format: (event: LogEvent) => string): (event: LogEvent) => string {
+    return (event) => {
+      try {
+        const line = format(event);
+        if (typeof line === 'string') return line;
+        throw new TypeError(`the format function returned ${typeof line}, not a string`);
+      } catch (err) {
+        reportDiagnostic({ component: this.name, code: 'file.format_failed', message: 'the format function threw; the event was written as a JSON line', error: err });
+        return formatJsonLine(event);
+      }
+    };
   }
 
   /** Statistics: the base accounting plus bytes written, rotations, compressions and truncations. */

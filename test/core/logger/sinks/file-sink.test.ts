@@ -74,6 +74,24 @@ describe('FileSink', () => {
     expect(all[1]).not.toContain('\x1b[');
   });
 
+  it('a custom format that throws costs one line (written as JSON instead), not the batch', async () => {
+    const path = fresh();
+    const sink = new FileSink({
+      path,
+      format: (e) => {
+        if (e.payload.seq === 2) throw new Error('formatter bug');
+        return `seq=${String(e.payload.seq)}`;
+      },
+    });
+    for (let i = 0; i < 4; i++) sink.log(ev(i));
+    const r = await sink.shutdown();
+    expect(r).toMatchObject({ delivered: 4, failed: 0 });
+    const all = lines(path);
+    expect(all[0]).toBe('seq=0');
+    expect(JSON.parse(all[2]!)).toMatchObject({ payload: { seq: 2 } });
+    expect(all[3]).toBe('seq=3');
+  });
+
   it('creates missing directories', async () => {
     const path = join(dir, `deep-${++n}`, 'a', 'b', 'c.log');
     const sink = new FileSink({ path });
