@@ -72,7 +72,10 @@ const noop = (): void => {};
  * **Process lifetime**: every timer is `unref()`ed, so a sink never keeps a process alive by itself
  * (the one-shot `setImmediate` that starts a delivery is not: it runs on the next turn of the loop).
  * When the process is about to exit naturally (`beforeExit`), running sinks deliver what is still
- * queued; for signals and `process.exit()` install `installExitHandlers()`.
+ * queued; on `process.exit()`, sinks that implement {@link deliverSync} write their queue
+ * synchronously; for signals install `installExitHandlers()`.
+ *
+ * Subclass fields never clash with the base: its state lives in ES `#private` fields.
  *
  * @example A minimal HTTP sink
  * ```ts
