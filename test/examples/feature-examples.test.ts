@@ -73,6 +73,10 @@ describe('feature examples', () => {
     expect(spans.find((l) => l.includes('shop.order.place'))).toContain('parent=-');
     expect(spans.find((l) => l.includes('shop.stock.reserve'))).toMatch(/parent=[0-9a-f]{16}/);
     expect(stdout).toContain(`log   shop.stock.checked severity=9/INFO trace=${traceId}`);
+    // Every record, the calls' own invoke/success included, carries the trace.
+    const logs = stdout.split('\n').filter((l) => l.startsWith('log '));
+    expect(logs).toHaveLength(5);
+    for (const l of logs) expect(l).toContain(`trace=${traceId}`);
     expect(stdout).toContain('metric shop.orders = 1');
   });
 

@@ -15,7 +15,7 @@ import {
   type InvocationStart,
 } from '../../core/logger/invocation/observers.ts';
 import { flattenPayload, type FlattenLimits } from './span-attributes.ts';
-import { createTraceCorrelationProvider } from './trace-correlation.ts';
+import { createTraceCorrelationProvider, spanCorrelation } from './trace-correlation.ts';
 
 const COMPONENT = 'OtelTracing';
 
@@ -108,7 +108,7 @@ export function registerOtelTracing(options: OtelTracingOptions = {}): () => voi
         lastMeta = start.meta;
         lastName = composeEventName(start.meta);
       }
-      return startSpan(tracer, lastName, start, limits, recordException);
+      return startSpan(tracer, lastName, start, limits, recordException, correlation);
     },
   };
   const removeObserver = addInvocationObserver(observer, options.context === undefined ? {} : { context: options.context });
@@ -151,7 +151,14 @@ function positiveInt(value: number | undefined, fallback: number, option: string
   return value;
 }
 
-function startSpan(tracer: Tracer, name: string, start: InvocationStart, limits: FlattenLimits, recordException: boolean): InvocationScope {
+function startSpan(
+  tracer: Tracer,
+  name: string,
+  start: InvocationStart,
+  limits: FlattenLimits,
+  recordException: boolean,
+  correlate: boolean,
+): InvocationScope {
   const meta = start.meta;
   const attributes: Attributes = {};
   if (meta.namespace) attributes[OtelSpanAttribute.NAMESPACE] = meta.namespace;
@@ -166,6 +173,8 @@ function startSpan(tracer: Tracer, name: string, start: InvocationStart, limits:
   const span = tracer.startSpan(name, { kind: SpanKind.INTERNAL, attributes }, parent);
   let ended = false;
   return {
+    // The call's own invoke and outcome events carry this span's ids (not the enclosing span's).
+    correlation: correlate ? spanCorrelation(span.spanContext()) : undefined,
     run: <T>(fn: () => T): T => context.with(trace.setSpan(context.active(), span), fn),
     end: (end: InvocationEnd): void => {
       if (ended) return;

@@ -15,15 +15,22 @@ export function createTraceCorrelationProvider(): LogCorrelationProvider {
     const spanContext = trace.getSpanContext(context.active());
     if (spanContext === undefined) return undefined;
     if (spanContext === lastSpanContext) return lastIds;
-    const ids = isSpanContextValid(spanContext)
-      ? Object.freeze({
-          trace_id: spanContext.traceId,
-          span_id: spanContext.spanId,
-          trace_flags: (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0'),
-        })
-      : undefined;
+    const ids = spanCorrelation(spanContext);
     lastSpanContext = spanContext;
     lastIds = ids;
     return ids;
   };
+}
+
+/**
+ * The log correlation ids of a span context (`trace_id`, `span_id` as lower-case hex, `trace_flags`
+ * as two hex digits, the W3C Trace Context forms), frozen; `undefined` for an invalid context.
+ */
+export function spanCorrelation(spanContext: SpanContext): Readonly<Record<string, string>> | undefined {
+  if (!isSpanContextValid(spanContext)) return undefined;
+  return Object.freeze({
+    trace_id: spanContext.traceId,
+    span_id: spanContext.spanId,
+    trace_flags: (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0'),
+  });
 }

@@ -19,6 +19,11 @@ export interface BuildLogEventInput {
   readonly payload: JsonObject;
   /** Epoch ms. @default {@link preciseNow}() */
   readonly timestamp?: number | undefined;
+  /**
+   * Correlation ids to use instead of the registered provider's (e.g. the span of a
+   * `logInvocation` call, for that call's own events). @default the provider's current ids
+   */
+  readonly correlation?: Readonly<Record<string, string>> | undefined;
 }
 
 /**
@@ -56,7 +61,7 @@ export function buildLogEvent(input: BuildLogEventInput): LogEvent {
     payload,
   };
   if (input.outcome !== undefined) event.outcome = input.outcome;
-  const correlation = currentLogCorrelation();
+  const correlation = input.correlation ?? currentLogCorrelation();
   if (correlation !== undefined) event.correlation = correlation;
   return Object.freeze(event);
 }

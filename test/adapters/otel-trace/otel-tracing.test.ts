@@ -190,17 +190,21 @@ describe('registerOtelTracing: spans from logInvocation', () => {
     ctx.info('after');
     const { traceId, spanId } = world.span('app.work').spanContext();
     const outerIds = world.span('app.outer').spanContext();
+    const records = world.logs.getFinishedLogRecords();
     const steps = world.memory.events.filter((e) => e.meta.name === 'step');
     expect(steps).toHaveLength(2);
     for (const e of steps) expect(e.correlation).toEqual({ trace_id: traceId, span_id: spanId, trace_flags: '01' });
-    // The call's own lifecycle events are built outside its span (invoke before it starts, the
-    // outcome after it returns), so they carry the enclosing span's ids.
+    // The call's own lifecycle events carry its own span's ids (the scope's correlation), not the
+    // enclosing span's, although invoke is built before the span is active and success after.
     const workLifecycle = world.memory.events.filter((e) => e.meta.name === 'work');
     expect(workLifecycle.map((e) => e.outcome)).toEqual(['invoke', 'success']);
-    for (const e of workLifecycle) expect(e.correlation?.span_id).toBe(outerIds.spanId);
+    for (const e of workLifecycle) expect(e.correlation).toEqual({ trace_id: traceId, span_id: spanId, trace_flags: '01' });
+    const outerLifecycle = world.memory.events.filter((e) => e.meta.name === 'outer');
+    expect(outerLifecycle.map((e) => e.outcome)).toEqual(['invoke', 'success']);
+    for (const e of outerLifecycle) expect(e.correlation?.span_id).toBe(outerIds.spanId);
+    expect(records.filter((r) => r.eventName === 'app.work').every((r) => r.spanContext?.spanId === spanId)).toBe(true);
     expect(world.memory.events.find((e) => e.meta.name === 'after')?.correlation).toBeUndefined();
-    const records = world.logs.getFinishedLogRecords();
-    expect(records.filter((r) => r.spanContext?.spanId === spanId).map((r) => r.eventName)).toEqual(['app.step', 'app.step']);
+    expect(records.filter((r) => r.spanContext?.spanId === spanId).map((r) => r.eventName)).toEqual(['app.work', 'app.step', 'app.step', 'app.work']);
     expect(records.filter((r) => r.eventName === 'app.step').every((r) => r.spanContext?.traceId === traceId)).toBe(true);
     expect(records.find((r) => r.eventName === 'app.after')?.spanContext).toBeUndefined();
   });

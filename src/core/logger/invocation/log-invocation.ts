@@ -14,7 +14,7 @@ import type { JsonObject } from '../json.ts';
 import type { LogEventPolicy } from '../policy.ts';
 import { resolveContext, resolveEntityId } from './context-resolution.ts';
 import { isCancellation, isErrorLogged, markErrorLogged } from './error-tracking.ts';
-import { endObservers, hasObserverFor, observerState, runInScopes, startObservers } from './observers.ts';
+import { endObservers, hasObserverFor, observerState, runInScopes, scopesCorrelation, startObservers } from './observers.ts';
 import type { ActiveScope, CallBox } from './observers.ts';
 import { compileInvocationOptions } from './options.ts';
 import type { InvocationPlan, LogInvocationOptions } from './options.ts';
@@ -95,6 +95,8 @@ interface Call {
   /** `performance.now()` at the start; `undefined` on the quiet (disabled, unobserved) path. */
   readonly startTime: number | undefined;
   readonly scopes: readonly ActiveScope[] | undefined;
+  /** The observers' correlation for the call's own events (its span), when one gives it. */
+  readonly correlation?: Readonly<Record<string, string>> | undefined;
 }
 
 function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction, name: string): AnyFunction {
@@ -246,17 +248,22 @@ function callLogged(
   const startTime = performance.now();
   const observed = observerState.count > 0;
   let invokePayload: JsonObject | undefined;
+  const emitInvoke = enabled && plan.levels.invoke >= ctx.minLevel;
   if (enabled) {
     try {
-      const emitInvoke = plan.levels.invoke >= ctx.minLevel;
       if (emitInvoke || observed) invokePayload = buildOutcomePayload(plan, ctx, { outcome: 'invoke', self, args });
-      if (emitInvoke) emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload!, TIME_ORIGIN + startTime);
     } catch (internal) {
       reportInternal(plan, 'invoke', internal);
     }
   }
+  // Observers start before the invoke event so that it can carry the call's own correlation
+  // (an adapter's span), like every event logged inside the call.
   const scopes = observed ? startObservers({ meta, context: ctx, enabled, invokePayload, startTime }) : undefined;
-  const call: Call = { plan, ctx, meta, self, args, enabled, startTime, scopes };
+  const correlation = scopes === undefined ? undefined : scopesCorrelation(scopes);
+  const call: Call = { plan, ctx, meta, self, args, enabled, startTime, scopes, correlation };
+  if (emitInvoke && invokePayload !== undefined) {
+    emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload, TIME_ORIGIN + startTime, correlation);
+  }
   let r: unknown;
   if (scopes === undefined) {
     try {
@@ -340,9 +347,17 @@ function clock(call: Call): [number, number] | [undefined, undefined] {
   return [now - call.startTime, TIME_ORIGIN + now];
 }
 
-function emit(ctx: LogContext, level: number, meta: LogEventMeta, outcome: string, payload: JsonObject, timestamp: number | undefined): void {
+function emit(
+  ctx: LogContext,
+  level: number,
+  meta: LogEventMeta,
+  outcome: string,
+  payload: JsonObject,
+  timestamp: number | undefined,
+  correlation?: Readonly<Record<string, string>>,
+): void {
   try {
-    ctx.emitLogEvent(buildLogEvent({ level, meta, outcome, payload, timestamp }));
+    ctx.emitLogEvent(buildLogEvent({ level, meta, outcome, payload, timestamp, correlation }));
   } catch (error) {
     // Only the context's `raise` error handling throws here; logging never breaks the call.
     reportDiagnostic({
@@ -362,7 +377,7 @@ function endSuccess(call: Call, result: unknown): void {
   try {
     if (call.enabled && plan.levels.success >= ctx.minLevel) {
       payload = buildOutcomePayload(plan, ctx, { outcome: 'success', self: call.self, args: call.args, result, durationMs });
-      emit(ctx, plan.levels.success, call.meta, 'success', payload, timestamp);
+      emit(ctx, plan.levels.success, call.meta, 'success', payload, timestamp, call.correlation);
     }
   } catch (internal) {
     reportInternal(plan, 'success', internal);
@@ -396,7 +411,7 @@ function endFailed(call: Call, error: unknown): void {
     markErrorLogged(error);
     if (level >= ctx.minLevel) {
       payload = buildOutcomePayload(plan, ctx, { outcome, self: call.self, args: call.args, error, logError, durationMs });
-      emit(ctx, level, call.meta, outcome, payload, timestamp);
+      emit(ctx, level, call.meta, outcome, payload, timestamp, call.correlation);
     }
   } catch (internal) {
     outcome = 'failed';

@@ -45,6 +45,12 @@ export interface InvocationScope {
   run<T>(fn: () => T): T;
   /** Called once when the call ends (for a returned promise: when it settles). */
   end(end: InvocationEnd): void;
+  /**
+   * Correlation ids of the call (e.g. the span an adapter opened for it: `trace_id`, `span_id`,
+   * `trace_flags`). When given, the call's own `invoke` and outcome events carry them, so they are
+   * tied to the call's span rather than to the enclosing one. Read once, right after `start`.
+   */
+  readonly correlation?: Readonly<Record<string, string>>;
 }
 
 /** Sees the start and end of `logInvocation` calls. */
@@ -232,4 +238,17 @@ function reportObserver(reg: Registration, code: string, message: string, error:
     message: `an invocation observer ${message} (reported once per observer)`,
     error,
   });
+}
+
+/** The correlation of the innermost scope that gives one; never throws. */
+export function scopesCorrelation(scopes: readonly ActiveScope[]): Readonly<Record<string, string>> | undefined {
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    try {
+      const c = scopes[i]!.scope.correlation;
+      if (c !== undefined && c !== null && typeof c === 'object') return c;
+    } catch {
+      // A throwing getter on a scope: no correlation from it.
+    }
+  }
+  return undefined;
 }

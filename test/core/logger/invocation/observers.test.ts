@@ -227,3 +227,52 @@ describe('invocation observers', () => {
     expect(() => addInvocationObserver({} as InvocationObserver)).toThrow(MvxConfigError);
   });
 });
+
+describe('observer correlation', () => {
+  it("puts the innermost scope's correlation on the call's own invoke and outcome events, not on events outside the call", async () => {
+    h = harness({ minLevel: 0 });
+    let n = 0;
+    const spanIds = (): InvocationObserver => ({
+      start() {
+        const id = `span-${++n}`;
+        return { correlation: { trace_id: 't', span_id: id }, run: (fn) => fn(), end: () => undefined };
+      },
+    });
+    removers.push(addInvocationObserver(spanIds()));
+    const inner = logInvocation({ event: 'inner', context: h.root })(async () => 'x');
+    const outer = logInvocation({ event: 'outer', context: h.root })(async () => inner());
+    await outer();
+    await expect(logInvocation({ event: 'boom', context: h.root })(() => Promise.reject(new Error('no')))()).rejects.toThrow('no');
+    h.root.info('after');
+    const ids = h.sink.events.map((e) => `${e.meta.name}:${e.outcome ?? ''}:${e.correlation?.span_id ?? '-'}`);
+    expect(ids).toEqual([
+      'outer:invoke:span-1',
+      'inner:invoke:span-2',
+      'inner:success:span-2',
+      'outer:success:span-1',
+      'boom:invoke:span-3',
+      'boom:failed:span-3',
+      'after::-',
+    ]);
+  });
+
+  it('ignores a scope whose correlation getter throws, and keeps logging', () => {
+    h = harness({ minLevel: 0 });
+    removers.push(
+      addInvocationObserver({
+        start: () => ({
+          get correlation(): Readonly<Record<string, string>> {
+            throw new Error('hostile');
+          },
+          run: (fn) => fn(),
+          end: () => undefined,
+        }),
+      }),
+    );
+    expect(logInvocation({ event: 'op', context: h.root })(() => 2)()).toBe(2);
+    expect(h.sink.events.map((e) => [e.outcome, e.correlation])).toEqual([
+      ['invoke', undefined],
+      ['success', undefined],
+    ]);
+  });
+});
