@@ -192,6 +192,8 @@ export class LogContext {
   #errorHandling!: LogErrorHandlingMode;
   #minLevel = 0;
   #policyVersion: number | undefined;
+  /** Whether the policy has a `version` (read on every decision); without one it never changes. */
+  #policyVersioned = false;
 
   // Decision caches (valid for the resolved policy and its version).
   /** Plain metadata (context namespace, no entity id, no source), no outcome: name → decision by level. */
@@ -267,6 +269,8 @@ export class LogContext {
     this.#minLevel = minLevel!;
     this.#policy = policy;
     this.#policyVersion = policy?.version;
+    // The contract: a policy without `version` never changes its decisions, so it is never re-read.
+    this.#policyVersioned = this.#policyVersion !== undefined;
     this.#clearDecisions();
     this.#gen = configGeneration.value;
   }
@@ -523,6 +527,7 @@ export class LogContext {
   }
 
   #checkPolicyVersion(policy: LogEventPolicy): void {
+    if (!this.#policyVersioned) return;
     const v = policy.version;
     if (v !== this.#policyVersion) {
       this.#policyVersion = v;
@@ -639,7 +644,9 @@ export class LogContext {
     if (options !== undefined) return false;
     // One-entry memo of the last cached denial: a loop that keeps hitting one disabled event pays
     // two comparisons. (Set only while a policy is in force; cleared whenever decisions are.)
-    if (name === this.#deniedName && level === this.#deniedLevel && this.#policy!.version === this.#policyVersion) return true;
+    if (name === this.#deniedName && level === this.#deniedLevel && (!this.#policyVersioned || this.#policy!.version === this.#policyVersion)) {
+      return true;
+    }
     // The rest is kept out of line so this check stays small enough to inline into the helper
     // (the payload argument then never escapes on the disabled path).
     return this.#policy !== undefined && this.#cachedDenial(name, level);
@@ -647,7 +654,7 @@ export class LogContext {
 
   /** Whether the policy's cached decision for (name, level) is "disabled". */
   #cachedDenial(name: string, level: number): boolean {
-    if (this.#policy!.version !== this.#policyVersion) return false;
+    if (this.#policyVersioned && this.#policy!.version !== this.#policyVersion) return false;
     const slots = this.#byName.get(name);
     if (slots === undefined || slots[level] !== false) return false;
     this.#deniedName = name;

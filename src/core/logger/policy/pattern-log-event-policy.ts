@@ -197,7 +197,8 @@ function compileGroup(patterns: readonly string[] | undefined, path: string): Re
 
 /**
  * Selects events by ordered allow/deny rules. Immutable: decisions are pure functions of the
- * configuration, so `version` is constant and `LogContext` caches them.
+ * configuration and never change, so it has no `version` (the `LogEventPolicy` contract: absent means
+ * decisions never change) and `LogContext` caches them without re-checking.
  *
  * @example
  * ```ts
@@ -206,8 +207,6 @@ function compileGroup(patterns: readonly string[] | undefined, path: string): Re
  * ```
  */
 export class PatternLogEventPolicy implements LogEventPolicy {
-  /** Constant: the policy never changes after construction. */
-  readonly version = 0;
   /** The validated, normalised configuration (frozen). */
   readonly config: Readonly<Required<PatternLogEventPolicyConfig>>;
   readonly #rules: readonly CompiledRule[];
