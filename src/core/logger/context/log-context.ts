@@ -91,6 +91,14 @@ const MAX_CACHED_OUTCOMES = 16;
 /** Deepest re-entrant delivery (a sink logging through a context) before events are dropped. */
 const MAX_DELIVERY_DEPTH = 8;
 
+/** Slots of the direct-mapped denial table (a power of two). */
+const DENIAL_SLOTS = 64;
+
+/** Slot of `name` in the denial table: cheap (length and last character), collisions only cost a Map lookup. */
+function denialSlot(name: string): number {
+  return (name.length ^ (name.charCodeAt(name.length - 1) << 3)) & (DENIAL_SLOTS - 1);
+}
+
 const EMPTY_PAYLOAD: JsonObject = Object.freeze({}) as JsonObject;
 let deliveryDepth = 0;
 let detachChildren: (ctx: LogContext) => void;
@@ -205,6 +213,9 @@ export class LogContext {
   #evictions = 0;
   #deniedName: string | undefined;
   #deniedLevel = Number.NaN;
+  /** Direct-mapped table of recent denials (name and level per slot), see `denialSlot`. */
+  #denials = new Array<string | undefined>(DENIAL_SLOTS).fill(undefined);
+  #denialLevels = new Array<number>(DENIAL_SLOTS).fill(-1);
 
   #children = new Map<string, LogContext>();
   #printer: SinkFailurePrinter | undefined;
@@ -435,6 +446,7 @@ export class LogContext {
   #clearDecisions(): void {
     this.#deniedName = undefined;
     this.#deniedLevel = Number.NaN;
+    this.#denials.fill(undefined);
     this.#byName.clear();
     this.#byOutcome.clear();
     this.#byKey.clear();
@@ -647,6 +659,13 @@ export class LogContext {
     if (name === this.#deniedName && level === this.#deniedLevel && (!this.#policyVersioned || this.#policy!.version === this.#policyVersion)) {
       return true;
     }
+    // Then a small direct-mapped table of recent denials (index from length and last character:
+    // no hashing of the whole string), so code cycling through a few disabled events skips the Map.
+    if (typeof name !== 'string') return false;
+    const i = denialSlot(name);
+    if (this.#denials[i] === name && this.#denialLevels[i] === level && (!this.#policyVersioned || this.#policy!.version === this.#policyVersion)) {
+      return true;
+    }
     // The rest is kept out of line so this check stays small enough to inline into the helper
     // (the payload argument then never escapes on the disabled path).
     return this.#policy !== undefined && this.#cachedDenial(name, level);
@@ -659,6 +678,9 @@ export class LogContext {
     if (slots === undefined || slots[level] !== false) return false;
     this.#deniedName = name;
     this.#deniedLevel = level;
+    const i = denialSlot(name);
+    this.#denials[i] = name;
+    this.#denialLevels[i] = level;
     return true;
   }
 

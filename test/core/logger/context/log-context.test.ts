@@ -330,6 +330,20 @@ describe('decision cache', () => {
     expect(policy.asked).toHaveLength(22);
   });
 
+  it('names sharing a slot of the recent-denials table are decided separately', () => {
+    // 'ab' and 'bb' (same length, same last character) share a slot; so do 'xa' and 'ya'.
+    const policy = new RecordingPolicy((m) => m.name === 'bb' || m.name === 'ya');
+    const { root, sink } = makeRoot({ policy });
+    for (let i = 0; i < 3; i++) {
+      root.debug('ab');
+      root.debug('bb');
+      root.debug('xa');
+      root.debug('ya');
+      root.info('ab');
+    }
+    expect(sink.names()).toEqual(['bb', 'ya', 'bb', 'ya', 'bb', 'ya']);
+  });
+
   it('is invalidated when the policy version changes', () => {
     const policy = new RecordingPolicy(() => false);
     const { root, sink } = makeRoot({ policy });
