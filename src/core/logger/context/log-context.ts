@@ -607,7 +607,7 @@ export class LogContext {
     if (this.#gen !== configGeneration.value) this.#resolve();
     // Hot path: the disabled case returns after one integer comparison (and a cached lookup with a policy).
     if (!(level >= this.#minLevel)) {
-      if (typeof level !== 'number') this.#invalid('level must be a number; the event is dropped', { name: String(name) });
+      if (typeof level !== 'number' || Number.isNaN(level)) this.#invalid('level must be a number; the event is dropped', { name: String(name) });
       return;
     }
     if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});

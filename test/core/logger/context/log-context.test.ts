@@ -474,9 +474,11 @@ describe('emitting (3.1 e, f)', () => {
     const { root, sink } = makeRoot();
     root.info('');
     root.logEvent('x', 'loud' as unknown as number);
+    root.logEvent('x', Number.NaN);
+    root.info(42 as unknown as string);
     expect(sink.events).toHaveLength(0);
-    expect(root.stats().invalidCalls).toBe(2);
-    expect(diagnostics.filter((d) => d.code === 'call.invalid')).toHaveLength(2);
+    expect(root.stats().invalidCalls).toBe(4);
+    expect(diagnostics.filter((d) => d.code === 'call.invalid')).toHaveLength(4);
   });
 
   it('a throwing payload function or processor does not lose the event', () => {
