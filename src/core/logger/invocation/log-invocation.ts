@@ -171,7 +171,7 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
         quietFailed(plan, ctx, meta, this, args, error);
         throw error;
       }
-      if (r instanceof Promise) watchQuietPromise(r, plan, ctx, meta, this, args);
+      if (isNativePromise(r)) watchQuietPromise(r, plan, ctx, meta, this, args);
       else if (observeThenables && isThenable(r)) quietThenable(r, plan, ctx, meta, this, args);
       return r;
     }
@@ -281,7 +281,7 @@ function callLogged(
     }
     r = box.result;
   }
-  if (r instanceof Promise) {
+  if (isNativePromise(r)) {
     try {
       r.then(
         (value: unknown) => endSuccess(call, value),
@@ -297,6 +297,19 @@ function callLogged(
     endSuccess(call, r);
   }
   return r;
+}
+
+/**
+ * `value instanceof Promise`, but false instead of a throw for a Proxy whose `getPrototypeOf` trap
+ * throws (`instanceof` consults it): the caller's own return value must never make the wrapper throw.
+ */
+function isNativePromise(value: unknown): value is Promise<unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return value instanceof Promise;
+  } catch {
+    return false;
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -487,3 +487,24 @@ describe('delivery failures', () => {
     expect(h.diagnostics.some((d) => d.component === 'logInvocation' && d.code === 'emit.failed')).toBe(true);
   });
 });
+
+describe('hostile return values (regression: found by test/fuzz/log-invocation.fuzz.test.ts)', () => {
+  it('a returned Proxy whose getPrototypeOf trap throws is returned as is, enabled or disabled, instead of throwing from the wrapper', async () => {
+    const { LogContext, LogPayloadProcessor, MemorySink, logInvocation: wrap } = await import('../../../../src/index.ts');
+    const hostile = new Proxy(
+      { a: 1 },
+      {
+        getPrototypeOf() {
+          throw new Error('hostile getPrototypeOf');
+        },
+      },
+    );
+    for (const minLevel of [0, 50]) {
+      const sink = new MemorySink();
+      const ctx = new LogContext({ namespace: 'h', sink, payloadProcessor: new LogPayloadProcessor(), minLevel });
+      const fn = wrap({ event: 'op', context: ctx, result: true })(() => hostile);
+      expect(fn()).toBe(hostile);
+      expect(sink.events.map((e) => e.outcome)).toEqual(minLevel === 0 ? ['invoke', 'success'] : []);
+    }
+  });
+});
