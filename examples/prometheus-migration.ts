@@ -9,10 +9,8 @@
  */
 import { request } from 'node:http';
 import promClient from 'prom-client';
-import { createPrometheusBridge, startMetricsServer } from '../src/adapters/prometheus/index.ts';
-import { CounterMetric } from '../src/core/metrics/metrics/counter-metric.ts';
-import { HistogramMetric } from '../src/core/metrics/metrics/histogram-metric.ts';
-import { AsyncMetricsRecorder } from '../src/core/metrics/recorder/async-metrics-recorder.ts';
+import { AsyncMetricsRecorder, CounterMetric, HistogramMetric } from 'mvx-common';
+import { createPrometheusBridge, startMetricsServer } from 'mvx-common/prometheus';
 
 // --- the registry the app already has ----------------------------------------------------------
 const registry = new promClient.Registry();

@@ -6,10 +6,8 @@
  */
 import dgram from 'node:dgram';
 import { StatsD } from 'hot-shots';
-import { StatsdExporter } from '../src/adapters/statsd/index.ts';
-import { CounterMetric } from '../src/core/metrics/metrics/counter-metric.ts';
-import { HistogramMetric } from '../src/core/metrics/metrics/histogram-metric.ts';
-import { AsyncMetricsRecorder } from '../src/core/metrics/recorder/async-metrics-recorder.ts';
+import { AsyncMetricsRecorder, CounterMetric, HistogramMetric } from 'mvx-common';
+import { StatsdExporter } from 'mvx-common/statsd';
 
 type JobEvent = { type: 'job.done'; queue: string; durationMs: number };
 

@@ -3,8 +3,8 @@
  * `success_total`, `failure_total` and timeouts by reason. `SeriesStore` gives the per-reason
  * series their limit and overflow series. Run: `node examples/metrics/custom-metric.ts`.
  */
-import { SeriesStore, SyncMetricsRecorder } from '../../src/index.ts';
-import type { Metric, MetricSnapshot, NumberDimension } from '../../src/index.ts';
+import { SeriesStore, SyncMetricsRecorder } from 'mvx-common';
+import type { Metric, MetricSnapshot, NumberDimension } from 'mvx-common';
 
 type ReadEvent =
   | { readonly type: 'transport.read.attempt'; readonly outcome: 'success' | 'failure' }

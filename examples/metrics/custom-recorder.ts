@@ -2,8 +2,8 @@
  * A custom recorder: a subclass that opens a publisher when it starts, publishes every change,
  * and closes the publisher when it stops. Run: `node examples/metrics/custom-recorder.ts`.
  */
-import { AsyncMetricsRecorder } from '../../src/index.ts';
-import type { MetricEvent } from '../../src/index.ts';
+import { AsyncMetricsRecorder } from 'mvx-common';
+import type { MetricEvent } from 'mvx-common';
 import { DocumentSaveAttemptsMetric, attemptsLine } from './document-storage-domain.ts';
 
 interface PublishedChange {

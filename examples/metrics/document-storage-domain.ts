@@ -7,7 +7,7 @@
  * `new OutcomeCounterMetric({ name, eventTypes, outcomes: ['success', 'failure'] })` gives the
  * same snapshot ready-made.
  */
-import type { Metric, MetricSnapshot, MetricsRecorder, NumberDimension } from '../../src/index.ts';
+import type { Metric, MetricSnapshot, MetricsRecorder, NumberDimension } from 'mvx-common';
 
 /** The fact: one save attempt and how it ended. */
 export interface DocumentSaveAttemptEvent {

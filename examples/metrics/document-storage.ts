@@ -2,8 +2,8 @@
  * The recommended integration: a MetricsRuntime owns the recorder, the domain class gets it as an
  * optional dependency. Run: `node examples/metrics/document-storage.ts`.
  */
-import { MetricsRuntime } from '../../src/index.ts';
-import type { NumberDimension } from '../../src/index.ts';
+import { MetricsRuntime } from 'mvx-common';
+import type { NumberDimension } from 'mvx-common';
 import { DocumentStorage } from './document-storage-domain.ts';
 import type { DocumentSaveAttemptEvent } from './document-storage-domain.ts';
 

@@ -2,8 +2,8 @@
  * The post-aggregation hook: a listener is told which metric changed because of which event, and
  * can read its progressive state. Run: `node examples/metrics/metric-changed-hook.ts`.
  */
-import { AsyncMetricsRecorder } from '../../src/index.ts';
-import type { MetricEvent } from '../../src/index.ts';
+import { AsyncMetricsRecorder } from 'mvx-common';
+import type { MetricEvent } from 'mvx-common';
 import { DocumentSaveAttemptsMetric, attemptsLine } from './document-storage-domain.ts';
 
 const recorder = new AsyncMetricsRecorder<MetricEvent & { outcome?: string }>({ id: 'hook-example' });

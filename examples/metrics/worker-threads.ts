@@ -3,8 +3,8 @@
  * totals are exact in one place. Run: `node examples/metrics/worker-threads.ts`.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { MetricsRuntime, OutcomeCounterMetric, createWorkerMetricsRecorder } from '../../src/index.ts';
-import type { NumberDimension } from '../../src/index.ts';
+import { MetricsRuntime, OutcomeCounterMetric, createWorkerMetricsRecorder } from 'mvx-common';
+import type { NumberDimension } from 'mvx-common';
 
 const WORKERS = 4;
 const EVENTS_PER_WORKER = 25_000;
