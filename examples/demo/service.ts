@@ -106,7 +106,6 @@ export class InstrumentedStorage {
     event: 'storage.get',
     params: ['id', 'signal'],
     args: ['id'],
-    result: ['title'],
   })(async function get(this: InstrumentedStorage, id: string, signal?: AbortSignal): Promise<StoredDocument | undefined> {
     const doc = await this.#attempt('get', () => this.#inner.get(id, signal));
     if (doc) this.#metrics?.emit({ type: 'document_storage.payload', operation: 'get', bytes: Buffer.byteLength(doc.content) });
