@@ -20,6 +20,16 @@ describe('feature examples', () => {
     expect(stdout).toContain('disabled payload built 0 times');
   });
 
+  it('file-sink: every event accepted is delivered, files rotate and old ones are gzipped', async () => {
+    const { stdout } = await run('file-sink.ts');
+    const m = /accepted=(\d+) delivered=(\d+) dropped=(\d+) failed=(\d+) rotations=(\d+) timedOut=(\w+)/.exec(stdout);
+    expect(m).not.toBeNull();
+    expect(m!.slice(1, 5).map(Number)).toEqual([2000, 2000, 0, 0]);
+    expect(Number(m![5])).toBeGreaterThan(0);
+    expect(m![6]).toBe('false');
+    expect(stdout).toMatch(/files in .*: app\.log, app\.log\.1\.gz, app\.log\.2\.gz, app\.log\.3\.gz/);
+  });
+
   it('pattern-policy: the JSON rules decide, first match wins, and a broken config names its path', async () => {
     const { stdout } = await run('pattern-policy.ts');
     const logged = stdout.split('\n').filter((l) => l.startsWith('logged '));
