@@ -3,11 +3,12 @@
  * attribute set (OTel Counter; Prometheus counter).
  */
 import { MvxConfigError } from '../../errors.ts';
-import type { Metric, MetricEvent, MetricSnapshot } from '../types.ts';
+import type { MetricEvent, MetricSnapshot } from '../types.ts';
 import { SeriesStore } from '../series/series-store.ts';
 import { compileBase } from './metric-options.ts';
-import type { BaseMetricOptions, CompiledBase } from './metric-options.ts';
+import type { BaseMetricOptions } from './metric-options.ts';
 import { reportInvalidValue } from './report-value.ts';
+import { StoreBackedMetric } from './store-backed-metric.ts';
 
 /** Options of {@link CounterMetric}. */
 export interface CounterMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
@@ -33,23 +34,17 @@ interface Cell {
  * });
  * ```
  */
-export class CounterMetric<E extends MetricEvent = MetricEvent> implements Metric<E> {
-  readonly name: string;
-  readonly eventTypes: readonly string[] | '*';
+export class CounterMetric<E extends MetricEvent = MetricEvent> extends StoreBackedMetric<E, Cell> {
   /** Epoch ms when counting started (construction or the last {@link reset}). */
-  startTimeMs = Date.now();
-  private readonly base: CompiledBase<E>;
+  declare startTimeMs: number;
   private readonly value: ((event: E) => number) | undefined;
-  private readonly store: SeriesStore<Cell>;
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: CounterMetricOptions<E>) {
-    this.base = compileBase(options, 'CounterMetric');
+    const base = compileBase(options, 'CounterMetric');
     if (options.value !== undefined && typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
-    this.name = this.base.name;
-    this.eventTypes = this.base.eventTypes;
+    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit));
     this.value = options.value;
-    this.store = new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit);
   }
 
   handle(event: E): boolean {
@@ -73,32 +68,14 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> implements Metri
   /** Events ignored because their value was invalid (each also reported as a diagnostic). */
   invalidValues = 0;
 
-  /** Updates that went to the overflow series because the series limit was reached. */
-  get overflowUpdates(): number {
-    return this.store.overflowUpdates;
-  }
-
   /** Number of series, the overflow series included. */
   get seriesCount(): number {
     return this.store.size;
   }
 
   snapshot(): MetricSnapshot {
-    return {
-      name: this.name,
-      description: this.base.description,
-      unit: this.base.unit,
-      startTimeMs: this.startTimeMs,
-      timeMs: Date.now(),
-      dimensions: [
-        { name: '', kind: 'counter', series: this.store.toArray((e) => ({ attributes: e.attributes, value: e.state.value })) },
-      ],
-    };
-  }
-
-  /** Forgets every series and restarts the cumulative period. */
-  reset(): void {
-    this.store.clear();
-    this.startTimeMs = Date.now();
+    return this.snapshotOf([
+      { name: '', kind: 'counter', series: this.store.toArray((e) => ({ attributes: e.attributes, value: e.state.value })) },
+    ]);
   }
 }

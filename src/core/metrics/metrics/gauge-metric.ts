@@ -3,11 +3,12 @@
  * (OTel UpDownCounter), per attribute set. Both map to a Prometheus gauge.
  */
 import { MvxConfigError } from '../../errors.ts';
-import type { Metric, MetricEvent, MetricSnapshot } from '../types.ts';
+import type { MetricEvent, MetricSnapshot } from '../types.ts';
 import { SeriesStore } from '../series/series-store.ts';
 import { compileBase } from './metric-options.ts';
-import type { BaseMetricOptions, CompiledBase } from './metric-options.ts';
+import type { BaseMetricOptions } from './metric-options.ts';
 import { reportInvalidValue } from './report-value.ts';
+import { StoreBackedMetric } from './store-backed-metric.ts';
 
 /** Options of {@link GaugeMetric}. */
 export interface GaugeMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
@@ -30,27 +31,21 @@ interface Cell {
  *   value: (e) => (e.type === 'db.acquire' ? 1 : -1) });
  * ```
  */
-export class GaugeMetric<E extends MetricEvent = MetricEvent> implements Metric<E> {
-  readonly name: string;
-  readonly eventTypes: readonly string[] | '*';
+export class GaugeMetric<E extends MetricEvent = MetricEvent> extends StoreBackedMetric<E, Cell> {
   readonly mode: 'last' | 'updown';
   /** Epoch ms when the cumulative period started (meaningful for `updown`). */
-  startTimeMs = Date.now();
-  private readonly base: CompiledBase<E>;
+  declare startTimeMs: number;
   private readonly value: (event: E) => number;
-  private readonly store: SeriesStore<Cell>;
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: GaugeMetricOptions<E>) {
-    this.base = compileBase(options, 'GaugeMetric');
+    const base = compileBase(options, 'GaugeMetric');
     if (typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
     const mode = options.mode ?? 'last';
     if (mode !== 'last' && mode !== 'updown') throw new MvxConfigError('mode', "must be 'last' or 'updown'");
+    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit));
     this.mode = mode;
-    this.name = this.base.name;
-    this.eventTypes = this.base.eventTypes;
     this.value = options.value;
-    this.store = new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit);
   }
 
   handle(event: E): boolean {
@@ -72,31 +67,13 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> implements Metric<
   /** Events ignored because their value was invalid (each also reported as a diagnostic). */
   invalidValues = 0;
 
-  /** Updates that went to the overflow series because the series limit was reached. */
-  get overflowUpdates(): number {
-    return this.store.overflowUpdates;
-  }
-
   snapshot(): MetricSnapshot {
-    return {
-      name: this.name,
-      description: this.base.description,
-      unit: this.base.unit,
-      startTimeMs: this.startTimeMs,
-      timeMs: Date.now(),
-      dimensions: [
-        {
-          name: '',
-          kind: this.mode === 'last' ? 'gauge' : 'updown',
-          series: this.store.toArray((e) => ({ attributes: e.attributes, value: e.state.value })),
-        },
-      ],
-    };
-  }
-
-  /** Forgets every series and restarts the cumulative period. */
-  reset(): void {
-    this.store.clear();
-    this.startTimeMs = Date.now();
+    return this.snapshotOf([
+      {
+        name: '',
+        kind: this.mode === 'last' ? 'gauge' : 'updown',
+        series: this.store.toArray((e) => ({ attributes: e.attributes, value: e.state.value })),
+      },
+    ]);
   }
 }

@@ -3,12 +3,13 @@
  * Prometheus histogram).
  */
 import { MvxConfigError } from '../../errors.ts';
-import type { Metric, MetricEvent, MetricSnapshot } from '../types.ts';
+import type { MetricEvent, MetricSnapshot } from '../types.ts';
 import { SeriesStore } from '../series/series-store.ts';
 import { compileBase } from './metric-options.ts';
-import type { BaseMetricOptions, CompiledBase } from './metric-options.ts';
+import type { BaseMetricOptions } from './metric-options.ts';
 import { bucketIndex, defaultBucketsForUnit, validateBounds } from './histogram-buckets.ts';
 import { reportInvalidValue } from './report-value.ts';
+import { StoreBackedMetric } from './store-backed-metric.ts';
 
 /** Options of {@link HistogramMetric}. */
 export interface HistogramMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
@@ -41,30 +42,25 @@ interface Cell {
  * });
  * ```
  */
-export class HistogramMetric<E extends MetricEvent = MetricEvent> implements Metric<E> {
-  readonly name: string;
-  readonly eventTypes: readonly string[] | '*';
+export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreBackedMetric<E, Cell> {
   /** The bucket upper bounds in use. */
   readonly bounds: readonly number[];
   /** Epoch ms when observation started (construction or the last {@link reset}). */
-  startTimeMs = Date.now();
-  private readonly base: CompiledBase<E>;
+  declare startTimeMs: number;
   private readonly value: (event: E) => number;
-  private readonly store: SeriesStore<Cell>;
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: HistogramMetricOptions<E>) {
-    this.base = compileBase(options, 'HistogramMetric');
+    const base = compileBase(options, 'HistogramMetric');
     if (typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
-    this.name = this.base.name;
-    this.eventTypes = this.base.eventTypes;
-    this.value = options.value;
-    this.bounds = options.buckets === undefined ? defaultBucketsForUnit(options.unit) : validateBounds(options.buckets);
-    const n = this.bounds.length + 1;
-    this.store = new SeriesStore<Cell>(
-      () => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }),
-      options.seriesLimit,
+    const bounds = options.buckets === undefined ? defaultBucketsForUnit(options.unit) : validateBounds(options.buckets);
+    const n = bounds.length + 1;
+    super(
+      base,
+      new SeriesStore<Cell>(() => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }), options.seriesLimit),
     );
+    this.bounds = bounds;
+    this.value = options.value;
   }
 
   handle(event: E): boolean {
@@ -89,42 +85,24 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> implements Met
   /** Events ignored because their value was invalid (each also reported as a diagnostic). */
   invalidValues = 0;
 
-  /** Updates that went to the overflow series because the series limit was reached. */
-  get overflowUpdates(): number {
-    return this.store.overflowUpdates;
-  }
-
   /** Number of series, the overflow series included. */
   get seriesCount(): number {
     return this.store.size;
   }
 
   snapshot(): MetricSnapshot {
-    return {
-      name: this.name,
-      description: this.base.description,
-      unit: this.base.unit,
-      startTimeMs: this.startTimeMs,
-      timeMs: Date.now(),
-      dimensions: [
-        {
-          name: '',
-          kind: 'histogram',
-          bounds: this.bounds,
-          series: this.store.toArray((e) => {
-            const c = e.state;
-            return c.count === 0
-              ? { attributes: e.attributes, counts: c.counts.slice(), sum: 0, count: 0 }
-              : { attributes: e.attributes, counts: c.counts.slice(), sum: c.sum, count: c.count, min: c.min, max: c.max };
-          }),
-        },
-      ],
-    };
-  }
-
-  /** Forgets every series and restarts the cumulative period. */
-  reset(): void {
-    this.store.clear();
-    this.startTimeMs = Date.now();
+    return this.snapshotOf([
+      {
+        name: '',
+        kind: 'histogram',
+        bounds: this.bounds,
+        series: this.store.toArray((e) => {
+          const c = e.state;
+          return c.count === 0
+            ? { attributes: e.attributes, counts: c.counts.slice(), sum: 0, count: 0 }
+            : { attributes: e.attributes, counts: c.counts.slice(), sum: c.sum, count: c.count, min: c.min, max: c.max };
+        }),
+      },
+    ]);
   }
 }

@@ -4,10 +4,11 @@
  */
 import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
-import type { Metric, MetricEvent, MetricSnapshot, NumberDimension } from '../types.ts';
+import type { MetricEvent, MetricSnapshot, NumberDimension } from '../types.ts';
 import { SeriesStore } from '../series/series-store.ts';
 import { compileBase } from './metric-options.ts';
-import type { BaseMetricOptions, CompiledBase } from './metric-options.ts';
+import type { BaseMetricOptions } from './metric-options.ts';
+import { StoreBackedMetric } from './store-backed-metric.ts';
 
 /** Options of {@link OutcomeCounterMetric}. */
 export interface OutcomeCounterMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
@@ -45,45 +46,41 @@ export const OTHER_OUTCOME = 'other';
  * });
  * ```
  */
-export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> implements Metric<E> {
-  readonly name: string;
-  readonly eventTypes: readonly string[] | '*';
+export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> extends StoreBackedMetric<E, number[]> {
   /** Epoch ms when counting started. */
-  startTimeMs = Date.now();
-  private readonly base: CompiledBase<E>;
+  declare startTimeMs: number;
   private readonly readOutcome: (event: E) => unknown;
   private readonly fixed: boolean;
   private readonly maxOutcomes: number;
   /** Outcome name → index into a series' cell (index 0 is `total`). */
   private readonly index = new Map<string, number>();
   private readonly names: string[] = [];
-  private readonly store: SeriesStore<number[]>;
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: OutcomeCounterMetricOptions<E>) {
-    this.base = compileBase(options, 'OutcomeCounterMetric');
-    this.name = this.base.name;
-    this.eventTypes = this.base.eventTypes;
+    const base = compileBase(options, 'OutcomeCounterMetric');
     const o = options.outcome ?? 'outcome';
+    let readOutcome: (event: E) => unknown;
     if (typeof o === 'string') {
       if (o === '') throw new MvxConfigError('outcome', 'must be an event key or a function');
-      this.readOutcome = (e) => (e as unknown as Record<string, unknown>)[o];
-    } else if (typeof o === 'function') this.readOutcome = o;
+      readOutcome = (e) => (e as unknown as Record<string, unknown>)[o];
+    } else if (typeof o === 'function') readOutcome = o;
     else throw new MvxConfigError('outcome', 'must be an event key or a function');
     const max = options.maxOutcomes ?? 32;
     if (!Number.isInteger(max) || max < 1) throw new MvxConfigError('maxOutcomes', 'must be an integer >= 1');
-    this.maxOutcomes = max;
-    this.fixed = options.outcomes !== undefined;
     if (options.outcomes !== undefined) {
       if (!Array.isArray(options.outcomes) || options.outcomes.length === 0) throw new MvxConfigError('outcomes', 'must be a non-empty list of outcome names');
       options.outcomes.forEach((name, i) => {
         if (typeof name !== 'string' || !OUTCOME_RE.test(name) || name === OTHER_OUTCOME || name === 'total') {
           throw new MvxConfigError(`outcomes[${i}]`, `must match ${OUTCOME_RE} and not be '${OTHER_OUTCOME}' or 'total'`);
         }
-        if (!this.index.has(name)) this.addOutcome(name);
       });
     }
-    this.store = new SeriesStore<number[]>(() => [0], options.seriesLimit);
+    super(base, new SeriesStore<number[]>(() => [0], options.seriesLimit));
+    this.readOutcome = readOutcome;
+    this.maxOutcomes = max;
+    this.fixed = options.outcomes !== undefined;
+    if (options.outcomes !== undefined) for (const name of options.outcomes) if (!this.index.has(name)) this.addOutcome(name);
   }
 
   private addOutcome(name: string): number {
@@ -132,22 +129,10 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> implement
   /** Events whose outcome was missing or not a valid name (counted as `other`, and reported). */
   invalidOutcomes = 0;
 
-  /** Updates that went to the overflow series because the series limit was reached. */
-  get overflowUpdates(): number {
-    return this.store.overflowUpdates;
-  }
-
   snapshot(): MetricSnapshot {
     const dims: NumberDimension[] = [this.dimension('total', 0)];
     for (let i = 0; i < this.names.length; i++) dims.push(this.dimension(`${this.names[i] as string}_total`, i + 1));
-    return {
-      name: this.name,
-      description: this.base.description,
-      unit: this.base.unit,
-      startTimeMs: this.startTimeMs,
-      timeMs: Date.now(),
-      dimensions: dims,
-    };
+    return this.snapshotOf(dims);
   }
 
   private dimension(name: string, slot: number): NumberDimension {
@@ -155,8 +140,7 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> implement
   }
 
   /** Forgets every series (dynamic outcomes are kept) and restarts the cumulative period. */
-  reset(): void {
-    this.store.clear();
-    this.startTimeMs = Date.now();
+  override reset(): void {
+    super.reset();
   }
 }
