@@ -5,11 +5,11 @@ import * as otelApi from '@opentelemetry/api';
 import { context as contextApi, trace, type Context } from '@opentelemetry/api';
 import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { epochMsToHrTime } from '../../core/internal/hr-time.ts';
 import { composeEventName, type LogEvent, type LogEventMeta } from '../../core/logger/event.ts';
 import type { LifecycleOptions, LogSink } from '../../core/logger/sink.ts';
 import { trackLiveSink, untrackLiveSink } from '../../core/logger/sinks/live-sinks.ts';
 import { attributesOf } from './attributes.ts';
-import { epochMsToHrTime } from './hr-time.ts';
 import { severityNumberOf, severityTextOf } from './severity.ts';
 
 const COMPONENT = 'OtelLogSink';

@@ -8,9 +8,9 @@
  */
 import { ValueType } from '@opentelemetry/api';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
+import { epochMsToHrTime } from '../../core/internal/hr-time.ts';
 import type { HistogramDimension, MetricSnapshot, NumberDimension } from '../../core/metrics/types.ts';
 import type { DeltaState } from './delta-state.ts';
-import { epochMsToHrTime } from './hr-time.ts';
 
 // Numeric values of the SDK enums (`AggregationTemporality`, `DataPointType`), identical in
 // sdk-metrics 1.x to 3.x; used as constants so the adapter has no runtime import of the SDK.
