@@ -4,14 +4,12 @@
  * span's trace and span ids (rebuilt from `LogEvent.correlation`).
  */
 import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OtelLogSink } from '../../../src/adapters/otel-logs/index.ts';
 import { registerOtelTracing } from '../../../src/adapters/otel-trace/index.ts';
-import { AsyncLogSink, configureDiagnostics, LogContext, logInvocation, LogPayloadProcessor } from '../../../src/index.ts';
+import { AsyncLogSink, LogContext, logInvocation, LogPayloadProcessor } from '../../../src/index.ts';
 import type { LogEvent } from '../../../src/index.ts';
+import { inMemoryOtel, useOtelAsyncContext } from '../otel-support.ts';
 
 class ForwardingSink extends AsyncLogSink {
   readonly target: OtelLogSink;
@@ -29,21 +27,12 @@ class ForwardingSink extends AsyncLogSink {
   }
 }
 
-const contextManager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  configureDiagnostics({ stderr: 'off' });
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  context.disable();
-});
+useOtelAsyncContext();
 
 describe('OtelLogSink behind an AsyncLogSink queue', () => {
   it('keeps the trace correlation of events delivered after their span ended', async () => {
-    const logs = new InMemoryLogRecordExporter();
-    const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logs })] });
-    const spans = new InMemorySpanExporter();
-    const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
+    const otel = inMemoryOtel();
+    const { logs, loggerProvider, spans, tracerProvider } = otel;
     const stop = registerOtelTracing({ tracerProvider });
     const queue = new ForwardingSink(new OtelLogSink({ loggerProvider }));
     const root = new LogContext({ namespace: 'q', sink: queue, payloadProcessor: new LogPayloadProcessor(), minLevel: 'INFO' });
@@ -71,8 +60,7 @@ describe('OtelLogSink behind an AsyncLogSink queue', () => {
     } finally {
       stop();
       await queue.shutdown({ timeoutMs: 5_000 });
-      await loggerProvider.shutdown();
-      await tracerProvider.shutdown();
+      await otel.shutdown();
     }
   });
 });

@@ -1,11 +1,9 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import type { InMemoryLogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { InMemorySpanExporter, ReadableSpan, TracerProvider } from '@opentelemetry/sdk-trace';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OtelLogSink } from '../../../src/adapters/otel-logs/index.ts';
 import { OtelSpanAttribute, registerOtelTracing } from '../../../src/adapters/otel-trace/index.ts';
-import { configureDiagnostics } from '../../../src/core/internal/diagnostics.ts';
 import { LogContext } from '../../../src/core/logger/context/log-context.ts';
 import { getLogCorrelationProvider, setLogCorrelationProvider } from '../../../src/core/logger/correlation.ts';
 import { logInvocation } from '../../../src/core/logger/invocation/log-invocation.ts';
@@ -13,15 +11,9 @@ import { LogPayloadProcessor } from '../../../src/core/logger/payload/log-payloa
 import { MemorySink } from '../../../src/core/logger/sinks/memory-sink.ts';
 import { MultiSink } from '../../../src/core/logger/sinks/multi-sink.ts';
 import { isMvxError, MvxErrorCode } from '../../../src/index.ts';
+import { inMemoryOtel, useOtelAsyncContext } from '../otel-support.ts';
 
-const contextManager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  configureDiagnostics({ stderr: 'off' });
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  context.disable();
-});
+useOtelAsyncContext();
 
 interface World {
   spans: InMemorySpanExporter;
@@ -36,10 +28,7 @@ interface World {
 
 let world: World;
 beforeEach(() => {
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
-  const logs = new InMemoryLogRecordExporter();
-  const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logs })] });
+  const { spans, tracerProvider, logs, loggerProvider } = inMemoryOtel();
   const memory = new MemorySink();
   const root = new LogContext({
     namespace: 'app',

@@ -3,32 +3,20 @@
  * fields and plain payloads never reach OpenTelemetry: checked on everything the SDKs export
  * (log record attributes and bodies, span attributes, events and status).
  */
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OtelLogSink } from '../../../src/adapters/otel-logs/index.ts';
 import { registerOtelTracing } from '../../../src/adapters/otel-trace/index.ts';
-import { configureDiagnostics, LogContext, logInvocation, LogPayloadProcessor } from '../../../src/index.ts';
+import { LogContext, logInvocation, LogPayloadProcessor } from '../../../src/index.ts';
+import { inMemoryOtel, useOtelAsyncContext } from '../otel-support.ts';
 
 const SECRETS = ['S3CRET-pw-1', 'S3CRET-tok-2', 'S3CRET-key-3', 'S3CRET-err-4', 'S3CRET-map-5', 'S3CRET-arr-6', 'S3CRET-res-7'];
 
-const contextManager = new AsyncLocalStorageContextManager();
-beforeAll(() => {
-  configureDiagnostics({ stderr: 'off' });
-  context.setGlobalContextManager(contextManager.enable());
-});
-afterAll(() => {
-  context.disable();
-});
+useOtelAsyncContext();
 
 describe('no secret reaches the OTel adapters', () => {
   it('redacts sensitive keys at any depth in log attributes and span attributes', async () => {
-    const logs = new InMemoryLogRecordExporter();
-    const loggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logs })] });
-    const spans = new InMemorySpanExporter();
-    const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] });
+    const otel = inMemoryOtel();
+    const { logs, loggerProvider, spans, tracerProvider } = otel;
     const stop = registerOtelTracing({ tracerProvider, recordException: true });
     const root = new LogContext({ namespace: 'sec', sink: new OtelLogSink({ loggerProvider }), payloadProcessor: new LogPayloadProcessor(), minLevel: 'DEBUG' });
     try {
@@ -63,8 +51,7 @@ describe('no secret reaches the OTel adapters', () => {
       for (const secret of SECRETS) expect(text, secret).not.toContain(secret);
     } finally {
       stop();
-      await loggerProvider.shutdown();
-      await tracerProvider.shutdown();
+      await otel.shutdown();
     }
   });
 });
