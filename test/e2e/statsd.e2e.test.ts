@@ -6,17 +6,12 @@ import { StatsD } from 'hot-shots';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsdExporter } from '../../src/adapters/statsd/index.ts';
 import { configureDiagnostics } from '../../src/core/internal/diagnostics.ts';
-import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
 import { GaugeMetric } from '../../src/core/metrics/metrics/gauge-metric.ts';
 import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
+import { registerJobMetrics, type JobEvent } from '../adapters/statsd/job-metrics.ts';
 import { startStatsdDaemon, type StatsdDaemon } from './statsd-daemon.ts';
 
-interface JobEvent {
-  type: 'job.done';
-  queue: string;
-  ms: number;
-}
 type AppEvent = JobEvent | { type: 'queue.depth'; depth: number } | { type: 'inflight'; delta: number };
 
 let daemon: StatsdDaemon;
@@ -33,16 +28,7 @@ afterAll(async () => {
 describe('StatsdExporter against the Etsy statsd daemon', () => {
   it('delivers exact counters, gauges and timers (aggregated and per-event) read back through the management port', async () => {
     const recorder = new AsyncMetricsRecorder<AppEvent>();
-    recorder.registerMetric(new CounterMetric<JobEvent>({ name: 'jobs.done', eventTypes: 'job.done', attributes: ['queue'] }));
-    recorder.registerMetric(
-      new HistogramMetric<JobEvent>({
-        name: 'jobs.duration',
-        unit: 'ms',
-        eventTypes: 'job.done',
-        buckets: [10, 100, 1000],
-        value: (e) => e.ms,
-      }),
-    );
+    registerJobMetrics(recorder);
     recorder.registerMetric(
       new GaugeMetric<Extract<AppEvent, { type: 'queue.depth' }>>({ name: 'queue.depth', eventTypes: 'queue.depth', value: (e) => e.depth }),
     );

@@ -6,17 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatsdExporter, type StatsdExporterOptions } from '../../../src/adapters/statsd/index.ts';
 import { isMvxError, MvxErrorCode } from '../../../src/core/errors.ts';
 import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/internal/diagnostics.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
-import { HistogramMetric } from '../../../src/core/metrics/metrics/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
+import { registerJobMetrics, type JobEvent } from './job-metrics.ts';
 import { ManualSource, numberSnapshot } from './manual-source.ts';
 import { startUdpReceiver, type UdpReceiver } from './udp-receiver.ts';
-
-interface JobEvent {
-  type: 'job.done';
-  queue: string;
-  ms: number;
-}
 
 let receiver: UdpReceiver;
 const cleanups: (() => Promise<unknown> | void)[] = [];
@@ -44,16 +37,7 @@ function exporter(options: StatsdExporterOptions): StatsdExporter {
 
 function recorderWithJobs(): AsyncMetricsRecorder<JobEvent> {
   const recorder = new AsyncMetricsRecorder<JobEvent>();
-  recorder.registerMetric(new CounterMetric<JobEvent>({ name: 'jobs.done', eventTypes: 'job.done', attributes: ['queue'] }));
-  recorder.registerMetric(
-    new HistogramMetric<JobEvent>({
-      name: 'jobs.duration',
-      unit: 'ms',
-      eventTypes: 'job.done',
-      buckets: [10, 100, 1000],
-      value: (e) => e.ms,
-    }),
-  );
+  registerJobMetrics(recorder);
   cleanups.push(() => recorder.stop());
   return recorder;
 }
