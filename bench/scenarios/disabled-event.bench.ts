@@ -1,7 +1,8 @@
 /**
  * The disabled path, by minimum level: what `ctx.debug('x', { a: 1 })` costs on a context whose
  * minimum level is INFO, against pino's disabled level (`logger.debug({ a: 1 }, 'x')` at level
- * info) in the same process. Issue 2 target: not slower than pino.
+ * info) in the same process, after a warm-up in which the same `debug` method also runs enabled
+ * calls elsewhere, as in an application. Issue 2 target: not slower than pino.
  * The policy case lives in `disabled-event-policy.bench.ts` (its own process: V8 shares type
  * feedback between the two cases, see that file). Rows without a target: the enabled path into
  * a `NullSink` vs pino into a discarding stream.
@@ -29,6 +30,22 @@ ctx.debug('x', { a: 1 });
 if (received() !== 0) throw new Error('a disabled event reached the sink');
 ctx.info('x', { a: 1 });
 if (received() !== 1) throw new Error('an enabled event did not reach the sink');
+
+
+// Warm-up as an application runs: the same `debug` method also logs where DEBUG is on (V8 shares
+// type feedback per method; see disabled-event-policy.bench.ts), and pino logs too.
+const verbose = root.child('app').child('verbose');
+verbose.setMinLevel('DEBUG');
+const pinoChild = logger.child({ module: 'db' });
+for (let i = 0; i < 20_000; i++) {
+  verbose.debug('query', { sql: 'select 1', rows: i });
+  verbose.debug('query', { rows: i }, { entityId: 'conn-1' });
+  ctx.debug('x', { a: 1 });
+  ctx.info('started', { a: i });
+  logger.info({ a: i }, 'started');
+  logger.debug({ a: 1 }, 'x');
+  pinoChild.info({ sql: 'select 1', rows: i }, 'query');
+}
 
 /** Best of two runs: mitata's loop and V8's feedback vary between runs; every subject gets the same treatment. */
 async function best(fn: () => unknown): Promise<number> {

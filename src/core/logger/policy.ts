@@ -11,4 +11,13 @@ export interface LogEventPolicy {
   isEnabled(meta: LogEventMeta, level: number, outcome?: LogOutcome): boolean;
   /** Changes whenever the policy's decisions may change. Absent: decisions never change. */
   readonly version?: number;
+  /**
+   * Optional, for speed: the decision `isEnabled` gives every *plain* event of `namespace` at
+   * `level` (no entity id, no source, no outcome), when that decision is the same whatever the
+   * event name; `undefined` when it may depend on the name (or is not known). Must agree with
+   * `isEnabled`: answer `undefined` whenever unsure. `LogContext` calls it when its settings are
+   * resolved (and again when `version` changes), so a level the policy turns off for a whole
+   * namespace costs the level helpers what a level below the minimum costs.
+   */
+  plainDecision?(namespace: string, level: number): boolean | undefined;
 }

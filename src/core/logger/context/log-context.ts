@@ -91,13 +91,41 @@ const MAX_CACHED_OUTCOMES = 16;
 /** Deepest re-entrant delivery (a sink logging through a context) before events are dropped. */
 const MAX_DELIVERY_DEPTH = 8;
 
-/** Slots of the direct-mapped denial table (a power of two). */
-const DENIAL_SLOTS = 64;
+/** Sets per level of the two-way table of plain denials (a power of two); a level's block holds two ways. */
+const DENIAL_SETS = 64;
+/** Slots per level: two ways of `DENIAL_SETS`. */
+const DENIAL_SLOTS = DENIAL_SETS;
+/** The level helpers' levels, in the order of their denial-table blocks. */
+const HELPER_LEVELS = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARNING, LogLevel.ERROR, LogLevel.CRITICAL] as const;
 
-/** Slot of `name` in the denial table: cheap (length and last character), collisions only cost a Map lookup. */
-function denialSlot(name: string): number {
-  return (name.length ^ (name.charCodeAt(name.length - 1) << 3)) & (DENIAL_SLOTS - 1);
+/**
+ * What a level helper knows ahead of time about its level in one context (resolved with the
+ * settings, see `#computeModes`):
+ * - `OFF`: below the minimum level: every call is disabled;
+ * - `OFF_PLAIN`: the policy disables every plain call (no options) of this namespace at this level
+ *   whatever its name (`LogEventPolicy.plainDecision`);
+ * - `BY_NAME`: the decision depends on the name: the denial table, then the per-name cache;
+ * - `ASK`: no shortcut (no policy, or the policy enables every plain call): `logEvent` decides.
+ */
+const Mode = { OFF: 0, OFF_PLAIN: 1, BY_NAME: 2, ASK: 3 } as const;
+type ModeValue = (typeof Mode)[keyof typeof Mode];
+
+/**
+ * Set of a non-empty `name` in one level's block of the denial table: cheap (length and last
+ * character, one `charCodeAt`: measured, a second character costs ~1 ns on every call), two ways
+ * per set so two colliding names both stay; a third only costs a Map lookup.
+ */
+function denialSet(name: string): number {
+  const n = name.length;
+  return (name.charCodeAt(n - 1) + n * 13) & (DENIAL_SETS - 1);
 }
+
+/**
+ * The empty denial table, shared by every context until it records its first denial. Filled with
+ * `''` (never a valid name, and checked apart) rather than `undefined`, so the comparison in the
+ * level helpers only ever sees strings and V8 keeps it a plain string comparison.
+ */
+const NO_DENIALS: string[] = new Array<string>(DENIAL_SLOTS * HELPER_LEVELS.length).fill(''); // never written (not frozen: one array shape at the load)
 
 const EMPTY_PAYLOAD: JsonObject = Object.freeze({}) as JsonObject;
 let deliveryDepth = 0;
@@ -211,11 +239,17 @@ export class LogContext {
   /** Everything else: full key → decision. */
   #byKey = new Map<string, boolean>();
   #evictions = 0;
-  #deniedName: string | undefined;
-  #deniedLevel = Number.NaN;
-  /** Direct-mapped table of recent denials (name and level per slot), see `denialSlot`. */
-  #denials = new Array<string | undefined>(DENIAL_SLOTS).fill(undefined);
-  #denialLevels = new Array<number>(DENIAL_SLOTS).fill(-1);
+  /**
+   * Direct-mapped table of plain denials (no options, this namespace), one block of
+   * `DENIAL_SLOTS` names per helper level (see `denialSet`); `NO_DENIALS` until the first one.
+   */
+  #denials = NO_DENIALS;
+  // Per helper level: what is known ahead of time (see `Mode`); `ASK` until resolved.
+  #modeDebug: ModeValue = Mode.ASK;
+  #modeInfo: ModeValue = Mode.ASK;
+  #modeWarning: ModeValue = Mode.ASK;
+  #modeError: ModeValue = Mode.ASK;
+  #modeCritical: ModeValue = Mode.ASK;
 
   #children = new Map<string, LogContext>();
   #printer: SinkFailurePrinter | undefined;
@@ -444,12 +478,42 @@ export class LogContext {
   // Decisions
 
   #clearDecisions(): void {
-    this.#deniedName = undefined;
-    this.#deniedLevel = Number.NaN;
-    this.#denials.fill(undefined);
+    this.#denials = NO_DENIALS;
     this.#byName.clear();
     this.#byOutcome.clear();
     this.#byKey.clear();
+    this.#modeDebug = this.#modeFor(LogLevel.DEBUG);
+    this.#modeInfo = this.#modeFor(LogLevel.INFO);
+    this.#modeWarning = this.#modeFor(LogLevel.WARNING);
+    this.#modeError = this.#modeFor(LogLevel.ERROR);
+    this.#modeCritical = this.#modeFor(LogLevel.CRITICAL);
+  }
+
+  /**
+   * Resolved ahead of time, as pino resolves its levels when they are set: whether a helper level
+   * is off (minimum level), off for every plain call by the policy's own account
+   * (`plainDecision`), decided per name, or left to `logEvent`. Called whenever decisions are dropped.
+   */
+  #modeFor(level: number): ModeValue {
+    if (level < this.#minLevel) return Mode.OFF;
+    const policy = this.#policy;
+    if (policy === undefined) return Mode.ASK;
+    if (typeof policy.plainDecision !== 'function') return Mode.BY_NAME;
+    let d: boolean | undefined;
+    try {
+      d = policy.plainDecision(this.namespace, level);
+    } catch (error) {
+      this.#stats.policyFailures++;
+      reportDiagnostic({
+        component: 'LogContext',
+        code: 'policy.failed',
+        message: 'the event policy threw in plainDecision; decisions are taken per event instead',
+        error,
+        details: { namespace: this.namespace, level },
+      });
+      return Mode.BY_NAME;
+    }
+    return d === false ? Mode.OFF_PLAIN : d === true ? Mode.ASK : Mode.BY_NAME;
   }
 
   /** Asks the policy; a throwing policy disables the event (reported, counted, not cached). */
@@ -619,10 +683,10 @@ export class LogContext {
       this.#checkPolicyVersion(policy);
       if (!this.#decide(policy, meta, level, outcome)) return;
     }
-    this.#emitAccepted(meta, level, payload, outcome);
-  }
-
-  #emitAccepted(meta: LogEventMeta, level: number, payload: LogPayloadInput, outcome: LogOutcome | undefined): void {
+    // Accepted: payload, normalisation, event, delivery. Kept in this one function on purpose: its
+    // bytecode is then above V8's inlining limit (460 bytes), so the level helpers, which call it
+    // on their enabled path, stay small once optimised and are themselves inlined into callers; a
+    // disabled helper call then costs a few comparisons, not a call (disabled-event-policy bench).
     let normalized: JsonObject = EMPTY_PAYLOAD;
     let raw = payload;
     if (typeof raw === 'function') {
@@ -646,71 +710,65 @@ export class LogContext {
   }
 
   /**
-   * Hot path: a small, inlinable check answered from what is already resolved and cached, so a
-   * disabled helper call returns before `logEvent` (and before its arguments escape). `false` means
-   * "not known to be disabled": `logEvent` then does the full work.
+   * Hot path of the level helpers: a small, inlinable check answered from what is resolved ahead
+   * of time, so a disabled call returns before `logEvent` (and before its arguments escape).
+   * `false` means "not known to be disabled": `logEvent` then does the full work. The caller has
+   * checked the configuration generation; `block` is the level's first slot in the denial table.
    */
-  #knownDisabled(name: string, level: number, options: LogEventOptions | undefined): boolean {
-    if (this.#gen !== configGeneration.value) return false;
-    if (level < this.#minLevel) return true;
-    if (options !== undefined) return false;
-    // One-entry memo of the last cached denial: a loop that keeps hitting one disabled event pays
-    // two comparisons. (Set only while a policy is in force; cleared whenever decisions are.)
-    if (name === this.#deniedName && level === this.#deniedLevel && (!this.#policyVersioned || this.#policy!.version === this.#policyVersion)) {
-      return true;
+  #skip(mode: ModeValue, name: string, block: number, options: LogEventOptions | undefined): boolean {
+    if (mode === Mode.OFF) return true;
+    if (options !== undefined || mode === Mode.ASK) return false;
+    if (mode === Mode.BY_NAME) {
+      // A direct-mapped table of denials (index from length, middle and last character: no
+      // hashing of the whole string), so code cycling through disabled events skips the Map.
+      if (typeof name !== 'string' || name.length === 0) return false;
+      if (this.#denials[block + denialSet(name)] !== name) return this.#cachedDenial(name, block);
     }
-    // Then a small direct-mapped table of recent denials (index from length and last character:
-    // no hashing of the whole string), so code cycling through a few disabled events skips the Map.
-    if (typeof name !== 'string') return false;
-    const i = denialSlot(name);
-    if (this.#denials[i] === name && this.#denialLevels[i] === level && (!this.#policyVersioned || this.#policy!.version === this.#policyVersion)) {
-      return true;
-    }
-    // The rest is kept out of line so this check stays small enough to inline into the helper
-    // (the payload argument then never escapes on the disabled path).
-    return this.#policy !== undefined && this.#cachedDenial(name, level);
+    // A versioned policy may have changed its mind since the mode or the denial was recorded.
+    return !this.#policyVersioned || this.#policy!.version === this.#policyVersion;
   }
 
-  /** Whether the policy's cached decision for (name, level) is "disabled". */
-  #cachedDenial(name: string, level: number): boolean {
+  /**
+   * Out of line (keeps `#skip` small), after a miss in the table's first way: the second way, then
+   * the per-name cache; a cached denial found there goes to the first way (the first way's name
+   * moves to the second).
+   */
+  #cachedDenial(name: string, block: number): boolean {
     if (this.#policyVersioned && this.#policy!.version !== this.#policyVersion) return false;
     const slots = this.#byName.get(name);
-    if (slots === undefined || slots[level] !== false) return false;
-    this.#deniedName = name;
-    this.#deniedLevel = level;
-    const i = denialSlot(name);
-    this.#denials[i] = name;
-    this.#denialLevels[i] = level;
+    if (slots === undefined || slots[HELPER_LEVELS[block / DENIAL_SLOTS]!] !== false) return false;
+    if (this.#denials === NO_DENIALS) this.#denials = NO_DENIALS.slice();
+    this.#denials[block + denialSet(name)] = name;
     return true;
   }
 
   /** Emits at `LogLevel.DEBUG` (10). See {@link logEvent}. */
   debug(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
-    if (this.#knownDisabled(name, LogLevel.DEBUG, options)) return;
+    if (this.#gen === configGeneration.value && this.#skip(this.#modeDebug, name, 0, options)) return;
     this.logEvent(name, LogLevel.DEBUG, payload, options);
   }
 
   /** Emits at `LogLevel.INFO` (20). See {@link logEvent}. */
   info(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
-    if (this.#knownDisabled(name, LogLevel.INFO, options)) return;
+    if (this.#gen === configGeneration.value && this.#skip(this.#modeInfo, name, DENIAL_SLOTS, options)) return;
     this.logEvent(name, LogLevel.INFO, payload, options);
   }
 
   /** Emits at `LogLevel.WARNING` (30). See {@link logEvent}. */
   warning(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
-    if (this.#knownDisabled(name, LogLevel.WARNING, options)) return;
+    if (this.#gen === configGeneration.value && this.#skip(this.#modeWarning, name, 2 * DENIAL_SLOTS, options)) return;
     this.logEvent(name, LogLevel.WARNING, payload, options);
   }
 
   /** Emits at `LogLevel.ERROR` (40). See {@link logEvent}. */
   error(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
-    if (this.#knownDisabled(name, LogLevel.ERROR, options)) return;
+    if (this.#gen === configGeneration.value && this.#skip(this.#modeError, name, 3 * DENIAL_SLOTS, options)) return;
     this.logEvent(name, LogLevel.ERROR, payload, options);
   }
 
   /** Emits at `LogLevel.CRITICAL` (50). See {@link logEvent}. */
   critical(name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
-    if (this.#knownDisabled(name, LogLevel.CRITICAL, options)) return;
+    if (this.#gen === configGeneration.value && this.#skip(this.#modeCritical, name, 4 * DENIAL_SLOTS, options)) return;
     this.logEvent(name, LogLevel.CRITICAL, payload, options);
   }
 

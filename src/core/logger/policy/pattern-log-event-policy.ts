@@ -99,6 +99,10 @@ interface CompiledRule {
   readonly sourcePaths: RegExp | undefined;
   readonly sourceFunctions: RegExp | undefined;
   readonly outcomes: RegExp | undefined;
+  /** The `events` patterns' literal prefixes (up to the first `*`, `?` or `[`), for `plainDecision`. */
+  readonly eventPrefixes: readonly string[] | undefined;
+  /** Whether the rule has a condition a plain event (no entity id, source or outcome) never meets. */
+  readonly needsMore: boolean;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -219,7 +223,7 @@ export class PatternLogEventPolicy implements LogEventPolicy {
     this.#defaultEnabled = parsed.defaultEnabled;
     this.#rules = parsed.rules.map((r, i) => {
       const path = `rules[${i}]`;
-      const compiled: CompiledRule = {
+      const groups = {
         allow: r.action === 'allow',
         minLevel: (r.minLevel as number | undefined) ?? Number.NEGATIVE_INFINITY,
         maxLevel: (r.maxLevel as number | undefined) ?? Number.POSITIVE_INFINITY,
@@ -230,6 +234,13 @@ export class PatternLogEventPolicy implements LogEventPolicy {
         sourcePaths: compileGroup(r.sourcePaths, `${path}.sourcePaths`),
         sourceFunctions: compileGroup(r.sourceFunctions, `${path}.sourceFunctions`),
         outcomes: compileGroup(r.outcomes, `${path}.outcomes`),
+      };
+      // From the compiled groups: an empty group does not constrain (and compiles to undefined).
+      const compiled: CompiledRule = {
+        ...groups,
+        eventPrefixes: groups.events === undefined ? undefined : r.events!.map(literalPrefix),
+        needsMore:
+          groups.entityIds !== undefined || groups.sourcePaths !== undefined || groups.sourceFunctions !== undefined || groups.outcomes !== undefined,
       };
       return compiled;
     });
@@ -253,10 +264,52 @@ export class PatternLogEventPolicy implements LogEventPolicy {
     return this.#defaultEnabled;
   }
 
+  /**
+   * The decision every plain event (no entity id, source or outcome) of `namespace` at `level`
+   * gets, when it does not depend on the event name; `undefined` when it may. Conservative: a rule
+   * on names, or with an `events` pattern that could match some `namespace.<name>`, counts as
+   * depending on the name, and only rules that agree with the final decision are allowed to.
+   * `LogContext` calls it once per helper level when its settings are resolved (pino's trick:
+   * resolve at configuration time), so a level turned off for a whole namespace costs nothing per name.
+   */
+  plainDecision(namespace: string, level: number): boolean | undefined {
+    const byName = new Set<boolean>();
+    let decision = this.#defaultEnabled;
+    for (const r of this.#rules) {
+      if (level < r.minLevel || level > r.maxLevel || r.needsMore) continue; // never matches
+      if (r.namespaces !== undefined && !r.namespaces.test(namespace)) continue;
+      if (r.eventPrefixes !== undefined && !r.eventPrefixes.some((p) => mayPrefixKeys(p, namespace))) continue;
+      if (r.names !== undefined || r.eventPrefixes !== undefined) {
+        byName.add(r.allow); // matches some names only
+        continue;
+      }
+      decision = r.allow; // matches every plain event of this namespace at this level
+      break;
+    }
+    return byName.has(!decision) ? undefined : decision;
+  }
+
   /** The normalised configuration, for logging or saving. */
   toJSON(): Required<PatternLogEventPolicyConfig> {
     return this.config;
   }
+}
+
+/** A glob's literal prefix: its characters before the first `*`, `?` or `[` (an unclosed `[` is cut too: conservative). */
+function literalPrefix(pattern: string): string {
+  const i = pattern.search(/[*?[]/);
+  return i < 0 ? pattern : pattern.slice(0, i);
+}
+
+/**
+ * Whether a pattern with literal prefix `prefix` may match some composed key `namespace.<name>`
+ * (`<name>` alone in the root namespace): every match starts with `prefix`, every key with
+ * `namespace.`, so when neither starts with the other no key matches.
+ */
+function mayPrefixKeys(prefix: string, namespace: string): boolean {
+  if (namespace === '') return true;
+  const keyPrefix = `${namespace}.`;
+  return prefix.startsWith(keyPrefix) || keyPrefix.startsWith(prefix);
 }
 
 function test(re: RegExp | undefined, value: string | undefined): boolean {

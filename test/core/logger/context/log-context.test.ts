@@ -330,18 +330,64 @@ describe('decision cache', () => {
     expect(policy.asked).toHaveLength(22);
   });
 
-  it('names sharing a slot of the recent-denials table are decided separately', () => {
-    // 'ab' and 'bb' (same length, same last character) share a slot; so do 'xa' and 'ya'.
-    const policy = new RecordingPolicy((m) => m.name === 'bb' || m.name === 'ya');
+  it('names sharing a slot of the denial table are decided separately', () => {
+    // 200 names over 64 slots per level: many share a slot; every other one is denied.
+    const names = Array.from({ length: 200 }, (_, i) => `n${i}.${String.fromCharCode(97 + (i % 26))}`);
+    const denied = new Set(names.filter((_, i) => i % 2 === 0));
+    const policy = new RecordingPolicy((m) => !denied.has(m.name));
     const { root, sink } = makeRoot({ policy });
-    for (let i = 0; i < 3; i++) {
-      root.debug('ab');
-      root.debug('bb');
-      root.debug('xa');
-      root.debug('ya');
-      root.info('ab');
+    for (let round = 0; round < 3; round++) {
+      for (const n of names) {
+        root.debug(n);
+        root.info(n);
+      }
     }
-    expect(sink.names()).toEqual(['bb', 'ya', 'bb', 'ya', 'bb', 'ya']);
+    const expected = names.filter((n) => !denied.has(n));
+    expect(sink.names()).toEqual([0, 1, 2].flatMap(() => expected.flatMap((n) => [n, n])));
+  });
+
+  it('an empty or non-string name in a level helper is reported as an invalid call, never taken for a cached denial', () => {
+    const { root, sink } = makeRoot({ policy: new RecordingPolicy((m) => m.name !== 'x') });
+    root.debug('x');
+    root.debug('x');
+    root.debug('');
+    root.debug(42 as unknown as string);
+    expect(sink.events).toHaveLength(0);
+    expect(root.stats().invalidCalls).toBe(2);
+  });
+
+  it("a level the policy's plainDecision turns off is answered without asking per name; calls with options still ask", () => {
+    const policy = new RecordingPolicy((m, level) => !(m.namespace === 'svc' && level <= LogLevel.DEBUG));
+    const plain: [string, number][] = [];
+    Object.assign(policy, {
+      plainDecision: (ns: string, level: number) => {
+        plain.push([ns, level]);
+        return ns === 'svc' && level <= LogLevel.DEBUG ? false : undefined;
+      },
+    });
+    const { root, sink } = makeRoot({ policy, namespace: 'svc' });
+    // The first call resolves the settings (and asks, through logEvent); later names are never asked.
+    for (let i = 0; i < 4; i++) root.debug(`n${i}`, { v: i });
+    expect(policy.asked.map((a) => a.meta.name)).toEqual(['n0']);
+    expect(plain).toEqual([['svc', 10], ['svc', 20], ['svc', 30], ['svc', 40], ['svc', 50]]);
+    root.debug('n1', { v: 1 }, { entityId: 'e' }); // not plain: asked, and denied by isEnabled itself
+    expect(policy.asked).toHaveLength(2);
+    root.info('n0');
+    expect(sink.names()).toEqual(['n0']);
+  });
+
+  it('a throwing plainDecision is reported and counted; decisions are then taken per event', () => {
+    const policy = new RecordingPolicy((m) => m.name !== 'x');
+    Object.assign(policy, {
+      plainDecision: () => {
+        throw new Error('boom');
+      },
+    });
+    const { root, sink } = makeRoot({ policy });
+    root.debug('x');
+    root.debug('y');
+    expect(sink.names()).toEqual(['y']);
+    expect(root.stats().policyFailures).toBe(5); // once per helper level, when the settings were resolved
   });
 
   it('is invalidated when the policy version changes', () => {
