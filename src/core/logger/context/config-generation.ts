@@ -5,7 +5,15 @@
  */
 export const configGeneration = { value: 0 };
 
+let onBump: (() => void) | undefined;
+
+/** Registers the one function run after every bump (`LogContext` restores its silenced helpers). Internal. */
+export function setConfigGenerationHook(hook: () => void): void {
+  onBump = hook;
+}
+
 /** Marks every cached effective setting and decision in every context as stale. */
 export function bumpConfigGeneration(): void {
   configGeneration.value++;
+  onBump?.();
 }

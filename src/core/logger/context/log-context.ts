@@ -20,7 +20,7 @@ import { LogLevel, parseLogLevel } from '../level.ts';
 import type { LogPayloadProcessorLike, NormalizeOptions } from '../payload-processor-like.ts';
 import type { LogEventPolicy } from '../policy.ts';
 import type { LogSink } from '../sink.ts';
-import { bumpConfigGeneration, configGeneration } from './config-generation.ts';
+import { bumpConfigGeneration, configGeneration, setConfigGenerationHook } from './config-generation.ts';
 import { LogErrorHandling, SinkFailurePrinter, isLogErrorHandlingMode } from './error-handling.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';
 import { validateNamespace } from './namespace.ts';
@@ -126,6 +126,46 @@ function denialSet(name: string): number {
  * level helpers only ever sees strings and V8 keeps it a plain string comparison.
  */
 const NO_DENIALS: string[] = new Array<string>(DENIAL_SLOTS * HELPER_LEVELS.length).fill(''); // never written (not frozen: one array shape at the load)
+
+/** The level helpers' names, in `HELPER_LEVELS` order. */
+const HELPER_NAMES = ['debug', 'info', 'warning', 'error', 'critical'] as const;
+type HelperName = (typeof HELPER_NAMES)[number];
+type Helper = (this: LogContext, name: string, payload?: LogPayloadInput, options?: LogEventOptions) => void;
+
+/**
+ * pino's trick: a helper whose level is off in a context is replaced, on that context, by a
+ * function that does nothing, so V8 inlines it and drops the call and its payload object. Valid
+ * until the next configuration change, which puts the class's helpers back (`restoreSilenced`).
+ */
+function silentHelper(): void {
+  // the level is off in this context: nothing to do
+}
+
+/**
+ * A helper whose level the policy turns off for every plain call in a context: only a call with
+ * options (entity id, source, outcome, namespace) can still be enabled, and takes the full path.
+ */
+const PLAIN_OFF_HELPERS: readonly Helper[] = HELPER_LEVELS.map(
+  (level) =>
+    function plainOffHelper(this: LogContext, name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+      if (options !== undefined) this.logEvent(name, level, payload, options);
+    },
+);
+
+/** Contexts with a replaced helper in the current generation (weakly: a context may be dropped). */
+let silenced: WeakRef<LogContext>[] = [];
+let restoreHelpers: (ctx: LogContext) => void;
+
+/** Run after every configuration change: the replaced helpers may no longer be right. */
+function restoreSilenced(): void {
+  const list = silenced;
+  silenced = [];
+  for (const ref of list) {
+    const ctx = ref.deref();
+    if (ctx !== undefined) restoreHelpers(ctx);
+  }
+}
+setConfigGenerationHook(restoreSilenced);
 
 const EMPTY_PAYLOAD: JsonObject = Object.freeze({}) as JsonObject;
 let deliveryDepth = 0;
@@ -258,6 +298,7 @@ export class LogContext {
   static {
     detachChildren = (ctx) => ctx.#children.clear();
     childEntries = (ctx) => ctx.#children.entries();
+    restoreHelpers = (ctx) => ctx.#setHelpers(false);
   }
 
   /**
@@ -269,6 +310,10 @@ export class LogContext {
       throw new MvxConfigError('parent', 'must be a LogContext');
     }
     this.parent = parent;
+    // Own, non-enumerable helper slots on every context (one hidden class for all), holding the
+    // class's helpers until a level is found off (see `silentHelper`).
+    const proto = new.target.prototype as Record<HelperName, Helper>;
+    for (const h of HELPER_NAMES) Object.defineProperty(this, h, { value: proto[h], writable: true, configurable: true, enumerable: false });
     this.namespace =
       options.namespace === undefined ? (parent?.namespace ?? '') : validateNamespace(options.namespace, 'namespace', true);
     if (options.sink !== undefined) this.#localSink = checkSink(options.sink, 'sink');
@@ -318,6 +363,32 @@ export class LogContext {
     this.#policyVersioned = this.#policyVersion !== undefined;
     this.#clearDecisions();
     this.#gen = configGeneration.value;
+    this.#setHelpers(true);
+  }
+
+  /**
+   * Puts the class's helpers on this context, or (when `silence`) a silent one for each level that
+   * is off: below the minimum level, or off for plain calls by a policy without `version` (a
+   * versioned policy may change without a configuration change, so its levels keep the checks).
+   * A helper a subclass overrides is never replaced.
+   */
+  #setHelpers(silence: boolean): void {
+    const self = this as unknown as Record<HelperName, Helper>;
+    const proto = Object.getPrototypeOf(this) as Record<HelperName, Helper>;
+    const base = LogContext.prototype as unknown as Record<HelperName, Helper>;
+    const modes = [this.#modeDebug, this.#modeInfo, this.#modeWarning, this.#modeError, this.#modeCritical];
+    let replaced = false;
+    for (let i = 0; i < HELPER_NAMES.length; i++) {
+      const h = HELPER_NAMES[i]!;
+      let fn = proto[h];
+      if (silence && fn === base[h]) {
+        if (modes[i] === Mode.OFF) fn = silentHelper;
+        else if (modes[i] === Mode.OFF_PLAIN && !this.#policyVersioned) fn = PLAIN_OFF_HELPERS[i]!;
+      }
+      if (fn !== proto[h]) replaced = true;
+      if (self[h] !== fn) self[h] = fn;
+    }
+    if (replaced) silenced.push(new WeakRef(this));
   }
 
   /** The effective sink (this context's override or the nearest ancestor's). */

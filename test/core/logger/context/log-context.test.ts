@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LogContext, DECISION_CACHE_LIMIT } from '../../../../src/core/logger/context/log-context.ts';
+import type { LogEventOptions } from '../../../../src/core/logger/context/log-context.ts';
+import { PatternLogEventPolicy } from '../../../../src/core/logger/policy/pattern-log-event-policy.ts';
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
 import { LogLevel } from '../../../../src/core/logger/level.ts';
 import type { LogEventMeta, LogOutcome } from '../../../../src/core/logger/event.ts';
@@ -388,6 +390,55 @@ describe('decision cache', () => {
     root.debug('y');
     expect(sink.names()).toEqual(['y']);
     expect(root.stats().policyFailures).toBe(5); // once per helper level, when the settings were resolved
+  });
+
+  it('a level found off is silenced on that context, and logs again right after any ancestor enables it', () => {
+    const { root, sink } = makeRoot({ minLevel: 'INFO' });
+    const built = new LogContext({ parent: root.child('a'), namespace: 'a.hand' }); // not in the tree's children
+    const leaf = root.child('a').child('b');
+    for (let i = 0; i < 3; i++) {
+      leaf.debug('x');
+      built.debug('x');
+    }
+    expect(sink.events).toHaveLength(0);
+    expect(Object.keys(leaf)).not.toContain('debug'); // the helper slots are not enumerable
+    root.child('a').setMinLevel('DEBUG');
+    leaf.debug('x');
+    built.debug('y');
+    expect(sink.names()).toEqual(['x', 'y']);
+    root.child('a').resetMinLevel();
+    leaf.debug('x');
+    built.debug('y');
+    expect(sink.events).toHaveLength(2);
+  });
+
+  it('a plain call to a level the policy turns off is silenced; a call with options still asks the policy', () => {
+    const policy = new PatternLogEventPolicy({
+      rules: [
+        { action: 'allow', namespaces: ['svc'], entityIds: ['vip'] },
+        { action: 'deny', namespaces: ['svc'], maxLevel: 'DEBUG' },
+      ],
+    });
+    const { root, sink } = makeRoot({ policy });
+    const svc = root.child('svc');
+    for (let i = 0; i < 3; i++) svc.debug('x', { i });
+    svc.debug('x', { i: 9 }, { entityId: 'vip' });
+    svc.info('y');
+    expect(sink.names()).toEqual(['x', 'y']);
+    expect(sink.events[0]!.meta.entityId).toBe('vip');
+  });
+
+  it('a subclass overriding a level helper keeps its override (never silenced)', () => {
+    const seen: string[] = [];
+    class Counting extends LogContext {
+      override debug(name: string, payload?: unknown, options?: LogEventOptions): void {
+        seen.push(name);
+        super.debug(name, payload, options);
+      }
+    }
+    const root = new Counting({ sink: new MemorySink(), payloadProcessor: new RecordingProcessor(), minLevel: 'INFO' });
+    for (let i = 0; i < 3; i++) root.debug(`n${i}`);
+    expect(seen).toEqual(['n0', 'n1', 'n2']);
   });
 
   it('is invalidated when the policy version changes', () => {
