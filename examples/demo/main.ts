@@ -25,6 +25,8 @@ import {
   configureLogContext,
   getLogContext,
   getRootLogContext,
+  installExitHandlers,
+  registerForShutdown,
 } from 'mvx-common';
 import type { LogSink } from 'mvx-common';
 import { createPrometheusBridge, startMetricsServer } from 'mvx-common/prometheus';
@@ -57,6 +59,13 @@ async function main(): Promise<number> {
   const registry = new Registry();
   createPrometheusBridge(metrics, { registry });
   const metricsServer = await startMetricsServer({ registry, host: '127.0.0.1', port: config.metricsPort });
+
+  // Ctrl-C or SIGTERM while the load runs: flush the sinks, the recorder and the exporters within
+  // 5 s, then exit as the signal asks (the summary is skipped).
+  installExitHandlers({ timeoutMs: 5000 });
+  registerForShutdown(metrics);
+  registerForShutdown({ shutdown: () => extra.shutdown() });
+  registerForShutdown({ shutdown: () => metricsServer.close() });
 
   // --- the service ----------------------------------------------------------------------------
   const { server, storage } = createDemoServer({ log, metrics });
