@@ -42,7 +42,30 @@ function compactJson(value: unknown): string {
   }
 }
 
-/** Formats one event as a readable line (no trailing newline). Never throws. */
+// Control characters are exactly what these patterns look for.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex
+const CONTROL_ALL = /[\u0000-\u001f\u007f\u2028\u2029]/g;
+
+/**
+ * Escapes control characters (`\n` → `\\n`, others as `\\uXXXX`) in a metadata field, so that an
+ * entity id, name or path taken from input cannot forge or split lines in a readable log.
+ */
+function oneLine(text: string): string {
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROL_ALL, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\r') return '\\r';
+    if (ch === '\t') return '\\t';
+    return `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
+/**
+ * Formats one event as a readable line (no trailing newline). Metadata fields are kept on one line
+ * (control characters escaped); the payload is compact JSON, which escapes them itself. Never throws.
+ */
 export function formatReadable(event: LogEvent, options: ReadableFormatOptions = {}): string {
   try {
     const c = options.colors === true;
@@ -51,17 +74,17 @@ export function formatReadable(event: LogEvent, options: ReadableFormatOptions =
     const parts: string[] = [
       c ? `${DIM}${isoTime(event.timestamp)}${RESET}` : isoTime(event.timestamp),
       c ? `${levelColor(event.level)}${level}${RESET}` : level,
-      c ? `${BOLD}${composeEventName(meta)}${RESET}` : composeEventName(meta),
+      c ? `${BOLD}${oneLine(composeEventName(meta))}${RESET}` : oneLine(composeEventName(meta)),
     ];
-    if (meta.entityId !== undefined) parts.push(`entity=${meta.entityId}`);
-    if (event.outcome !== undefined) parts.push(`[${event.outcome}]`);
+    if (meta.entityId !== undefined) parts.push(`entity=${oneLine(meta.entityId)}`);
+    if (event.outcome !== undefined) parts.push(`[${oneLine(event.outcome)}]`);
     if (event.payload !== undefined && Object.keys(event.payload).length > 0) parts.push(compactJson(event.payload));
     const traceId = event.correlation?.trace_id;
-    if (traceId !== undefined) parts.push(c ? `${DIM}trace=${traceId}${RESET}` : `trace=${traceId}`);
+    if (traceId !== undefined) parts.push(c ? `${DIM}trace=${oneLine(traceId)}${RESET}` : `trace=${oneLine(traceId)}`);
     const src = meta.source;
     if (src !== undefined && (src.filePath !== undefined || src.functionName !== undefined)) {
-      const loc = `${src.filePath ?? '?'}${src.line !== undefined ? `:${src.line}` : ''}`;
-      const text = `(${loc}${src.functionName !== undefined ? ` ${src.functionName}` : ''})`;
+      const loc = `${oneLine(src.filePath ?? '?')}${src.line !== undefined ? `:${src.line}` : ''}`;
+      const text = `(${loc}${src.functionName !== undefined ? ` ${oneLine(src.functionName)}` : ''})`;
       parts.push(c ? `${DIM}${text}${RESET}` : text);
     }
     return parts.join(' ');

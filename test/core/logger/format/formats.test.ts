@@ -90,3 +90,22 @@ describe('formatReadable', () => {
     expect(formatReadable(e, { colors: true })).toContain('\x1b[90m');
   });
 });
+
+describe('formatReadable keeps one event on one line', () => {
+  it('escapes control characters in entity id, name, outcome and source, so input cannot forge log lines', () => {
+    const forged = '\n2026-01-01T00:00:00.000Z INFO     admin.login [success]';
+    const e = buildLogEvent({
+      level: 20,
+      meta: { namespace: 'app', name: 'login\r', entityId: `user${forged}`, source: { filePath: 'a\u2028b.ts', functionName: 'f\tg' } },
+      outcome: 'failed\u0000',
+      payload: { note: 'payload newlines\nare JSON-escaped' },
+    });
+    const line = formatReadable(e);
+    expect(line.split(/[\n\r\u2028\u2029]/)).toHaveLength(1);
+    expect(line).toContain('entity=user\\n2026-01-01T00:00:00.000Z INFO     admin.login [success]');
+    expect(line).toContain('app.login\\r');
+    expect(line).toContain('[failed\\u0000]');
+    expect(line).toContain('(a\\u2028b.ts f\\tg)');
+    expect(line).toContain('"payload newlines\\nare JSON-escaped"');
+  });
+});
