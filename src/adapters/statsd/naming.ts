@@ -1,6 +1,7 @@
 /**
  * StatsD names and tags: sanitising, prefixing and turning attributes into tags or name segments.
  */
+import { attributesKey as coreAttributesKey } from '../../core/metrics/series/attribute-key.ts';
 import type { MetricAttributes } from '../../core/metrics/types.ts';
 
 /** How attributes reach StatsD. See {@link StatsdExporterOptions.attributes}. */
@@ -35,14 +36,14 @@ export function dimensionStatName(prefix: string, metric: string, dimension: str
   return sanitizeStatsdName(prefix === '' ? base : `${prefix}.${base}`);
 }
 
-/** A canonical key for an attribute set (sorted keys), for keeping state per series. */
+/**
+ * A canonical key for an attribute set, for keeping state per series: the core's typed key, so that
+ * series the core keeps apart (`{status: 200}` and `{status: '200'}`, values containing any
+ * character) never share one state, which would make counter deltas flip between the two series
+ * and resend their difference on every push.
+ */
 export function attributesKey(attributes: MetricAttributes): string {
-  const keys = Object.keys(attributes);
-  if (keys.length === 0) return '';
-  keys.sort();
-  let out = '';
-  for (const k of keys) out += `${k}\u0001${String(attributes[k])}\u0002`;
-  return out;
+  return coreAttributesKey(attributes);
 }
 
 /** hot-shots tags (`{ key: 'value' }`); hot-shots sanitises and formats them per its `telegraf` option. */

@@ -7,6 +7,7 @@ import { StatsdExporter, type StatsdExporterOptions } from '../../../src/adapter
 import { isMvxError, MvxErrorCode } from '../../../src/core/errors.ts';
 import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/internal/diagnostics.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
+import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
 import { registerJobMetrics, type JobEvent } from './job-metrics.ts';
 import { ManualSource, numberSnapshot } from './manual-source.ts';
 import { startUdpReceiver, type UdpReceiver } from './udp-receiver.ts';
@@ -282,6 +283,26 @@ describe('StatsdExporter names and attributes', () => {
     await e.flush();
     expect(await receiver.waitFor((l) => l.length >= 2)).toEqual(['req:2|c', 'req:3|c']);
     expect(diagnostics.filter((d) => d.code === 'statsd.attributes_dropped')).toHaveLength(1);
+  });
+
+  it('does not resend counts on every push when two series differ only by value type (200 and "200")', async () => {
+    const recorder = new AsyncMetricsRecorder<{ type: 'req'; status: number | string }>();
+    recorder.registerMetric(new CounterMetric<{ type: 'req'; status: number | string }>({ name: 'req', eventTypes: 'req', attributes: ['status'] }));
+    cleanups.push(() => recorder.stop());
+    const e = exporter({ client: client(), source: recorder });
+    for (let i = 0; i < 5; i++) recorder.emit({ type: 'req', status: 200 });
+    for (let i = 0; i < 3; i++) recorder.emit({ type: 'req', status: '200' });
+    await e.flush();
+    await e.flush(); // nothing new: must send nothing
+    await e.flush();
+    recorder.emit({ type: 'req', status: 200 });
+    await e.flush();
+    // 9 events in all; wait for the last push's line, then count everything that arrived.
+    const lines = await receiver.waitFor((l) => l.reduce((n, x) => n + Number(/^req:(\d+)\|c/.exec(x)?.[1] ?? 0), 0) >= 9);
+    await new Promise((r) => setTimeout(r, 50));
+    const total = receiver.lines().reduce((n, x) => n + Number(/^req:(\d+)\|c/.exec(x)?.[1] ?? 0), 0);
+    expect(lines.length).toBeGreaterThan(0);
+    expect(total).toBe(9);
   });
 
   it('writes Telegraf tags when the client is configured for Telegraf', async () => {
