@@ -129,6 +129,26 @@ describe('worker bridge over a MessageChannel (both ends in this thread)', () =>
     port1.close();
   });
 
+  it('a batch posted after the owner detached is counted as closed, not left pending forever', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = new AsyncMetricsRecorder();
+    owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    const detach = owner.attachPort(port1);
+    const handle = createWorkerMetricsRecorder(port2);
+    handle.emit({ type: 'x' });
+    await handle.flush({ timeoutMs: 5000 });
+    // Emitted while attached; the batch leaves at the end of this task, after the detach below.
+    handle.emit({ type: 'x' });
+    handle.emit({ type: 'x' });
+    detach();
+    await handle.flush({ timeoutMs: 5000 }); // answered by the 'closed' notice
+    expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(1);
+    const s = handle.stats();
+    expect(s).toMatchObject({ acknowledged: 1, pending: 0, dropped: { closed: 2 } });
+    expect(s.accepted).toBe(s.acknowledged + s.pending);
+    port1.close();
+  });
+
   it('flush() is bounded when nobody answers, and maxPending bounds what is outstanding', async () => {
     const { port1, port2 } = new MessageChannel();
     const handle = createWorkerMetricsRecorder(port2, { maxPending: 10 });

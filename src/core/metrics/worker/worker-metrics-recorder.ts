@@ -41,7 +41,7 @@ export interface WorkerMetricsRecorderStats {
     readonly invalid: number;
     /** Could not be structured-cloned. */
     readonly uncloneable: number;
-    /** Emitted after the owner detached or `close()`. */
+    /** Emitted after the owner detached or `close()`, or posted to an owner that detached before aggregating them. */
     readonly closed: number;
   };
 }
@@ -75,6 +75,11 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
       this.flushWaiters.delete(msg.id);
       resolve?.();
     } else if (msg.t === 'closed') {
+      // The owner posted its acks before this notice (a port keeps order): batches still
+      // unacknowledged reached it after it detached and were never aggregated.
+      this.counts.closed += this.inflight;
+      this.counts.accepted -= this.inflight;
+      this.inflight = 0;
       this.markClosed();
     }
     this.updateListening();
