@@ -36,6 +36,16 @@ function report(plan: InvocationPlan, key: string, code: string, message: string
   });
 }
 
+/** A throwing `this.logContext` getter: reported once; the call runs unlogged. */
+export function reportThisContextFailed(plan: InvocationPlan, error: unknown): void {
+  report(plan, 'context:this', 'context.failed', 'this.logContext threw; the call is not logged', error);
+}
+
+/** A throwing `this.entityId` getter: reported once; the event has no entity id. */
+export function reportThisEntityIdFailed(plan: InvocationPlan, error: unknown): void {
+  report(plan, 'entityId:this', 'entity-id.failed', 'this.entityId threw; the event has no entity id', error);
+}
+
 function checked(plan: InvocationPlan, value: unknown, what: string): LogContext | undefined {
   if (value instanceof LogContext) return value;
   if (value !== undefined && value !== null) {
@@ -66,7 +76,13 @@ export function resolveContext(plan: InvocationPlan, segments: readonly string[]
   }
   if (self !== null && (typeof self === 'object' || typeof self === 'function')) {
     const s = self as LogContextProvider;
-    const lc = s.logContext;
+    let lc: LogContextProvider['logContext'];
+    try {
+      lc = s.logContext;
+    } catch (error) {
+      reportThisContextFailed(plan, error);
+      return undefined;
+    }
     if (lc !== undefined) return checked(plan, lc, 'this.logContext');
     const getter = s.getLogContext;
     if (typeof getter === 'function') {
@@ -94,7 +110,12 @@ export function resolveEntityId(plan: InvocationPlan, self: unknown, args: reado
       return undefined;
     }
   } else if (self !== null && (typeof self === 'object' || typeof self === 'function')) {
-    id = (self as Partial<LogEntityIdProvider>).entityId;
+    try {
+      id = (self as Partial<LogEntityIdProvider>).entityId;
+    } catch (error) {
+      reportThisEntityIdFailed(plan, error);
+      return undefined;
+    }
   } else {
     return undefined;
   }

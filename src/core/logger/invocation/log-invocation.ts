@@ -12,7 +12,7 @@ import type { LogContext } from '../context/log-context.ts';
 import type { LogEventMeta, LogSource } from '../event.ts';
 import type { JsonObject } from '../json.ts';
 import type { LogEventPolicy } from '../policy.ts';
-import { resolveContext, resolveEntityId } from './context-resolution.ts';
+import { reportThisContextFailed, reportThisEntityIdFailed, resolveContext, resolveEntityId } from './context-resolution.ts';
 import { isCancellation, isErrorLogged, markErrorLogged } from './error-tracking.ts';
 import { endObservers, hasObserverFor, observerState, runInScopes, scopesCorrelation, startObservers } from './observers.ts';
 import type { ActiveScope, CallBox } from './observers.ts';
@@ -124,7 +124,16 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
     if (fixedContext !== undefined) ctx = fixedContext;
     else {
       // Fast path for `this.logContext` holding the context seen last time (already validated).
-      const lc = byThis && this !== undefined && this !== null ? (this as { logContext?: unknown }).logContext : undefined;
+      let lc: unknown;
+      if (byThis && this !== undefined && this !== null) {
+        try {
+          lc = (this as { logContext?: unknown }).logContext;
+        } catch (error) {
+          // A throwing getter is a provider that throws: reported once, the call runs unlogged.
+          reportThisContextFailed(plan, error);
+          return fn.apply(this, args);
+        }
+      }
       if (lc !== undefined && lc === lastThisContext) ctx = lastThisContext;
       else {
         ctx = resolveContext(plan, segments, this);
@@ -135,7 +144,13 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
     let entityId: string | undefined;
     if (hasEntityGetter) entityId = resolveEntityId(plan, this, args);
     else if (this !== undefined && this !== null) {
-      const e = (this as { entityId?: unknown }).entityId;
+      let e: unknown;
+      try {
+        e = (this as { entityId?: unknown }).entityId;
+      } catch (error) {
+        // A throwing getter: reported once, the event has no entity id, the call goes on.
+        reportThisEntityIdFailed(plan, error);
+      }
       entityId = typeof e === 'string' ? e : e === undefined ? undefined : resolveEntityId(plan, this, args);
     }
     const namespace = ctx.namespace;

@@ -151,6 +151,37 @@ describe('entity id', () => {
     expect(h.diagnostics.some((d) => d.code === 'entity-id.failed')).toBe(true);
   });
 
+  it('a throwing this.entityId getter does not throw into the caller: reported once, the event has no entity id', () => {
+    h = harness();
+    class Conn {
+      logContext = h.root;
+      get entityId(): string {
+        throw new Error('entity getter');
+      }
+      ping = logInvocation({ event: 'ping' })(() => 'pong');
+    }
+    const c = new Conn();
+    expect(c.ping()).toBe('pong');
+    expect(c.ping()).toBe('pong');
+    expect(h.sink.events.map((e) => e.meta.entityId)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(h.diagnostics.filter((d) => d.code === 'entity-id.failed')).toHaveLength(1);
+  });
+
+  it('a throwing this.logContext getter does not throw into the caller: reported once, the call runs unlogged', () => {
+    h = harness();
+    class Svc {
+      get logContext(): LogContext {
+        throw new Error('ctx getter');
+      }
+      run = logInvocation({ event: 'run' })(() => 'ran');
+    }
+    const s = new Svc();
+    expect(s.run()).toBe('ran');
+    expect(s.run()).toBe('ran');
+    expect(h.sink.events).toHaveLength(0);
+    expect(h.diagnostics.filter((d) => d.code === 'context.failed')).toHaveLength(1);
+  });
+
   it('the policy sees the entity id', () => {
     h = harness({ policy: { isEnabled: (meta) => meta.entityId !== 'noisy' } });
     const o = { logContext: h.root, entityId: 'quiet', f: logInvocation({ event: 'f' })(() => 1) };
