@@ -103,6 +103,23 @@ describe('AsyncMetricsRecorder lifecycle', () => {
     expect(r.stats().dropped).toMatchObject({ stopped: 1, total: 1 });
   });
 
+  it('events accepted while stopping are aggregated before stop() resolves, not after the recorder is stopped', async () => {
+    const r = new AsyncMetricsRecorder<Ev>();
+    r.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    let countAtOnStopped = -1;
+    (r as unknown as { onStopped: () => void }).onStopped = () => (countAtOnStopped = total(r.snapshots(), 'c'));
+    r.emit({ type: 'x' });
+    const stopped = r.stop();
+    // Same task as stop(): the recorder is `stopping`, so these are accepted.
+    r.emit({ type: 'x' });
+    r.emit({ type: 'x' });
+    expect(r.stats().accepted).toBe(3);
+    await stopped;
+    expect(r.stats()).toMatchObject({ state: 'stopped', accepted: 3, dispatched: 3, pending: 0 });
+    expect(total(r.snapshots(), 'c')).toBe(3);
+    expect(countAtOnStopped).toBe(3);
+  });
+
   it('stop() from idle goes straight to stopped', async () => {
     const r = new AsyncMetricsRecorder();
     await r.stop();

@@ -322,6 +322,9 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
         reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'stop.flush_failed', message: `stop() could not flush; ${abandoned} pending events dropped`, error });
       })
       .finally(() => {
+        // Events accepted while stopping (emitted after stop() was called, before this runs) are
+        // aggregated now, so none is left pending in a stopped recorder.
+        if (this.length > 0 && !this.draining) this.drainUntil(this.acceptedSeq);
         this.stateValue = RecorderState.STOPPED;
         this.runHook('onStopped');
         if (this.logContext !== undefined) {
