@@ -152,14 +152,57 @@ const PLAIN_OFF_HELPERS: readonly Helper[] = HELPER_LEVELS.map(
     },
 );
 
+/**
+ * Upper bound of contexts with replaced helpers in one configuration generation. Past it, a context
+ * keeps the class's helpers (correct, only without the shortcut). Internal.
+ */
+export const SILENCED_CONTEXT_LIMIT = 8192;
+/** Below this many entries the registry is never swept. */
+const SILENCED_SWEEP_MIN = 1024;
+
 /** Contexts with a replaced helper in the current generation (weakly: a context may be dropped). */
 let silenced: WeakRef<LogContext>[] = [];
+/** Registry length at which dead entries are swept out (amortised: twice the live count). */
+let silencedSweepAt = SILENCED_SWEEP_MIN;
+/** Contexts refused since the last sweep found the registry full of live contexts. */
+let silencedRefusals = 0;
 let restoreHelpers: (ctx: LogContext) => void;
+
+/**
+ * Records a context whose helpers are about to be replaced; `false` when the registry is full of
+ * live contexts (the caller then keeps the class's helpers). Without the sweep, contexts built and
+ * dropped between two configuration changes (one per request) would leave a dead entry each.
+ */
+function trackSilenced(ctx: LogContext): boolean {
+  if (silenced.length >= silencedSweepAt) {
+    silenced = silenced.filter((ref) => ref.deref() !== undefined);
+    // Next sweep once the registry has doubled (amortised O(1) per entry); when it is still full of
+    // live contexts, after as many refusals as the bound.
+    silencedSweepAt =
+      silenced.length >= SILENCED_CONTEXT_LIMIT ? Infinity : Math.min(SILENCED_CONTEXT_LIMIT, Math.max(SILENCED_SWEEP_MIN, 2 * silenced.length));
+  }
+  if (silenced.length >= SILENCED_CONTEXT_LIMIT) {
+    if (++silencedRefusals >= SILENCED_CONTEXT_LIMIT) {
+      silencedRefusals = 0;
+      silencedSweepAt = 0; // the next call sweeps
+    }
+    return false;
+  }
+  silenced.push(new WeakRef(ctx));
+  return true;
+}
+
+/** Entries in the registry of contexts with replaced helpers (dead ones included). Internal, for tests. */
+export function silencedContextCount(): number {
+  return silenced.length;
+}
 
 /** Run after every configuration change: the replaced helpers may no longer be right. */
 function restoreSilenced(): void {
   const list = silenced;
   silenced = [];
+  silencedSweepAt = SILENCED_SWEEP_MIN;
+  silencedRefusals = 0;
   for (const ref of list) {
     const ctx = ref.deref();
     if (ctx !== undefined) restoreHelpers(ctx);
@@ -377,6 +420,7 @@ export class LogContext {
     const proto = Object.getPrototypeOf(this) as Record<HelperName, Helper>;
     const base = LogContext.prototype as unknown as Record<HelperName, Helper>;
     const modes = [this.#modeDebug, this.#modeInfo, this.#modeWarning, this.#modeError, this.#modeCritical];
+    const fns: Helper[] = [];
     let replaced = false;
     for (let i = 0; i < HELPER_NAMES.length; i++) {
       const h = HELPER_NAMES[i]!;
@@ -386,9 +430,15 @@ export class LogContext {
         else if (modes[i] === Mode.OFF_PLAIN && !this.#policyVersioned) fn = PLAIN_OFF_HELPERS[i]!;
       }
       if (fn !== proto[h]) replaced = true;
+      fns.push(fn);
+    }
+    // A replaced helper must be restored at the next configuration change: no room, no replacement.
+    const keep = replaced && !trackSilenced(this);
+    for (let i = 0; i < HELPER_NAMES.length; i++) {
+      const h = HELPER_NAMES[i]!;
+      const fn = keep ? proto[h] : fns[i]!;
       if (self[h] !== fn) self[h] = fn;
     }
-    if (replaced) silenced.push(new WeakRef(this));
   }
 
   /** The effective sink (this context's override or the nearest ancestor's). */

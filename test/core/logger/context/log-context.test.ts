@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { LogContext, DECISION_CACHE_LIMIT } from '../../../../src/core/logger/context/log-context.ts';
+import { LogContext, DECISION_CACHE_LIMIT, SILENCED_CONTEXT_LIMIT, silencedContextCount } from '../../../../src/core/logger/context/log-context.ts';
 import type { LogEventOptions } from '../../../../src/core/logger/context/log-context.ts';
 import { PatternLogEventPolicy } from '../../../../src/core/logger/policy/pattern-log-event-policy.ts';
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
@@ -426,6 +426,24 @@ describe('decision cache', () => {
     svc.info('y');
     expect(sink.names()).toEqual(['x', 'y']);
     expect(sink.events[0]!.meta.entityId).toBe('vip');
+  });
+
+  it('short-lived hand-built contexts do not grow the registry of silenced contexts without bound', () => {
+    const { root, sink } = makeRoot({ minLevel: 'INFO' });
+    root.setMinLevel('INFO'); // a configuration change empties the registry
+    expect(silencedContextCount()).toBe(0);
+    // A request-scoped context per call, dropped right after: each one has DEBUG off.
+    for (let i = 0; i < 3 * SILENCED_CONTEXT_LIMIT; i++) new LogContext({ parent: root, namespace: 'req' }).debug('x');
+    expect(silencedContextCount()).toBeLessThanOrEqual(SILENCED_CONTEXT_LIMIT);
+    // Contexts past the bound keep the class's helpers: still correct, just not shortcut.
+    const kept = Array.from({ length: SILENCED_CONTEXT_LIMIT + 10 }, () => new LogContext({ parent: root, namespace: 'kept' }));
+    for (const c of kept) c.debug('x');
+    expect(silencedContextCount()).toBeLessThanOrEqual(SILENCED_CONTEXT_LIMIT);
+    expect(sink.events).toHaveLength(0);
+    root.setMinLevel('DEBUG');
+    kept[0]!.debug('first');
+    kept.at(-1)!.debug('last');
+    expect(sink.names()).toEqual(['first', 'last']);
   });
 
   it('a subclass overriding a level helper keeps its override (never silenced)', () => {
