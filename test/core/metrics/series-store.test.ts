@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { attributesKey } from '../../../src/core/metrics/series/attribute-key.ts';
 import { SeriesStore, DEFAULT_SERIES_LIMIT } from '../../../src/core/metrics/series/series-store.ts';
 import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
-import type { MetricAttributes } from '../../../src/core/metrics/types.ts';
+import type { MetricAttributes, NumberDimension } from '../../../src/core/metrics/types.ts';
+import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
 
 describe('attributesKey', () => {
@@ -46,6 +47,17 @@ describe('SeriesStore', () => {
     store.get({ id: 0 }).value++;
     expect(entries[0]!.state.value).toBe(2);
     expect(store.overflowUpdates).toBe(6);
+  });
+
+  it('does not export undefined, null or object values from an attributes function as attributes ("undefined" labels)', () => {
+    const m = new CounterMetric<{ type: 'x'; route?: unknown }>({ name: 'c', eventTypes: 'x', attributes: (e) => ({ route: e.route, n: 10n }) as never });
+    m.handle({ type: 'x' });
+    m.handle({ type: 'x', route: null });
+    m.handle({ type: 'x', route: { nested: 1 } });
+    m.handle({ type: 'x', route: '/a' });
+    const series = (m.snapshot().dimensions[0] as NumberDimension).series;
+    expect(series.map((s) => ({ ...s.attributes }))).toEqual([{ n: '10' }, { n: '10', route: '/a' }]);
+    expect(series.map((s) => s.value)).toEqual([3, 1]);
   });
 
   it('freezes stored attributes (a caller mutating its object does not move a series)', () => {

@@ -6,8 +6,9 @@
  */
 import { MvxConfigError } from '../../errors.ts';
 import { OVERFLOW_ATTRIBUTE } from '../types.ts';
-import type { MetricAttributes } from '../types.ts';
-import { attributesKey } from './attribute-key.ts';
+import type { MetricAttributes, MetricAttributeValue } from '../types.ts';
+import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { attributesKey, storedAttributeValue } from './attribute-key.ts';
 
 /** Default series limit per metric (the OpenTelemetry SDK's default cardinality limit). */
 export const DEFAULT_SERIES_LIMIT = 2000;
@@ -113,10 +114,7 @@ export class SeriesStore<S> {
   }
 
   private newEntry(attributes: MetricAttributes): SeriesEntry<S> {
-    const entry: SeriesEntry<S> = {
-      attributes: Object.keys(attributes).length === 0 ? EMPTY_ATTRIBUTES : Object.freeze({ ...attributes }),
-      state: this.create(),
-    };
+    const entry: SeriesEntry<S> = { attributes: storedAttributes(attributes), state: this.create() };
     this.list.push(entry);
     return entry;
   }
@@ -151,4 +149,32 @@ export class SeriesStore<S> {
     this.overflow = undefined;
     this.overflowUpdates = 0;
   }
+}
+
+/**
+ * A frozen copy of `attributes` holding only attribute values (see `storedAttributeValue`): an
+ * `attributes` function returning `undefined`, `null` or an object for some key must not export
+ * it (as the label value "undefined", or an attribute OTLP cannot encode). Such keys are left out,
+ * as the key-list reader does, and reported when the value was not merely absent.
+ */
+function storedAttributes(attributes: MetricAttributes): MetricAttributes {
+  const keys = Object.keys(attributes);
+  if (keys.length === 0) return EMPTY_ATTRIBUTES;
+  const out: Record<string, MetricAttributeValue> = {};
+  let n = 0;
+  for (const k of keys) {
+    const raw: unknown = attributes[k];
+    const v = storedAttributeValue(raw);
+    if (v !== undefined) {
+      out[k] = v;
+      n++;
+    } else if (raw !== undefined && raw !== null) {
+      reportDiagnostic({
+        component: 'Metric',
+        code: 'metric.attribute_invalid',
+        message: `attribute '${k}' is not a string, number or boolean; left out`,
+      });
+    }
+  }
+  return n === 0 ? EMPTY_ATTRIBUTES : Object.freeze(out);
 }
