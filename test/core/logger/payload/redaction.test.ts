@@ -57,6 +57,17 @@ describe('redaction', () => {
     expect((out.cfg as { db: unknown }).db).toEqual({ host: 'h', password: '[REDACTED]' });
   });
 
+  it('redacts sensitive parameters in a URL fragment (OAuth implicit flow: #access_token=...)', () => {
+    const url = new URL(`https://app.example/cb?state=s1#access_token=${SECRET}&token_type=bearer&expires_in=3600`);
+    const out = p.normalizeValueForLog(url);
+    expect(out).not.toContain(SECRET);
+    // `token_type` contains the fragment `token`: hidden too, as it would be in the query string.
+    expect(out).toBe('https://app.example/cb?state=s1#access_token=[REDACTED]&token_type=[REDACTED]&expires_in=3600');
+    // A plain fragment (an anchor) is kept as is.
+    expect(p.normalizeValueForLog(new URL('https://docs.example/p#section-2'))).toBe('https://docs.example/p#section-2');
+    expect(p.normalizeValueForLog(new URL(`https://h/#/route?id_token=${SECRET}`))).toBe('https://h/#/route?id_token=[REDACTED]');
+  });
+
   it('applies to provider and adapter output and through toJSON', () => {
     class Client {
       readonly apiKey = SECRET;
