@@ -31,6 +31,14 @@ export interface Diagnostic {
 /** Name of the `node:diagnostics_channel` channel every diagnostic is published on. */
 export const DIAGNOSTICS_CHANNEL_NAME = 'mvx-common:diagnostic';
 
+/**
+ * Most distinct `component:code` keys counted and throttled. Components are often named after
+ * instances (a sink's `name`, a recorder's `id`), so the keys are not a fixed set.
+ */
+export const DIAGNOSTIC_KEY_LIMIT = 1024;
+/** The key {@link diagnosticCounts} counts reports under once {@link DIAGNOSTIC_KEY_LIMIT} keys are held. */
+export const DIAGNOSTIC_OVERFLOW_KEY = 'diagnostics:overflow';
+
 const channel = diagnosticsChannel.channel(DIAGNOSTICS_CHANNEL_NAME);
 const listeners = new Set<(d: Diagnostic) => void>();
 const counts = new Map<string, number>();
@@ -46,7 +54,10 @@ export function reportDiagnostic(report: Omit<Diagnostic, 'timestamp'>): void {
   try {
     const d: Diagnostic = { ...report, timestamp: Date.now() };
     const key = `${d.component}:${d.code}`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+    const count = counts.get(key);
+    if (count !== undefined) counts.set(key, count + 1);
+    else if (counts.size < DIAGNOSTIC_KEY_LIMIT) counts.set(key, 1);
+    else counts.set(DIAGNOSTIC_OVERFLOW_KEY, (counts.get(DIAGNOSTIC_OVERFLOW_KEY) ?? 0) + 1);
     for (const l of listeners) {
       try {
         l(d);
@@ -65,6 +76,8 @@ function printThrottled(key: string, d: Diagnostic): void {
   const now = d.timestamp;
   const state = printed.get(key);
   if (state === undefined) {
+    // Full: forget the oldest key's throttling (at worst it prints at once again).
+    if (printed.size >= DIAGNOSTIC_KEY_LIMIT) printed.delete(printed.keys().next().value!);
     printed.set(key, { printedAt: now, suppressed: 0 });
     writeStderr(d, 0);
     return;
@@ -116,9 +129,17 @@ export function configureDiagnostics(options: { stderr?: 'throttled' | 'off'; su
   if (options.summaryIntervalMs !== undefined) summaryIntervalMs = options.summaryIntervalMs;
 }
 
-/** Counts of reports so far, keyed by `component:code`. */
+/**
+ * Counts of reports so far, keyed by `component:code`; once {@link DIAGNOSTIC_KEY_LIMIT} keys are
+ * held, reports of new keys are counted under {@link DIAGNOSTIC_OVERFLOW_KEY}.
+ */
 export function diagnosticCounts(): ReadonlyMap<string, number> {
   return new Map(counts);
+}
+
+/** How many keys the counts and the stderr throttling hold. Internal, for tests. */
+export function diagnosticKeysTracked(): { counts: number; printed: number } {
+  return { counts: counts.size, printed: printed.size };
 }
 
 /** Clears counts and throttling state (for tests). */
