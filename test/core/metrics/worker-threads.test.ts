@@ -129,6 +129,23 @@ describe('worker bridge over a MessageChannel (both ends in this thread)', () =>
     port1.close();
   });
 
+  it('two handles on one port (two modules of a worker on parentPort) do not take each other\'s acknowledgements', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = new AsyncMetricsRecorder();
+    owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    owner.attachPort(port1);
+    const a = createWorkerMetricsRecorder(port2);
+    const b = createWorkerMetricsRecorder(port2);
+    for (let i = 0; i < 5; i++) a.emit({ type: 'x' });
+    for (let i = 0; i < 3; i++) b.emit({ type: 'x' });
+    await Promise.all([a.flush({ timeoutMs: 5000 }), b.flush({ timeoutMs: 5000 })]);
+    expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(8);
+    expect(a.stats()).toMatchObject({ accepted: 5, acknowledged: 5, pending: 0 });
+    expect(b.stats()).toMatchObject({ accepted: 3, acknowledged: 3, pending: 0 });
+    await owner.stop();
+    port1.close();
+  });
+
   it('a batch posted after the owner detached is counted as closed, not left pending forever', async () => {
     const { port1, port2 } = new MessageChannel();
     const owner = new AsyncMetricsRecorder();

@@ -31,9 +31,9 @@ export function attachMetricsPort(recorder: BatchIngestor, port: MessagePortLike
       if (msg.t === 'batch') {
         const events = Array.isArray(msg.events) ? msg.events : [];
         recorder.ingestBatch(events);
-        port.postMessage({ mvx: ENVELOPE, t: 'ack', n: events.length });
+        port.postMessage({ mvx: ENVELOPE, t: 'ack', n: events.length, h: msg.h });
       } else if (msg.t === 'flush') {
-        port.postMessage({ mvx: ENVELOPE, t: 'flushed', id: msg.id });
+        port.postMessage({ mvx: ENVELOPE, t: 'flushed', id: msg.id, h: msg.h });
       }
     } catch (error) {
       reportDiagnostic({ component: 'WorkerMetricsBridge', code: 'bridge.failed', message: 'could not handle a message from a worker', error });

@@ -7,15 +7,18 @@ import type { MetricEvent } from '../types.ts';
 /** Envelope tag of every metrics message. */
 export const ENVELOPE = 'mvx-metrics';
 
-/** Worker → owner. */
+/**
+ * Worker → owner. `h` identifies the sending handle: several handles may share one port (two
+ * modules of a worker on `parentPort`), and each must take only its own acknowledgements.
+ */
 export type ToOwner =
-  | { readonly mvx: typeof ENVELOPE; readonly t: 'batch'; readonly events: readonly MetricEvent[] }
-  | { readonly mvx: typeof ENVELOPE; readonly t: 'flush'; readonly id: number };
+  | { readonly mvx: typeof ENVELOPE; readonly t: 'batch'; readonly events: readonly MetricEvent[]; readonly h?: string }
+  | { readonly mvx: typeof ENVELOPE; readonly t: 'flush'; readonly id: number; readonly h?: string };
 
-/** Owner → worker. */
+/** Owner → worker. `ack` and `flushed` echo the handle id `h` of the message they answer; `closed` is for every handle. */
 export type ToWorker =
-  | { readonly mvx: typeof ENVELOPE; readonly t: 'ack'; readonly n: number }
-  | { readonly mvx: typeof ENVELOPE; readonly t: 'flushed'; readonly id: number }
+  | { readonly mvx: typeof ENVELOPE; readonly t: 'ack'; readonly n: number; readonly h?: string }
+  | { readonly mvx: typeof ENVELOPE; readonly t: 'flushed'; readonly id: number; readonly h?: string }
   | { readonly mvx: typeof ENVELOPE; readonly t: 'closed' };
 
 /** What both sides need of a port: a `MessagePort`, `parentPort`, or a `Worker`. */

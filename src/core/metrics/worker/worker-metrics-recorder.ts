@@ -9,6 +9,7 @@
  * survive (a batch that cannot be cloned is retried event by event; uncloneable events are
  * reported and counted as dropped).
  */
+import { randomUUID } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
@@ -53,6 +54,8 @@ export interface WorkerMetricsRecorderStats {
  */
 export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E> {
   private readonly port: MessagePortLike;
+  /** Tags this handle's messages, so that handles sharing a port take only their own answers. */
+  private readonly handleId = randomUUID();
   private readonly maxPending: number;
   private readonly maxBatchSize: number;
   private batch: MetricEvent[] = [];
@@ -67,6 +70,8 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
   private readonly onMessage = (value: unknown): void => {
     if (!isEnvelope(value)) return;
     const msg = value as ToWorker;
+    // Another handle's answer on a shared port (an owner that echoes no handle id answers everyone).
+    if (msg.t !== 'closed' && msg.h !== undefined && msg.h !== this.handleId) return;
     if (msg.t === 'ack') {
       this.inflight -= msg.n;
       this.counts.acknowledged += msg.n;
@@ -143,7 +148,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
       return;
     }
     try {
-      this.port.postMessage({ mvx: ENVELOPE, t: 'batch', events });
+      this.port.postMessage({ mvx: ENVELOPE, t: 'batch', events, h: this.handleId });
       this.inflight += events.length;
     } catch {
       // Some event could not be cloned: send one by one, drop and count the bad ones.
@@ -165,7 +170,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
       }
       if (ok.length > 0) {
         try {
-          this.port.postMessage({ mvx: ENVELOPE, t: 'batch', events: ok });
+          this.port.postMessage({ mvx: ENVELOPE, t: 'batch', events: ok, h: this.handleId });
           this.inflight += ok.length;
         } catch (error) {
           this.counts.uncloneable += ok.length;
@@ -220,7 +225,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
       });
       this.updateListening();
       try {
-        this.port.postMessage({ mvx: ENVELOPE, t: 'flush', id });
+        this.port.postMessage({ mvx: ENVELOPE, t: 'flush', id, h: this.handleId });
       } catch (error) {
         this.flushWaiters.delete(id);
         clearTimeout(timer);
