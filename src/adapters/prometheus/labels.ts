@@ -39,7 +39,8 @@ export function toLabels(attributes: MetricAttributes, reservedLe: boolean): Lab
   let collided = false;
   for (const key of keys) {
     const name = labelName(key, reservedLe);
-    if (name in out) collided = true;
+    // Own keys only: `in` would see Object.prototype's `toString`, `constructor`, ... as taken.
+    if (Object.hasOwn(out, name)) collided = true;
     else out[name] = labelValue(attributes[key]);
   }
   if (collided) {
@@ -47,7 +48,7 @@ export function toLabels(attributes: MetricAttributes, reservedLe: boolean): Lab
     for (const key of [...keys].sort()) {
       const name = labelName(key, reservedLe);
       const v = labelValue(attributes[key]);
-      out[name] = out[name] === undefined ? v : `${out[name]};${v}`;
+      out[name] = Object.hasOwn(out, name) ? `${out[name]};${v}` : v;
     }
   }
   return Object.freeze(out);

@@ -117,6 +117,20 @@ describe('exposition round trip', () => {
     );
   });
 
+  it('exports attributes named like Object.prototype members (toString, constructor) with their own values', async () => {
+    expect(toLabels({ toString: 'x', constructor: 'y', hasOwnProperty: 1 }, false)).toEqual({ toString: 'x', constructor: 'y', hasOwnProperty: '1' });
+    const registry = new Registry();
+    const snap: MetricSnapshot = {
+      name: 'c',
+      startTimeMs: 1,
+      timeMs: 2,
+      dimensions: [{ name: '', kind: 'counter', series: [{ attributes: { toString: 'x', valueOf: 'v' }, value: 3 }] }],
+    };
+    const bridge = createPrometheusBridge({ snapshots: () => [snap] }, { registry });
+    expect(parse(await registry.metrics())).toEqual([{ name: 'c_total', labels: { toString: 'x', valueOf: 'v' }, value: 3 }]);
+    bridge.close();
+  });
+
   it('joins attributes that sanitise to one label name with ; in key order', () => {
     expect(toLabels({ a_b: 'y', 'a.b': 'x' }, false)).toEqual({ a_b: 'x;y' });
   });
