@@ -68,7 +68,8 @@ export interface AsyncLogSinkOptions {
   retryMaxDelayMs?: number;
   /**
    * Time limit of one `deliver` call in ms; when it passes, the call's `AbortSignal` is aborted and the
-   * attempt counts as failed (it may be retried, so a late-completing attempt can duplicate a batch).
+   * attempt counts as failed (it may be retried without waiting for it: a `deliver` that ignores the
+   * signal then runs alongside the retry, and a late-completing attempt can duplicate a batch).
    * 0 = no limit. @default 0
    */
   deliveryTimeoutMs?: number;

@@ -137,8 +137,10 @@ export abstract class AsyncLogSink implements LogSink {
   }
 
   /**
-   * Delivers one batch (1 to `maxBatchSize` events, oldest first). Called once at a time, never
-   * concurrently, off the caller's stack. Throw or reject to signal failure: the batch is retried
+   * Delivers one batch (1 to `maxBatchSize` events, oldest first). Called once at a time, off the
+   * caller's stack; the one exception: an attempt abandoned by `deliveryTimeoutMs` (its signal
+   * aborted) may still be running when the retry starts: stop at the signal, or have the retry wait
+   * for it (as `FileSink` does). Throw or reject to signal failure: the batch is retried
    * (so deliveries are at-least-once per attempt: a batch that was partly written may be written
    * again), then counted as failed. The array is the sink's own copy: it may be kept.
    *

@@ -32,6 +32,7 @@ interface BatchProgress {
 }
 
 const readable = (event: LogEvent): string => formatReadable(event);
+const noop = (): void => {};
 
 /**
  * Appends one line per event to a file through one append-mode handle, many lines per write call
@@ -69,6 +70,10 @@ export class FileSink extends AsyncLogSink {
   #rotates = false;
   #nextDailyAt = Infinity;
   #progress: BatchProgress | undefined;
+  /** The attempt still writing (settles, never rejects), until it ends. */
+  #writing: Promise<void> | undefined;
+  /** Batches completely written (weakly), so a retry queued behind a late attempt writes nothing. */
+  readonly #written = new WeakSet<readonly LogEvent[]>();
   #compressing: Promise<void> | undefined;
   #bytesWritten = 0;
   #rotations = 0;
@@ -151,7 +156,32 @@ export class FileSink extends AsyncLogSink {
     }
   }
 
-  protected override async deliver(batch: readonly LogEvent[]): Promise<void> {
+  /**
+   * Writes one batch. Attempts never overlap: an attempt that `deliveryTimeoutMs` gave up on keeps
+   * writing (a file write cannot be aborted), so the next attempt waits for it, then goes on from
+   * where it got (`#progress`): two writes of one chunk at once would duplicate or interleave lines.
+   */
+  protected override deliver(batch: readonly LogEvent[], signal: AbortSignal): Promise<void> {
+    const previous = this.#writing;
+    // Given up on while it waited (its own time limit, or a shutdown that ran out of time, after
+    // which the file may be closed): it writes nothing.
+    const run =
+      previous === undefined
+        ? this.#deliverNow(batch)
+        : previous.then(() => {
+            signal.throwIfAborted();
+            return this.#deliverNow(batch);
+          });
+    const settled = run.then(noop, noop);
+    this.#writing = settled;
+    void settled.then(() => {
+      if (this.#writing === settled) this.#writing = undefined;
+    });
+    return run;
+  }
+
+  async #deliverNow(batch: readonly LogEvent[]): Promise<void> {
+    if (this.#written.has(batch)) return; // an attempt given up on finished it meanwhile
     let p = this.#progress;
     if (p === undefined || p.batch !== batch) {
       p = { batch, next: 0, text: undefined, bytes: 0, buf: undefined, off: 0, lines: 0 };
@@ -174,6 +204,7 @@ export class FileSink extends AsyncLogSink {
       await this.#writeChunk(p);
     }
     this.#progress = undefined;
+    this.#written.add(batch);
   }
 
   /** `bytes` -1: not known yet (counted after the write, when the string is flat: cheaper). */

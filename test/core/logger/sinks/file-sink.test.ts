@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -176,6 +176,57 @@ describe('FileSink', () => {
     const s2 = JSON.parse(res2.stdout.trim()) as { accepted: number; delivered: number; failed: number };
     expect(s2.delivered).toBe(lines(limited).length);
     expect(s2.delivered + s2.failed).toBe(100);
+  });
+
+  it('deliveryTimeoutMs on a stalled write: the retry waits for the timed-out write, so no line is written twice', async () => {
+    const path = fresh('stalled.fifo');
+    mkdirSync(dirname(path), { recursive: true });
+    expect(spawnSync('mkfifo', [path]).status).toBe(0);
+    // A reader that does not read yet: the pipe (64 KiB) fills and the sink's write blocks.
+    const reader = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    const sink = new FileSink({ path, deliveryTimeoutMs: 50, maxRetries: 100, retryBaseDelayMs: 1, batchIntervalMs: 0, maxBatchSize: 10_000 });
+    const count = 2_000;
+    const pad = 'x'.repeat(200); // ~500 KB in all, far beyond the pipe's buffer
+    for (let i = 1; i <= count; i++) sink.log(ev(i, { pad }));
+    for (let i = 0; i < 500 && sink.stats().retries === 0; i++) await sleep(10); // the first attempt timed out
+    expect(sink.stats().retries).toBeGreaterThan(0);
+    const flushed = sink.flush({ timeoutMs: 20_000 });
+    let done = false;
+    void flushed.then(() => (done = true));
+    const chunks: Buffer[] = [];
+    const buf = Buffer.alloc(65_536);
+    for (let idle = 0; idle < 50; ) {
+      let n = 0;
+      try {
+        n = readSync(reader, buf, 0, buf.length, null);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      }
+      if (n > 0) {
+        chunks.push(Buffer.from(buf.subarray(0, n)));
+        idle = 0;
+      } else {
+        if (done) idle++;
+        await sleep(5);
+      }
+    }
+    const r = await flushed;
+    await sink.shutdown();
+    closeSync(reader);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const got = text
+      .slice(0, -1)
+      .split('\n')
+      .map((l) => {
+        try {
+          return (JSON.parse(l) as { payload: { seq: number } }).payload.seq;
+        } catch {
+          return -1; // a line garbled by two writes at once
+        }
+      });
+    expect(got).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+    expect(r).toMatchObject({ timedOut: false, delivered: count, failed: 0, pending: 0 });
+    checkInvariant(r);
   });
 
   it('writes to /dev/null without rotating', async () => {
