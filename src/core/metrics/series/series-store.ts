@@ -160,15 +160,13 @@ export class SeriesStore<S> {
 function storedAttributes(attributes: MetricAttributes): MetricAttributes {
   const keys = Object.keys(attributes);
   if (keys.length === 0) return EMPTY_ATTRIBUTES;
-  const out: Record<string, MetricAttributeValue> = {};
-  let n = 0;
+  // Entries, not assignments: an own `__proto__` key stays an attribute.
+  const out: [string, MetricAttributeValue][] = [];
   for (const k of keys) {
     const raw: unknown = attributes[k];
     const v = storedAttributeValue(raw);
-    if (v !== undefined) {
-      out[k] = v;
-      n++;
-    } else if (raw !== undefined && raw !== null) {
+    if (v !== undefined) out.push([k, v]);
+    else if (raw !== undefined && raw !== null) {
       reportDiagnostic({
         component: 'Metric',
         code: 'metric.attribute_invalid',
@@ -176,5 +174,5 @@ function storedAttributes(attributes: MetricAttributes): MetricAttributes {
       });
     }
   }
-  return n === 0 ? EMPTY_ATTRIBUTES : Object.freeze(out);
+  return out.length === 0 ? EMPTY_ATTRIBUTES : Object.freeze(Object.fromEntries(out));
 }
