@@ -70,7 +70,9 @@ const noop = (): void => {};
  * `stopped` is terminal.
  *
  * **Process lifetime**: every timer is `unref()`ed, so a sink never keeps a process alive by itself
- * (the one-shot `setImmediate` that starts a delivery is not: it runs on the next turn of the loop).
+ * (the one-shot `setImmediate` that starts a delivery is not: it runs on the next turn of the loop),
+ * except while a `flush()` or `shutdown()` is pending: the process then waits for its report, at
+ * most its `timeoutMs`.
  * When the process is about to exit naturally (`beforeExit`), running sinks deliver what is still
  * queued; on `process.exit()`, sinks that implement {@link deliverSync} write their queue
  * synchronously; for signals install `installExitHandlers()`.
@@ -533,11 +535,26 @@ export abstract class AsyncLogSink implements LogSink {
     if (this.#currentState === AsyncLogSinkState.IDLE && this.#queue.length > 0 && this.#startPromise === undefined) {
       this.start().catch(noop);
     }
-    const timedOut = await this.#waitFor(target, timeoutMs);
-    return this.#report(timedOut);
+    if (this.#isSettled(target)) return this.#report(false);
+    const keepAlive = holdProcess(timeoutMs);
+    try {
+      const timedOut = await this.#waitFor(target, timeoutMs);
+      return this.#report(timedOut);
+    } finally {
+      clearTimeout(keepAlive);
+    }
   }
 
   async #runShutdown(timeoutMs: number): Promise<AsyncLogSinkReport> {
+    const keepAlive = holdProcess(timeoutMs);
+    try {
+      return await this.#shutdownWithin(timeoutMs);
+    } finally {
+      clearTimeout(keepAlive);
+    }
+  }
+
+  async #shutdownWithin(timeoutMs: number): Promise<AsyncLogSinkReport> {
     const deadline = Date.now() + timeoutMs;
     this.#currentState = AsyncLogSinkState.STOPPING;
     if (this.#startTimer !== undefined) {
@@ -633,6 +650,16 @@ export abstract class AsyncLogSink implements LogSink {
       reportDiagnostic({ component: this.sinkOptions.name, code: 'sink.hook_failed', message: 'onError threw', error: err });
     }
   }
+}
+
+/**
+ * A ref'ed timer for the bound of an awaited `flush()`/`shutdown()`: the sink's own timers are
+ * unref'ed, so during a retry backoff nothing else may hold the event loop, and a program whose last
+ * step is `await sink.shutdown()` would end (exit code 13, unsettled top-level await) before the
+ * report. Held at most `timeoutMs`, cleared as soon as the operation resolves.
+ */
+function holdProcess(timeoutMs: number): NodeJS.Timeout {
+  return setTimeout(noop, timeoutMs);
 }
 
 function timeoutOf(options: LifecycleOptions | undefined, dflt: number): number {

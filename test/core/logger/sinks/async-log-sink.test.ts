@@ -335,6 +335,17 @@ describe('AsyncLogSink lifecycle', () => {
     expect(sink.delivered[0]).toBe(events[0]); // the exact event object
   });
 
+  it('await shutdown() / flush() at the end of a program is not cut short by a retry backoff: the process waits for the report', () => {
+    const script = join(import.meta.dirname, 'fixtures', 'awaited-shutdown-child.ts');
+    for (const mode of ['shutdown', 'flush']) {
+      const res = spawnSync(process.execPath, [script, mode], { encoding: 'utf8', timeout: 20_000 });
+      expect(res.signal, res.stderr).toBeNull();
+      expect(res.status, `${mode}: ${res.stderr}`).toBe(0);
+      const report = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { timedOut: boolean; accepted: number; failed: number; pending: number; retries: number };
+      expect(report).toMatchObject({ timedOut: false, accepted: 10, failed: 10, pending: 0, retries: 3 });
+    }
+  });
+
   it('timers do not keep the process alive; queued events are still delivered at natural exit', () => {
     const script = join(import.meta.dirname, 'fixtures', 'no-shutdown-child.ts');
     for (const mode of ['ok', 'hang']) {
