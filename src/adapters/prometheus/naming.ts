@@ -77,10 +77,12 @@ export function prometheusUnit(unit: string | undefined, kind: MetricDimensionKi
     return { suffix: converted.suffix, factor: converted.factor ?? 1, divisor: converted.divisor ?? 1 };
   }
   const slash = u.indexOf('/');
-  if (slash > 0) {
-    const num = u.slice(0, slash);
-    const den = u.slice(slash + 1);
-    const numName = num === '1' ? '' : (CONVERTED[num]?.suffix ?? RENAMED[num] ?? num);
+  if (slash >= 0) {
+    // Annotations are removed per part: `{requests}/s` is a rate per second, `By/{request}` bytes.
+    const num = u.slice(0, slash).trim();
+    const den = u.slice(slash + 1).trim();
+    if (den === '') return prometheusUnit(num === '' ? undefined : num, kind);
+    const numName = num === '1' || num === '' ? '' : (CONVERTED[num]?.suffix ?? RENAMED[num] ?? num);
     const denName = PER_UNIT[den] ?? RENAMED[den] ?? den;
     const suffix = sanitizeSuffix(numName === '' ? `per_${denName}` : `${numName}_per_${denName}`);
     return { suffix, factor: 1, divisor: 1 };

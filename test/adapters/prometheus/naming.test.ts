@@ -38,6 +38,13 @@ describe('Prometheus names', () => {
     expect(prometheusName('cpu.utilization', '', 'gauge', '1').name).toBe('cpu_utilization_ratio');
   });
 
+  it('names annotated rates per_<unit> ({requests}/s → per_second), not after the denominator alone', () => {
+    expect(prometheusUnit('{requests}/s', 'gauge').suffix).toBe('per_second');
+    expect(prometheusUnit('{packets}/h', 'counter').suffix).toBe('per_hour');
+    expect(prometheusUnit('By/{request}', 'histogram').suffix).toBe('bytes');
+    expect(prometheusName('http.server.request.rate', '', 'gauge', '{requests}/s').name).toBe('http_server_request_rate_per_second');
+  });
+
   it('applies a prefix', () => {
     expect(prometheusName('a.b', '', 'gauge', undefined, { prefix: 'myapp_' }).name).toBe('myapp_a_b');
   });
