@@ -80,5 +80,10 @@ function boundedJson(value: JsonValue, max: number): string {
   } catch {
     return '<unserialisable>';
   }
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  if (text.length <= max) return text;
+  let end = max - 1;
+  // Do not cut between the halves of a surrogate pair: a lone surrogate is not valid text.
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
 }

@@ -4,6 +4,7 @@ import type { InMemorySpanExporter, ReadableSpan, TracerProvider } from '@opente
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OtelLogSink } from '../../../src/adapters/otel-logs/index.ts';
 import { OtelSpanAttribute, registerOtelTracing } from '../../../src/adapters/otel-trace/index.ts';
+import { flattenPayload } from '../../../src/adapters/otel-trace/span-attributes.ts';
 import { LogContext } from '../../../src/core/logger/context/log-context.ts';
 import { getLogCorrelationProvider, setLogCorrelationProvider } from '../../../src/core/logger/correlation.ts';
 import { logInvocation } from '../../../src/core/logger/invocation/log-invocation.ts';
@@ -224,6 +225,17 @@ describe('registerOtelTracing: spans from logInvocation', () => {
     expect(Object.keys(span.attributes).filter((k) => k.startsWith('args.'))).toEqual(['args.o.a', 'args.o.b', 'args.o.c']);
     expect(span.attributes[OtelSpanAttribute.ATTRIBUTES_DROPPED]).toBe(2);
     expect(span.attributes['args.o.c']).toBe('{"deep":{…'); // depth 3 reached: JSON text, bounded
+  });
+
+  it('cuts bounded JSON text without splitting a surrogate pair (no lone surrogate in the attribute)', () => {
+    for (let max = 2; max <= 12; max++) {
+      const out: Record<string, unknown> = {};
+      flattenPayload({ o: ['😀😀😀😀😀', 1] }, out as never, { maxAttributes: 10, maxDepth: 6, maxJsonLength: max });
+      const text = out['o'] as string;
+      expect(text.length).toBeLessThanOrEqual(max);
+      expect(text.endsWith('…')).toBe(true);
+      expect(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text)).toBe(false); // no lone surrogate
+    }
   });
 
   it('unregisters: no spans afterwards, and the previous correlation provider is restored', () => {
