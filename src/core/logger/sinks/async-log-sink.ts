@@ -342,7 +342,10 @@ export abstract class AsyncLogSink implements LogSink {
 
   async #runStart(): Promise<void> {
     try {
-      await this.onStart();
+      // Called in a microtask, never synchronously: a plain `onStart` that throws would otherwise run
+      // this catch before the caller stored the start promise, leaving a stale rejected one that
+      // blocked every later start attempt (and let shutdown() deliver through a sink never started).
+      await Promise.resolve().then(() => this.onStart());
     } catch (err) {
       const error = isMvxError(err)
         ? err

@@ -232,6 +232,47 @@ describe('AsyncLogSink lifecycle', () => {
     await p2;
   });
 
+  it('an onStart that throws synchronously does not wedge the sink: the next event starts it again', async () => {
+    class SyncStartSink extends ProbeSink {
+      refuse = true;
+      protected override onStart(): void {
+        // A plain (not async) hook: `onStart(): Promise<void> | void` allows it.
+        if (this.refuse) throw new Error('no route');
+      }
+    }
+    const sink = new SyncStartSink({ retryBaseDelayMs: 1, batchIntervalMs: 0 });
+    sink.log(ev(1));
+    const failed = sink.start(); // the attempt the event made
+    await expect(failed).rejects.toMatchObject({ code: 'MVX_STARTUP' });
+    expect(sink.state).toBe('idle');
+    expect(sink.stats()).toMatchObject({ accepted: 1, failed: 1, pending: 0 });
+    sink.refuse = false;
+    await sleep(5); // past the start backoff
+    sink.log(ev(2));
+    const r = await sink.flush({ timeoutMs: 5_000 });
+    expect(sink.state).toBe('running');
+    expect(seqs(sink.delivered)).toEqual([2]);
+    expect(r).toMatchObject({ timedOut: false, accepted: 2, delivered: 1, failed: 1, pending: 0 });
+    expect(sink.start()).not.toBe(failed);
+    await sink.start();
+  });
+
+  it('a shutdown after a synchronous onStart failure delivers nothing through a sink that never started', async () => {
+    class SyncStartSink extends ProbeSink {
+      protected override onStart(): void {
+        throw new Error('no route');
+      }
+    }
+    const sink = new SyncStartSink({ retryBaseDelayMs: 60_000, batchIntervalMs: 0 });
+    sink.log(ev(1)); // fails at start: counted as failed
+    sink.log(ev(2)); // waits for the next start attempt (after the backoff)
+    const r = await sink.shutdown({ timeoutMs: 5_000 });
+    expect(sink.delivered).toEqual([]);
+    expect(sink.stops).toBe(0);
+    expect(r).toMatchObject({ state: 'stopped', accepted: 2, delivered: 0, failed: 2, pending: 0 });
+    checkInvariant(r);
+  });
+
   it('flush() and shutdown() share one promise on repeat', async () => {
     const sink = new ProbeSink({ batchIntervalMs: 50 });
     sink.log(ev(1));
