@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MvxConfigError, MvxError, MvxStateError, configureDiagnostics, onDiagnostic } from '../../../../src/index.ts';
 import type { Diagnostic } from '../../../../src/core/internal/diagnostics.ts';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
+import { AsyncLogSink } from '../../../../src/core/logger/sinks/async-log-sink.ts';
 import { ProbeSink, checkInvariant, ev, gate, seqs, sleep } from './helpers.ts';
 
 beforeEach(() => configureDiagnostics({ stderr: 'off' }));
@@ -233,8 +234,12 @@ describe('AsyncLogSink lifecycle', () => {
   });
 
   it('an onStart that throws synchronously does not wedge the sink: the next event starts it again', async () => {
-    class SyncStartSink extends ProbeSink {
+    class SyncStartSink extends AsyncLogSink {
       refuse = true;
+      readonly delivered: LogEvent[] = [];
+      protected override deliver(batch: readonly LogEvent[]): void {
+        this.delivered.push(...batch);
+      }
       protected override onStart(): void {
         // A plain (not async) hook: `onStart(): Promise<void> | void` allows it.
         if (this.refuse) throw new Error('no route');
@@ -258,9 +263,17 @@ describe('AsyncLogSink lifecycle', () => {
   });
 
   it('a shutdown after a synchronous onStart failure delivers nothing through a sink that never started', async () => {
-    class SyncStartSink extends ProbeSink {
+    class SyncStartSink extends AsyncLogSink {
+      readonly delivered: LogEvent[] = [];
+      stops = 0;
+      protected override deliver(batch: readonly LogEvent[]): void {
+        this.delivered.push(...batch);
+      }
       protected override onStart(): void {
         throw new Error('no route');
+      }
+      protected override onStop(): void {
+        this.stops++;
       }
     }
     const sink = new SyncStartSink({ retryBaseDelayMs: 60_000, batchIntervalMs: 0 });
