@@ -17,6 +17,8 @@ export interface ConsoleSinkStream {
   readonly isTTY?: boolean;
   readonly writableNeedDrain?: boolean;
   once?(event: 'drain', listener: () => void): unknown;
+  /** Used to remove the `drain` listener of a flush that timed out. */
+  removeListener?(event: 'drain', listener: () => void): unknown;
 }
 
 /** Line format of {@link ConsoleSink}. */
@@ -114,12 +116,17 @@ export class ConsoleSink implements LogSink {
     const target = this.#target();
     if (target.writableNeedDrain !== true || typeof target.once !== 'function') return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, options.timeoutMs ?? 5_000);
-      timer.unref?.();
-      target.once!('drain', () => {
+      const onDrain = (): void => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      // On timeout the listener goes too: repeated flushes of a stalled stream must not pile up.
+      const timer = setTimeout(() => {
+        target.removeListener?.('drain', onDrain);
+        resolve();
+      }, options.timeoutMs ?? 5_000);
+      timer.unref?.();
+      target.once!('drain', onDrain);
     });
   }
 

@@ -49,6 +49,16 @@ afterEach(() => {
 });
 
 describe('ConsoleSink', () => {
+  it('flush() that times out on a stalled stream leaves no drain listener behind', async () => {
+    // A stream whose consumer never reads: it needs a drain that never comes.
+    const stalled = new Writable({ highWaterMark: 1, write(_chunk, _enc, _cb) {} });
+    const sink = new ConsoleSink({ stream: stalled, format: 'json' });
+    sink.log(ev('x'));
+    expect(stalled.writableNeedDrain).toBe(true);
+    for (let i = 0; i < 20; i++) await sink.flush({ timeoutMs: 1 });
+    expect(stalled.listenerCount('drain')).toBe(0);
+  });
+
   it('writes one parseable JSON object per line', () => {
     const out = new Collector();
     const sink = new ConsoleSink({ stream: out, format: 'json' });
