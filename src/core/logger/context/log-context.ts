@@ -275,6 +275,15 @@ function safeMessage(err: unknown): string {
   }
 }
 
+/** `String(value)`, or `undefined` when that throws (a hostile `toString`). */
+function stringOrUndefined(value: unknown): string | undefined {
+  try {
+    return String(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function isJsonObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -765,9 +774,13 @@ export class LogContext {
 
   #meta(namespace: string, name: string, options: LogEventOptions | undefined): LogEventMeta {
     const meta: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace, name };
-    if (options !== undefined) {
+    // `null` from JavaScript callers counts as no options (the hot path never throws).
+    if (options !== undefined && options !== null) {
       const entityId = options.entityId;
-      if (entityId !== undefined && entityId !== null) meta.entityId = typeof entityId === 'string' ? entityId : String(entityId);
+      if (entityId !== undefined && entityId !== null) {
+        const id = typeof entityId === 'string' ? entityId : stringOrUndefined(entityId);
+        if (id !== undefined) meta.entityId = id;
+      }
       if (options.source !== undefined && options.source !== null) meta.source = { ...options.source };
     }
     return meta;

@@ -446,6 +446,20 @@ describe('decision cache', () => {
     expect(sink.names()).toEqual(['first', 'last']);
   });
 
+  it('options null (from JavaScript) or an entity id whose toString throws does not throw into the caller', () => {
+    for (const policy of [undefined, new RecordingPolicy(() => true)]) {
+      const { root, sink } = makeRoot(policy === undefined ? {} : { policy });
+      const nul = null as unknown as LogEventOptions;
+      root.info('a', { n: 1 }, nul);
+      root.logEvent('b', LogLevel.WARNING, undefined, nul);
+      expect(root.isEnabled('c', LogLevel.INFO, nul)).toBe(true);
+      const hostile = { toString: () => { throw new Error('toString'); } } as unknown as string;
+      root.info('d', {}, { entityId: hostile });
+      expect(sink.names()).toEqual(['a', 'b', 'd']);
+      expect(sink.events[2]!.meta.entityId).toBeUndefined();
+    }
+  });
+
   it('a subclass overriding a level helper keeps its override (never silenced)', () => {
     const seen: string[] = [];
     class Counting extends LogContext {
