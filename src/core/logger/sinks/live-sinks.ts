@@ -35,6 +35,11 @@ function each(fn: (sink: DrainableSink) => void): void {
 const onBeforeExit = (): void => each((s) => s.drainBeforeExit());
 const onExit = (): void => each((s) => s.drainOnExit());
 
+/** Below this many entries the registry is never swept. */
+const SWEEP_MIN = 1024;
+/** Registry size at which entries of collected sinks are swept out (twice the live count). */
+let sweepAt = SWEEP_MIN;
+
 /** Registers a running sink (weakly). */
 export function trackLiveSink(sink: DrainableSink): void {
   if (!installed) {
@@ -42,9 +47,19 @@ export function trackLiveSink(sink: DrainableSink): void {
     process.on('exit', onExit);
     installed = true;
   }
+  // Sinks dropped without shutdown() are collected, but their entries would stay until exit.
+  if (refs.size >= sweepAt) {
+    for (const r of refs) if (r.deref() === undefined) refs.delete(r);
+    sweepAt = Math.max(SWEEP_MIN, 2 * refs.size);
+  }
   const ref = new WeakRef(sink);
   refs.add(ref);
   live.set(sink, ref);
+}
+
+/** Entries in the registry (collected sinks not swept yet included). Internal, for tests. */
+export function liveSinkEntries(): number {
+  return refs.size;
 }
 
 /** Removes a sink (after its shutdown). */

@@ -400,6 +400,14 @@ describe('AsyncLogSink lifecycle', () => {
     }
   });
 
+  it('sinks started and dropped without shutdown() do not grow the registry of live sinks without bound', () => {
+    const script = join(import.meta.dirname, 'fixtures', 'dropped-sinks-child.ts');
+    const res = spawnSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(res.status, res.stderr).toBe(0);
+    const { entries } = JSON.parse(res.stdout.trim().split('\n').at(-1)!) as { entries: number };
+    expect(entries).toBeLessThan(2_500); // 10,001 sinks started; all but the last one collectable
+  });
+
   it('timers do not keep the process alive; queued events are still delivered at natural exit', () => {
     const script = join(import.meta.dirname, 'fixtures', 'no-shutdown-child.ts');
     for (const mode of ['ok', 'hang']) {
