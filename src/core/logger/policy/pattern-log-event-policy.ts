@@ -26,6 +26,7 @@ import type { LogEventMeta, LogOutcome } from '../event.ts';
 import { parseLogLevel } from '../level.ts';
 import type { LogEventPolicy } from '../policy.ts';
 import { compileGlobs } from './glob.ts';
+import type { GlobMatcher } from './glob.ts';
 
 /** What a matching rule does. */
 export const PatternLogEventPolicyAction = {
@@ -92,13 +93,13 @@ interface CompiledRule {
   readonly allow: boolean;
   readonly minLevel: number;
   readonly maxLevel: number;
-  readonly events: RegExp | undefined;
-  readonly namespaces: RegExp | undefined;
-  readonly names: RegExp | undefined;
-  readonly entityIds: RegExp | undefined;
-  readonly sourcePaths: RegExp | undefined;
-  readonly sourceFunctions: RegExp | undefined;
-  readonly outcomes: RegExp | undefined;
+  readonly events: GlobMatcher | undefined;
+  readonly namespaces: GlobMatcher | undefined;
+  readonly names: GlobMatcher | undefined;
+  readonly entityIds: GlobMatcher | undefined;
+  readonly sourcePaths: GlobMatcher | undefined;
+  readonly sourceFunctions: GlobMatcher | undefined;
+  readonly outcomes: GlobMatcher | undefined;
   /** The `events` patterns' literal prefixes (up to the first `*`, `?` or `[`), for `plainDecision`. */
   readonly eventPrefixes: readonly string[] | undefined;
   /** Whether the rule has a condition a plain event (no entity id, source or outcome) never meets. */
@@ -190,7 +191,7 @@ export function parsePatternLogEventPolicyConfig(json: unknown): Required<Patter
   return { defaultEnabled, rules: rules.map((r, i) => parseRule(r, `rules[${i}]`)) };
 }
 
-function compileGroup(patterns: readonly string[] | undefined, path: string): RegExp | undefined {
+function compileGroup(patterns: readonly string[] | undefined, path: string): GlobMatcher | undefined {
   if (patterns === undefined || patterns.length === 0) return undefined;
   try {
     return compileGlobs(patterns);
@@ -312,7 +313,7 @@ function mayPrefixKeys(prefix: string, namespace: string): boolean {
   return prefix.startsWith(keyPrefix) || keyPrefix.startsWith(prefix);
 }
 
-function test(re: RegExp | undefined, value: string | undefined): boolean {
+function test(re: GlobMatcher | undefined, value: string | undefined): boolean {
   return re === undefined || (value !== undefined && re.test(value));
 }
 

@@ -6,6 +6,8 @@ import {
 } from '../../../../src/core/logger/policy/pattern-log-event-policy.ts';
 import type { LogEventMeta } from '../../../../src/core/logger/event.ts';
 import { MvxConfigError } from '../../../../src/core/errors.ts';
+import { compileGlobs, globToRegExpSource } from '../../../../src/core/logger/policy/glob.ts';
+import fc from 'fast-check';
 
 const meta = (m: Partial<LogEventMeta> & { name: string }): LogEventMeta => ({ namespace: '', ...m });
 const full: LogEventMeta = {
@@ -186,6 +188,36 @@ describe('matching (3.3 e-j)', () => {
     expect(allow('[]]x', ']x')).toBe(true);
     expect(allow('[!]]x', 'ax')).toBe(true);
     expect(allow('x*', 'x\nnewline')).toBe(true);
+  });
+
+  it('a pattern with several * against a long entity id from input decides at once (no catastrophic backtracking)', () => {
+    // With the RegExp form (^[\s\S]*-[\s\S]*-...x$) this took 24 s for 800 characters and
+    // grows as n^4: 5,000 would not finish before the test's time limit.
+    const p = new PatternLogEventPolicy({ defaultEnabled: false, rules: [{ action: 'allow', entityIds: ['*-*-*-*-x', 'a*?[!b]*[0-9]*z'] }] });
+    const decide = (entityId: string) => p.isEnabled({ namespace: 'app', name: 'req', entityId }, 20);
+    expect(decide('-'.repeat(5_000))).toBe(false);
+    expect(decide(`${'-'.repeat(5_000)}x`)).toBe(true);
+    expect(decide(`a${'a'.repeat(5_000)}`)).toBe(false);
+    expect(decide(`a${'1'.repeat(5_000)}z`)).toBe(true);
+  });
+
+  it('glob matching agrees with the fnmatch RegExp form on arbitrary short patterns and inputs', () => {
+    const alphabet = ['a', 'b', '-', '.', '*', '?', '[', ']', '!', '0', '9', '\\', '^', '\n'];
+    const pattern = fc.array(fc.constantFrom(...alphabet), { maxLength: 8 }).map((cs) => cs.join(''));
+    const input = fc.array(fc.constantFrom('a', 'b', '-', '.', '0', '9', ']', '[', '!', '\\', '^', '\n'), { maxLength: 10 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(pattern, input, (pat, value) => {
+        let re: RegExp;
+        try {
+          re = new RegExp(`^(?:${globToRegExpSource(pat)})$`);
+        } catch {
+          expect(() => compileGlobs([pat])).toThrow(SyntaxError); // an invalid class fails both ways
+          return;
+        }
+        expect(compileGlobs([pat]).test(value)).toBe(re.test(value));
+      }),
+      { numRuns: 3_000 },
+    );
   });
 
   it('h1-h3: groups are AND-ed, patterns OR-ed, an empty rule matches everything', () => {
