@@ -140,7 +140,7 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
   }
   /** Removes the adapter of a class; returns whether there was one. */
   removeAdapter(cls: LogAdapterClass): boolean {
-    const key = (cls as { prototype?: unknown }).prototype;
+    const key = (cls as { prototype?: unknown } | null | undefined)?.prototype;
     if (typeof key !== 'object' || key === null || !this.settings.adapters.has(key)) return false;
     const adapters = new Map(this.settings.adapters);
     adapters.delete(key);

@@ -295,6 +295,12 @@ describe('I: adapters and resolver', () => {
     expect(p.removeAdapter(Leaf)).toBe(false);
     expect(p.normalizeValueForLog(new Leaf())).toBe('mid');
   });
+  it('removeAdapter(null) from JavaScript returns false instead of throwing a TypeError', () => {
+    // No method of the processor throws (configuration setters throw MvxConfigError only).
+    const p = new LogPayloadProcessor();
+    expect(p.removeAdapter(null as unknown as typeof Date)).toBe(false);
+    expect(p.removeAdapter(undefined as unknown as typeof Date)).toBe(false);
+  });
   it('adapter output is normalised: bounded and redacted', () => {
     const p = new LogPayloadProcessor({ maxItems: 1, adapters: [[Adapted, (a: Adapted) => ({ password: a.secretInside, n: [1, 2] })]] });
     expect(p.normalizeValueForLog(new Adapted())).toEqual({ password: '[REDACTED]', n: [1, '[… 1 more items]'] });
