@@ -72,15 +72,15 @@ export class MultiSink implements LogSink {
     }
   }
 
-  /** Flushes every target that can flush; resolves when all settled. */
+  /** Flushes every target that can flush; resolves when all settled (never rejects). */
   async flush(options?: LifecycleOptions): Promise<void> {
-    await Promise.allSettled(this.#targets.map((t) => (typeof t.flush === 'function' ? t.flush(options) : undefined)));
+    await Promise.allSettled(this.#targets.map((t) => (typeof t.flush === 'function' ? settle(() => t.flush!(options)) : undefined)));
   }
 
-  /** Shuts every target down that can; idempotent (same promise). */
+  /** Shuts every target down that can; idempotent (same promise); never rejects. */
   shutdown(options?: LifecycleOptions): Promise<void> {
     this.#shutdown ??= Promise.allSettled(
-      this.#targets.map((t) => (typeof t.shutdown === 'function' ? t.shutdown(options) : undefined)),
+      this.#targets.map((t) => (typeof t.shutdown === 'function' ? settle(() => t.shutdown!(options)) : undefined)),
     ).then(() => undefined);
     return this.#shutdown;
   }
@@ -88,5 +88,14 @@ export class MultiSink implements LogSink {
   /** Failures per target index. */
   stats(): { failuresByTarget: number[] } {
     return { failuresByTarget: [...this.#failures] };
+  }
+}
+
+/** `fn()` as a promise: a synchronous throw becomes a rejection, so one target cannot break the fan-out. */
+function settle(fn: () => unknown): Promise<unknown> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }

@@ -173,6 +173,26 @@ describe('MultiSink', () => {
     expect(root.stats().sinkFailures).toBe(1);
   });
 
+  it('a target whose flush or shutdown throws synchronously: MultiSink still settles (never throws), idempotently', async () => {
+    const calls: string[] = [];
+    const broken: LogSink = {
+      log() {},
+      flush: () => {
+        throw new Error('sync flush');
+      },
+      shutdown: () => {
+        throw new Error('sync shutdown');
+      },
+    };
+    const fine: LogSink = { log() {}, flush: async () => void calls.push('f'), shutdown: async () => void calls.push('s') };
+    const multi = new MultiSink([broken, fine]);
+    await multi.flush();
+    const p = multi.shutdown();
+    expect(multi.shutdown()).toBe(p);
+    await p;
+    expect(calls).toEqual(['f', 's']);
+  });
+
   it('flush and shutdown fan out, settle despite failures, and shutdown is idempotent', async () => {
     const calls: string[] = [];
     const t1: LogSink = { log() {}, flush: async () => void calls.push('f1'), shutdown: async () => void calls.push('s1') };
