@@ -646,7 +646,8 @@ export abstract class AsyncLogSink implements LogSink {
   #reportFailure(code: string, error: unknown, batch: readonly LogEvent[], message: string): void {
     reportDiagnostic({ component: this.sinkOptions.name, code, message, error, details: { events: batch.length } });
     const onError = this.sinkOptions.onError;
-    if (onError === undefined) return;
+    // Events only: a start that fails with nothing queued is the caller's rejected start().
+    if (onError === undefined || batch.length === 0) return;
     try {
       onError(error, batch);
     } catch (err) {

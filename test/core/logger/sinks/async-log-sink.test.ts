@@ -286,6 +286,20 @@ describe('AsyncLogSink lifecycle', () => {
     checkInvariant(r);
   });
 
+  it('onError is called for a failed start only with events queued (an explicit start() rejects instead)', async () => {
+    const batches: number[] = [];
+    const sink = new ProbeSink({ retryBaseDelayMs: 1, onError: (_e, b) => batches.push(b.length) });
+    sink.startFn = () => {
+      throw new Error('no route');
+    };
+    await expect(sink.start()).rejects.toMatchObject({ code: 'MVX_STARTUP' });
+    expect(batches).toEqual([]);
+    await sleep(5);
+    sink.log(ev(1));
+    await sink.flush({ timeoutMs: 1_000 });
+    expect(batches).toEqual([1]);
+  });
+
   it('flush() and shutdown() share one promise on repeat', async () => {
     const sink = new ProbeSink({ batchIntervalMs: 50 });
     sink.log(ev(1));
