@@ -31,6 +31,7 @@ export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
   'bearer',
   'signature',
   'connection_string',
+  'dsn',
   'cvv',
   'card_number',
 ]);

@@ -114,3 +114,11 @@ describe('redaction', () => {
     expect(Object.isFrozen(DEFAULT_REDACT_KEYS)).toBe(true);
   });
 });
+
+describe('data source names', () => {
+  it('redacts DSNs (they carry credentials: postgres://user:pass@host, Sentry keys) under any spelling', () => {
+    const p = new LogPayloadProcessor();
+    const out = p.normalizePayload({ dsn: 'postgres://app:hunter2@db/app', SENTRY_DSN: 'https://k3y@o1.ingest.example/1', databaseDsn: 'x', host: 'db' });
+    expect(out).toEqual({ dsn: '[REDACTED]', SENTRY_DSN: '[REDACTED]', databaseDsn: '[REDACTED]', host: 'db' });
+  });
+});
