@@ -97,6 +97,7 @@ emitComparison({
   peer,
   maxRatio: 1.0,
   target,
+  floorNs: 1,
 });
 emitComparison({
   scenario: 'disabled-event-policy',
@@ -105,6 +106,7 @@ emitComparison({
   peer: { scenario: 'disabled-event-policy', case: 'logger.debug({ a: 1 }, names[i % 8]) at level info', subject: 'pino', mode: 'op', value: pinoMixed },
   maxRatio: 1.0,
   target,
+  floorNs: 1,
 });
 emitComparison({
   scenario: 'disabled-event-policy',
@@ -113,4 +115,5 @@ emitComparison({
   peer,
   maxRatio: 1.0,
   target,
+  floorNs: 1,
 });
