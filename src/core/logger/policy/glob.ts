@@ -10,41 +10,60 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
 }
 
-/** The regular-expression source (unanchored) of one glob pattern. */
-export function globToRegExpSource(pattern: string): string {
-  let out = '';
+/** One element of a glob pattern: `*`, `?`, a character class, or a literal character. */
+type Atom =
+  | { readonly k: 'star' }
+  | { readonly k: 'any' }
+  | { readonly k: 'class'; readonly body: string; readonly negate: boolean }
+  | { readonly k: 'literal'; readonly c: string };
+
+/** Scans a pattern once into atoms; both the RegExp form and the matcher are built from them. */
+function scanGlob(pattern: string): Atom[] {
+  const atoms: Atom[] = [];
   let i = 0;
   const n = pattern.length;
   while (i < n) {
     const c = pattern[i]!;
     i++;
     if (c === '*') {
-      // Collapse runs of '*': one is enough, and long runs would make the RegExp slower.
+      // Collapse runs of '*': one is enough.
       while (pattern[i] === '*') i++;
-      out += '[\\s\\S]*';
+      atoms.push({ k: 'star' });
     } else if (c === '?') {
-      out += '[\\s\\S]';
+      atoms.push({ k: 'any' });
     } else if (c === '[') {
       let j = i;
       if (pattern[j] === '!') j++;
       if (pattern[j] === ']') j++;
       while (j < n && pattern[j] !== ']') j++;
       if (j >= n) {
-        out += '\\[';
+        atoms.push({ k: 'literal', c: '[' }); // an unclosed '[' is a literal
       } else {
-        let body = pattern.slice(i, j);
+        const body = pattern.slice(i, j);
         i = j + 1;
-        let negate = false;
-        if (body.startsWith('!')) {
-          negate = true;
-          body = body.slice(1);
-        }
-        body = body.replace(/[\\\]^[]/g, '\\$&');
-        out += negate ? `[^${body}]` : `[${body}]`;
+        const negate = body.startsWith('!');
+        atoms.push({ k: 'class', body: negate ? body.slice(1) : body, negate });
       }
     } else {
-      out += escapeRegExp(c);
+      atoms.push({ k: 'literal', c });
     }
+  }
+  return atoms;
+}
+
+function classSource(body: string, negate: boolean): string {
+  const escaped = body.replace(/[\\\]^[]/g, '\\$&');
+  return negate ? `[^${escaped}]` : `[${escaped}]`;
+}
+
+/** The regular-expression source (unanchored) of one glob pattern. */
+export function globToRegExpSource(pattern: string): string {
+  let out = '';
+  for (const a of scanGlob(pattern)) {
+    if (a.k === 'star') out += '[\\s\\S]*';
+    else if (a.k === 'any') out += '[\\s\\S]';
+    else if (a.k === 'class') out += classSource(a.body, a.negate);
+    else out += escapeRegExp(a.c);
   }
   return out;
 }
@@ -61,36 +80,14 @@ const STAR: Token = { star: true };
 const ANY: Token = { star: false, one: () => true };
 
 function tokenize(pattern: string): Token[] {
-  // The same grammar as `globToRegExpSource`: one token per RegExp atom it would emit.
-  const tokens: Token[] = [];
-  let i = 0;
-  const n = pattern.length;
-  while (i < n) {
-    const c = pattern[i]!;
-    i++;
-    if (c === '*') {
-      while (pattern[i] === '*') i++;
-      tokens.push(STAR);
-    } else if (c === '?') {
-      tokens.push(ANY);
-    } else if (c === '[') {
-      let j = i;
-      if (pattern[j] === '!') j++;
-      if (pattern[j] === ']') j++;
-      while (j < n && pattern[j] !== ']') j++;
-      if (j >= n) {
-        tokens.push(literal('['));
-      } else {
-        // A one-character class is safe as a RegExp (no quantifier, nothing to backtrack).
-        const cls = new RegExp(`^${globToRegExpSource(pattern.slice(i - 1, j + 1))}$`);
-        i = j + 1;
-        tokens.push({ star: false, one: (ch) => cls.test(ch) });
-      }
-    } else {
-      tokens.push(literal(c));
-    }
-  }
-  return tokens;
+  return scanGlob(pattern).map((a): Token => {
+    if (a.k === 'star') return STAR;
+    if (a.k === 'any') return ANY;
+    if (a.k === 'literal') return literal(a.c);
+    // A one-character class is safe as a RegExp (no quantifier, nothing to backtrack).
+    const cls = new RegExp(`^${classSource(a.body, a.negate)}$`);
+    return { star: false, one: (ch) => cls.test(ch) };
+  });
 }
 
 function literal(c: string): Token {
