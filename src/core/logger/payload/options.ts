@@ -81,6 +81,12 @@ export interface PayloadSettings {
   readonly maxNodes: number;
   readonly maxStackLength: number;
   readonly redactor: KeyRedactor;
+  /**
+   * The fixed fields of the error shape whose key is sensitive (resolved once from `redactor`):
+   * their values are redacted like any field. `stack` also when `name` or `message` is (its first
+   * line repeats both).
+   */
+  readonly redactErrorFields: Readonly<Record<'name' | 'message' | 'code' | 'stack' | 'cause' | 'errors', boolean>>;
   readonly redactedValue: string;
   /** Adapters keyed by the class's `prototype`. */
   readonly adapters: ReadonlyMap<object, LogAdapter>;
@@ -176,6 +182,7 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
   if (o.redactedValue !== undefined && typeof o.redactedValue !== 'string') {
     throw new MvxConfigError('redactedValue', `must be a string, got ${describe(o.redactedValue)}`);
   }
+  const redactor = buildRedactor(o.redact);
   return {
     verbosity: o.verbosity === undefined ? PAYLOAD_DEFAULTS.verbosity : checkVerbosity(o.verbosity),
     maxStringLength: limit('maxStringLength'),
@@ -185,11 +192,25 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
     maxErrorCauses: limit('maxErrorCauses'),
     maxNodes: limit('maxNodes'),
     maxStackLength: limit('maxStackLength'),
-    redactor: buildRedactor(o.redact),
+    redactor,
+    redactErrorFields: errorFieldRedaction(redactor),
     redactedValue: o.redactedValue ?? PAYLOAD_DEFAULTS.redactedValue,
     adapters,
     resolver: checkResolver(o.resolver),
   };
+}
+
+function errorFieldRedaction(r: KeyRedactor): PayloadSettings['redactErrorFields'] {
+  const name = r.isSensitive('name');
+  const message = r.isSensitive('message');
+  return Object.freeze({
+    name,
+    message,
+    code: r.isSensitive('code'),
+    stack: name || message || r.isSensitive('stack'),
+    cause: r.isSensitive('cause'),
+    errors: r.isSensitive('errors'),
+  });
 }
 
 function buildRedactor(redact: RedactOptions | undefined): KeyRedactor {

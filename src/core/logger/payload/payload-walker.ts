@@ -28,7 +28,7 @@ import {
 } from './markers.ts';
 import type { PayloadSettings } from './options.ts';
 import type { LogAdapter } from './provider.ts';
-import { urlForLog } from './url-for-log.ts';
+import { redactUrlText, urlForLog, urlTextStart } from './url-for-log.ts';
 
 /** Provider/adapter/toJSON results are re-examined for another provider at most this many times. */
 const MAX_HOPS = 3;
@@ -132,7 +132,7 @@ export class PayloadWalker {
   value(v: unknown, depth: number, hops: number): JsonValue | undefined {
     switch (typeof v) {
       case 'string':
-        return v.length > this.s.maxStringLength ? truncateString(v, this.s.maxStringLength) : v;
+        return this.text(v);
       case 'number':
         // -0 becomes 0: JSON has no negative zero.
         return v === 0 ? 0 : v - v === 0 ? v : nonFinite(v);
@@ -155,6 +155,13 @@ export class PayloadWalker {
   item(v: unknown, depth: number): JsonValue {
     const out = this.value(v, depth, 0);
     return out === undefined ? null : out;
+  }
+
+  /** A string value: cut, and redacted like a URL when it is one (see `url-for-log.ts`). */
+  private text(v: string): string {
+    const out = v.length > this.s.maxStringLength ? truncateString(v, this.s.maxStringLength) : v;
+    const start = urlTextStart(out);
+    return start < 0 ? out : redactUrlText(out, start, this.s.redactor, this.s.redactedValue);
   }
 
   private str(s: string): string {
@@ -439,7 +446,9 @@ export class PayloadWalker {
       if (--this.budget < 0) break;
       const k = keys[i];
       const nk = this.item(k, depth + 2);
-      const nv = typeof k === 'string' && s.redactor.isSensitive(k) ? s.redactedValue : this.item(values[i], depth + 2);
+      // A string key redacts its value; so does a key that reads as a string (a boxed String, a Symbol).
+      const name = typeof k === 'string' ? k : typeof nk === 'string' ? nk : undefined;
+      const nv = name !== undefined && s.redactor.isSensitive(name) ? s.redactedValue : this.item(values[i], depth + 2);
       out.push([nk, nv]);
     }
     if (i < n) out.push(moreItems(n - i));
@@ -485,15 +494,21 @@ export class PayloadWalker {
   /** The structural error shape; see `normalizeError` in `LogPayloadProcessor` for the fields. */
   error(e: Error, depth: number): JsonObject {
     const out: JsonObject = {};
+    const hide = this.s.redactErrorFields;
+    const redacted = this.s.redactedValue;
     const type = typeName(e);
     out.type = this.str(type);
     const name = read(e, 'name');
-    if (typeof name === 'string' && name !== type && name !== 'Error' && name.length > 0) out.name = this.str(name);
+    if (typeof name === 'string' && name !== type && name !== 'Error' && name.length > 0) out.name = hide.name ? redacted : this.str(name);
     const message = read(e, 'message');
-    out.message = message === READ_FAILED ? unreadable(lastReadError) : (this.value(message, depth + 1, 0) ?? '');
+    out.message = hide.message
+      ? redacted
+      : message === READ_FAILED
+        ? unreadable(lastReadError)
+        : (this.value(message, depth + 1, 0) ?? '');
     const code = read(e, 'code');
     if (code !== undefined && code !== READ_FAILED) {
-      const nc = this.value(code, depth + 1, 0);
+      const nc = hide.code ? redacted : this.value(code, depth + 1, 0);
       if (nc !== undefined) out.code = nc;
     }
     this.errorStack(e, out);
@@ -515,7 +530,7 @@ export class PayloadWalker {
     }
     this.errorCause(e, out, depth);
     const errors = read(e, 'errors');
-    if (Array.isArray(errors)) out.errors = this.item(errors, depth + 1);
+    if (Array.isArray(errors)) out.errors = this.s.redactErrorFields.errors ? this.s.redactedValue : this.item(errors, depth + 1);
     return out;
   }
 
@@ -524,6 +539,10 @@ export class PayloadWalker {
     if (verbosity === 'MINIMAL' || hasOwn(out, 'stack')) return;
     const stack = read(e, 'stack');
     if (typeof stack !== 'string' || stack.length === 0) return;
+    if (this.s.redactErrorFields.stack) {
+      out.stack = this.s.redactedValue;
+      return;
+    }
     let s = verbosity === 'NORMAL' ? trimFrames(stack, NORMAL_STACK_FRAMES) : stack;
     if (s.length > this.s.maxStackLength) s = truncateString(s, this.s.maxStackLength);
     out.stack = s;
@@ -532,6 +551,10 @@ export class PayloadWalker {
   private errorCause(e: Error, out: JsonObject, depth: number): void {
     const cause = read(e, 'cause');
     if (cause === undefined || cause === READ_FAILED) return;
+    if (this.s.redactErrorFields.cause) {
+      out.cause = this.s.redactedValue;
+      return;
+    }
     if (this.causes >= this.s.maxErrorCauses) {
       out.cause = CAUSE_LIMIT_MARKER;
       return;
