@@ -44,6 +44,17 @@ export interface LogPayloadProcessorOptions {
   maxNodes?: number;
   /** Longest error `stack` kept, in UTF-16 code units (cut like other strings). 1 to 2^28. @default 16384 */
   maxStackLength?: number;
+  /**
+   * Size of the whole output of one call, as JSON text: every string and key counts its length
+   * (UTF-16 code units) plus its quotes and punctuation, a number 24 (the longest a number's JSON
+   * text can be), `true`/`false`/`null` 5. When spent, strings are cut to the room left and
+   * collections end with their "more" marker, as with `maxNodes`, so one event can never become a
+   * line of hundreds of megabytes. Exact for ASCII text; UTF-8 takes up to 3 bytes per code unit
+   * outside ASCII, and JSON escapes of control characters up to 6. Applies also to `unbounded`
+   * calls. 256 to 2^30.
+   * @default 262144 (256 KiB: the event size limit of CloudWatch Logs and Google Cloud Logging)
+   */
+  maxBytes?: number;
   /** Which keys are sensitive. @default { mode: 'extend', keys: [] } (the {@link DEFAULT_REDACT_KEYS}) */
   redact?: RedactOptions;
   /** What replaces a value under a sensitive key. @default '[REDACTED]' */
@@ -67,6 +78,7 @@ export const PAYLOAD_DEFAULTS = Object.freeze({
   maxErrorCauses: 5,
   maxNodes: 10_000,
   maxStackLength: 16_384,
+  maxBytes: 262_144,
   redactedValue: '[REDACTED]',
 });
 
@@ -80,6 +92,7 @@ export interface PayloadSettings {
   readonly maxErrorCauses: number;
   readonly maxNodes: number;
   readonly maxStackLength: number;
+  readonly maxBytes: number;
   readonly redactor: KeyRedactor;
   /**
    * The fixed fields of the error shape whose key is sensitive (resolved once from `redactor`):
@@ -102,6 +115,7 @@ const KNOWN = new Set<string>([
   'maxErrorCauses',
   'maxNodes',
   'maxStackLength',
+  'maxBytes',
   'redact',
   'redactedValue',
   'adapters',
@@ -116,6 +130,7 @@ const LIMITS: Record<string, readonly [number, number]> = {
   maxErrorCauses: [0, 100],
   maxNodes: [1, 1e8],
   maxStackLength: [1, 2 ** 28],
+  maxBytes: [256, 2 ** 30],
 };
 
 /** Validates a verbosity; throws `MvxConfigError` naming `option`. */
@@ -192,6 +207,7 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
     maxErrorCauses: limit('maxErrorCauses'),
     maxNodes: limit('maxNodes'),
     maxStackLength: limit('maxStackLength'),
+    maxBytes: limit('maxBytes'),
     redactor,
     redactErrorFields: errorFieldRedaction(redactor),
     redactedValue: o.redactedValue ?? PAYLOAD_DEFAULTS.redactedValue,
