@@ -20,9 +20,12 @@ import { LogLevel, parseLogLevel } from '../level.ts';
 import type { LogPayloadProcessorLike, NormalizeOptions } from '../payload-processor-like.ts';
 import type { LogEventPolicy } from '../policy.ts';
 import type { LogSink } from '../sink.ts';
+import { LogPayloadProcessor } from '../payload/log-payload-processor.ts';
 import { bumpConfigGeneration, configGeneration, setConfigGenerationHook } from './config-generation.ts';
 import { LogErrorHandling, SinkFailurePrinter, isLogErrorHandlingMode } from './error-handling.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';
+import { LOG_METADATA_MAX_LENGTH, boundMetadata, notAPayload, readEventOptions, reportUnreadableOptions } from './event-options.ts';
+import type { EventOptionValues } from './event-options.ts';
 import { validateNamespace } from './namespace.ts';
 
 /** A minimum level: a number or a standard level name (`'DEBUG'`, `'info'`, `'WARN'`, ...). */
@@ -46,13 +49,19 @@ export interface LogContextOptions {
   minLevel?: LogLevelInput;
 }
 
-/** Per-call options of {@link LogContext.logEvent} and the level helpers. */
+/**
+ * Per-call options of {@link LogContext.logEvent} and the level helpers. Each is read once and
+ * validated: strings longer than `LOG_METADATA_MAX_LENGTH` (256) are cut with `…[+N chars]`; a
+ * value of the wrong type is left out (or made a string, see each field) and reported through
+ * diagnostics (`call.metadata`); options whose getters or Proxy traps throw drop the event
+ * (counted in `invalidCalls`, reported as `call.invalid`).
+ */
 export interface LogEventOptions {
-  /** Lifecycle outcome (`invoke`, `success`, `failed`, `cancelled` or any string). */
+  /** Lifecycle outcome (`invoke`, `success`, `failed`, `cancelled` or any string); a number, BigInt or boolean becomes its text. */
   outcome?: LogOutcome;
-  /** The entity the event is about. */
+  /** The entity the event is about; another value becomes `String(value)`. */
   entityId?: string;
-  /** Source location. */
+  /** Source location: only `filePath`, `line` and `functionName` are read (copied, never the object). */
   source?: LogSource;
   /** Overrides the event's namespace (by default the context's). */
   namespace?: string;
@@ -72,7 +81,7 @@ export interface LogContextStats {
   policyFailures: number;
   /** Payloads replaced because the payload function or the processor threw. */
   payloadFailures: number;
-  /** Calls dropped because of invalid input (name, level). */
+  /** Calls dropped because of invalid input (name, level, options that could not be read). */
   invalidCalls: number;
   /** Events dropped because a sink logged re-entrantly too deep. */
   recursionDrops: number;
@@ -275,15 +284,6 @@ function safeMessage(err: unknown): string {
   }
 }
 
-/** `String(value)`, or `undefined` when that throws (a hostile `toString`). */
-function stringOrUndefined(value: unknown): string | undefined {
-  try {
-    return String(value);
-  } catch {
-    return undefined;
-  }
-}
-
 function isJsonObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -317,6 +317,8 @@ export class LogContext {
   #sink!: LogSink;
   #policy: LogEventPolicy | undefined;
   #processor!: LogPayloadProcessorLike;
+  /** Whether the processor's `normalizePayload` is the built-in one (its result needs no check). */
+  #builtInProcessor = false;
   #errorHandling!: LogErrorHandlingMode;
   #minLevel = 0;
   #policyVersion: number | undefined;
@@ -407,6 +409,7 @@ export class LogContext {
     // A root always sets sink, processor, error handling and minimum level.
     this.#sink = sink!;
     this.#processor = processor!;
+    this.#builtInProcessor = processor!.normalizePayload === LogPayloadProcessor.prototype.normalizePayload;
     this.#errorHandling = errorHandling!;
     this.#minLevel = minLevel!;
     this.#policy = policy;
@@ -750,10 +753,12 @@ export class LogContext {
   isEnabled(name: string, level: number = LogLevel.INFO, options?: IsEnabledOptions): boolean {
     if (this.#gen !== configGeneration.value) this.#resolve();
     if (!(level >= this.#minLevel)) return false;
+    const o = readEventOptions(options, this.namespace);
+    if (o === undefined) return reportUnreadableOptions(this.namespace, 'isEnabled');
     const policy = this.#policy;
     if (policy === undefined) return true;
     this.#checkPolicyVersion(policy);
-    return this.#decide(policy, this.#meta(options?.namespace ?? this.namespace, name, options), level, options?.outcome);
+    return this.#decide(policy, this.#meta(typeof name === 'string' ? boundMetadata(name) : name, o), level, o.outcome);
   }
 
   /**
@@ -772,17 +777,11 @@ export class LogContext {
   // ---------------------------------------------------------------------------------------------
   // Emitting
 
-  #meta(namespace: string, name: string, options: LogEventOptions | undefined): LogEventMeta {
-    const meta: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace, name };
-    // `null` from JavaScript callers counts as no options (the hot path never throws).
-    if (options !== undefined && options !== null) {
-      const entityId = options.entityId;
-      if (entityId !== undefined && entityId !== null) {
-        const id = typeof entityId === 'string' ? entityId : stringOrUndefined(entityId);
-        if (id !== undefined) meta.entityId = id;
-      }
-      if (options.source !== undefined && options.source !== null) meta.source = { ...options.source };
-    }
+  /** The event metadata from a (bounded) name and options already read by `readEventOptions`. */
+  #meta(name: string, o: EventOptionValues): LogEventMeta {
+    const meta: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace: o.namespace, name };
+    if (o.entityId !== undefined) meta.entityId = o.entityId;
+    if (o.source !== undefined) meta.source = o.source;
     return meta;
   }
 
@@ -809,9 +808,21 @@ export class LogContext {
       return;
     }
     if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
-    // One meta object goes to the policy and into the event.
-    const meta = this.#meta(options?.namespace ?? this.namespace, name, options);
-    const outcome = options?.outcome;
+    // One meta object goes to the policy and into the event; its strings are bounded, its options
+    // read once (a throwing getter or Proxy drops the event: see `event-options.ts`).
+    const bounded = name.length > LOG_METADATA_MAX_LENGTH ? boundMetadata(name) : name;
+    let meta: LogEventMeta;
+    let outcome: LogOutcome | undefined;
+    if (options === undefined || options === null) {
+      meta = { namespace: this.namespace, name: bounded };
+    } else {
+      const o = readEventOptions(options, this.namespace);
+      if (o === undefined) {
+        return this.#invalid('the options could not be read (a getter or Proxy trap threw); the event is dropped', { name: bounded });
+      }
+      meta = this.#meta(bounded, o);
+      outcome = o.outcome;
+    }
     const policy = this.#policy;
     if (policy !== undefined) {
       this.#checkPolicyVersion(policy);
@@ -968,14 +979,27 @@ export class LogContext {
     });
   }
 
-  /** Normalises a payload with the effective processor. Never throws (a failure gives `{ payloadError }`). */
+  /**
+   * Normalises a payload with the effective processor. Never throws: a failure, or a custom
+   * processor returning something other than a plain object (a Proxy, an array, a string), gives
+   * `{ payloadError: { type, message } }`.
+   */
   normalizePayload(payload: unknown, options?: NormalizeOptions): JsonObject {
+    const processor = this.payloadProcessor;
+    let out: JsonObject;
     try {
-      return this.payloadProcessor.normalizePayload(payload, options);
+      out = processor.normalizePayload(payload, options);
     } catch (error) {
       this.#processorFailed('normalizePayload', error);
       return { payloadError: { type: errorType(error), message: safeMessage(error) } };
     }
+    // The built-in processor returns plain objects; a custom one is checked at the top level, so a
+    // Proxy whose traps throw never reaches `buildLogEvent` (which freezes it) or a sink.
+    const wrong = this.#builtInProcessor ? undefined : notAPayload(out);
+    if (wrong === undefined) return out;
+    const message = `the payload processor returned ${wrong}, not a plain object`;
+    this.#processorFailed('normalizePayload', new TypeError(message));
+    return { payloadError: { type: 'TypeError', message } };
   }
 
   /** Normalises one value with the effective processor. Never throws (a failure gives a placeholder string). */
