@@ -87,12 +87,19 @@ export interface LogContextStats {
   recursionDrops: number;
   /** Decisions currently cached. */
   decisionCacheSize: number;
-  /** Decisions evicted because the cache was full. */
+  /** Decisions evicted because a cache was full (4,096 entries, or 262,144 characters of keys for all together). */
   decisionCacheEvictions: number;
 }
 
 /** Upper bound of cached policy decisions per context (per cache: by name, and by full key). */
 export const DECISION_CACHE_LIMIT = 4096;
+/**
+ * Upper bound of the characters of all cached keys (names, full keys) of one context, so the caches
+ * stay within about 0.5 MB however long the keys (4,096 keys of 16 KB held 64 MB before).
+ */
+const DECISION_CACHE_CHARS = 262_144;
+/** Keys longer than this are decided every time and never cached (a full key with every field at its bound is about 1,600). */
+const DECISION_KEY_MAX_CHARS = 1024;
 /** Highest integer level cached on the by-name fast path; other levels use the full-key cache. */
 const FAST_LEVEL_LIMIT = 256;
 /** Distinct outcomes with their own by-name cache; further outcomes use the full-key cache. */
@@ -332,6 +339,8 @@ export class LogContext {
   #byOutcome = new Map<string, Map<string, (boolean | undefined)[]>>();
   /** Everything else: full key → decision. */
   #byKey = new Map<string, boolean>();
+  /** Characters of the keys held by the three caches above (see `DECISION_CACHE_CHARS`). */
+  #cacheChars = 0;
   #evictions = 0;
   /**
    * Direct-mapped table of plain denials (no options, this namespace), one block of
@@ -615,6 +624,7 @@ export class LogContext {
     this.#byName.clear();
     this.#byOutcome.clear();
     this.#byKey.clear();
+    this.#cacheChars = 0;
     this.#modeDebug = this.#modeFor(LogLevel.DEBUG);
     this.#modeInfo = this.#modeFor(LogLevel.INFO);
     this.#modeWarning = this.#modeFor(LogLevel.WARNING);
@@ -705,15 +715,39 @@ export class LogContext {
     const d = this.#ask(policy, meta, level, outcome);
     if (d === undefined) return false;
     if (slots === undefined) {
-      if (byName.size >= DECISION_CACHE_LIMIT) {
-        byName.delete(byName.keys().next().value!);
-        this.#evictions++;
-      }
+      if (!this.#admit(byName, meta.name.length)) return d;
       slots = [];
       byName.set(meta.name, slots);
     }
     slots[level] = d;
     return d;
+  }
+
+  /**
+   * Makes room for a new key of `chars` characters in `map` (one of the decision caches): evicts
+   * its oldest entries while it holds `DECISION_CACHE_LIMIT` entries or the caches together would
+   * pass `DECISION_CACHE_CHARS`; when the characters are held by the other caches, drops them all.
+   * `false` when the key is not to be cached (too long, or everything was just dropped).
+   */
+  #admit(map: Map<string, unknown>, chars: number): boolean {
+    if (chars > DECISION_KEY_MAX_CHARS) return false;
+    while (map.size > 0 && (map.size >= DECISION_CACHE_LIMIT || this.#cacheChars + chars > DECISION_CACHE_CHARS)) {
+      const oldest = map.keys().next().value!;
+      map.delete(oldest);
+      this.#cacheChars -= oldest.length;
+      this.#evictions++;
+    }
+    if (this.#cacheChars + chars > DECISION_CACHE_CHARS) {
+      this.#evictions += this.#byName.size + this.#byKey.size;
+      for (const m of this.#byOutcome.values()) this.#evictions += m.size;
+      this.#byName.clear();
+      this.#byOutcome.clear();
+      this.#byKey.clear();
+      this.#cacheChars = 0;
+      return false;
+    }
+    this.#cacheChars += chars;
+    return true;
   }
 
   /** Policy decision on full metadata: cached per (namespace, name, level, outcome, entity id, source). */
@@ -727,11 +761,7 @@ export class LogContext {
     if (cached !== undefined) return cached;
     const d = this.#ask(policy, meta, level, outcome);
     if (d === undefined) return false;
-    if (this.#byKey.size >= DECISION_CACHE_LIMIT) {
-      this.#byKey.delete(this.#byKey.keys().next().value!);
-      this.#evictions++;
-    }
-    this.#byKey.set(key, d);
+    if (this.#admit(this.#byKey, key.length)) this.#byKey.set(key, d);
     return d;
   }
 
