@@ -193,6 +193,26 @@ describe('redaction', () => {
     expect(hidden).toMatchObject({ type: 'Error', message: '[REDACTED]', stack: '[REDACTED]' });
   });
 
+  it('docs/payload-processor.md: extending and shrinking the list', () => {
+    // The snippet of the "Redaction" section, as written there.
+    const extended = new LogPayloadProcessor({ redact: { keys: ['ssn', 'national id', /^x-internal-/i] } });
+    const shrunk = new LogPayloadProcessor({ redact: { mode: 'replace', keys: DEFAULT_REDACT_KEYS.filter((k) => k !== 'auth') } });
+    expect(extended.normalizePayload({ userSsn: 1, nationalId: 2, 'X-Internal-Trace': 3, password: 4, plan: 5 })).toEqual({
+      userSsn: '[REDACTED]',
+      nationalId: '[REDACTED]',
+      'X-Internal-Trace': '[REDACTED]',
+      password: '[REDACTED]',
+      plan: 5,
+    });
+    expect(p.normalizePayload({ authMethod: 'oidc' })).toEqual({ authMethod: '[REDACTED]' });
+    expect(shrunk.normalizePayload({ authMethod: 'oidc', authProvider: 'google', authorization: 'x', password: 'y' })).toEqual({
+      authMethod: 'oidc',
+      authProvider: 'google',
+      authorization: '[REDACTED]',
+      password: '[REDACTED]',
+    });
+  });
+
   it('a global RegExp does not carry lastIndex between keys', () => {
     const q = new LogPayloadProcessor({ redact: { mode: 'replace', keys: [/secret/g] } });
     expect(q.normalizePayload({ secret: 1, 'my-secret': 2, secretive: 3 })).toEqual({
