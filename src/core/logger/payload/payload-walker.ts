@@ -18,7 +18,18 @@ import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import type { JsonObject, JsonValue } from '../json.ts';
 import { bytesForLog, isByteArrayName, typedArrayName } from './binary.ts';
 import { errorExtras, errorShape } from './error-shape.ts';
-import { CIRCULAR_MARKER, INVALID_DATE_MARKER, MORE_KEYS_KEY, depthMarker, moreItems, moreKeys, repeatedMarker, truncateString, unreadable } from './markers.ts';
+import {
+  CIRCULAR_MARKER,
+  INVALID_DATE_MARKER,
+  MORE_KEYS_KEY,
+  depthMarker,
+  limitMarker,
+  moreItems,
+  moreKeys,
+  repeatedMarker,
+  truncateString,
+  unreadable,
+} from './markers.ts';
 import type { PayloadSettings } from './options.ts';
 import type { LogAdapter } from './provider.ts';
 import { redactUrlText, urlForLog, urlTextStart } from './url-for-log.ts';
@@ -553,6 +564,7 @@ export class PayloadWalker {
 
   /** `{ type, byteLength, base64 }`: three values; the base64 text is cut to the room left too. */
   private bytes(type: string, buffer: ArrayBufferLike, byteOffset: number, byteLength: number): JsonValue {
+    if (this.budget < 3) return this.mark(limitMarker(type));
     this.budget -= 3;
     this.room -= 64;
     const fit = Math.max(this.room - 2 - CUT_MARKER_BYTES, 0);
@@ -569,6 +581,7 @@ export class PayloadWalker {
     const n = arr.length;
     const limit = this.unbounded || n <= this.s.maxItems ? n : this.s.maxItems;
     // `{ type, length, values }`: three values before the items; `values` may end with a marker.
+    if (this.budget < 3) return this.mark(limitMarker(name));
     this.budget -= 3;
     this.room -= 48 + MARKER_RESERVE;
     const values: JsonValue[] = [];
