@@ -131,7 +131,7 @@ export function reportUnreadableOptions(namespace: string, call: string): false 
   reportDiagnostic({
     component: 'LogContext',
     code: 'call.invalid',
-    message: `${call}: the options could not be read (a getter or Proxy trap threw); answered false`,
+    message: `${call}: its options or metadata could not be read (a getter or Proxy trap threw); answered false`,
     details: { namespace },
   });
   return false;

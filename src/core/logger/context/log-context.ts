@@ -801,7 +801,12 @@ export class LogContext {
     const policy = this.#policy;
     if (policy === undefined) return true;
     this.#checkPolicyVersion(policy);
-    return this.#decide(policy, meta, level, outcome);
+    try {
+      return this.#decide(policy, meta, level, outcome);
+    } catch {
+      // `meta` built by a caller, with a getter or Proxy trap that throws.
+      return reportUnreadableOptions(this.namespace, 'isEventEnabled');
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

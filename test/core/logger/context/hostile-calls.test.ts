@@ -90,6 +90,14 @@ describe('the logging call never throws', () => {
     }
   });
 
+  it('isEventEnabled with metadata whose getters throw answers false', () => {
+    for (const { ctx } of contexts()) {
+      const meta = new Proxy({ namespace: 'app', name: 'x' }, { get: boom });
+      expect(() => ctx.isEventEnabled(meta, LogLevel.INFO)).not.toThrow();
+      if (ctx.policy !== undefined) expect(ctx.isEventEnabled(meta, LogLevel.INFO)).toBe(false);
+    }
+  });
+
   it('a custom processor returning a Proxy whose traps throw, or no object: the event carries payloadError', () => {
     const allTraps: ProxyHandler<object> = {
       get: boom,
