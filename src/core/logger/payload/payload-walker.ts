@@ -109,8 +109,10 @@ export class PayloadWalker {
    * a reused array (most payloads hold one or two; no allocation per call), the rest in a Set.
    */
   private readonly seenFew: (object | undefined)[] = new Array<object | undefined>(SEEN_FEW).fill(undefined);
+  /** The `[Repeated: Type]` marker of each error in `seenFew`, made at most once per error. */
+  private readonly seenMarks: (string | undefined)[] = new Array<string | undefined>(SEEN_FEW).fill(undefined);
   private seenCount = 0;
-  private seenMany: Set<object> | undefined;
+  private seenMany: Map<object, string | undefined> | undefined;
 
   /** Starts a call. */
   begin(settings: PayloadSettings, unbounded: boolean): void {
@@ -131,7 +133,10 @@ export class PayloadWalker {
     if (this.keyCache !== undefined) this.keyCache = undefined;
     if (this.seenCount !== 0) {
       // Overwritten rather than truncated (setting an array's length is a runtime call).
-      for (let i = 0; i < this.seenCount && i < SEEN_FEW; i++) this.seenFew[i] = undefined;
+      for (let i = 0; i < this.seenCount && i < SEEN_FEW; i++) {
+        this.seenFew[i] = undefined;
+        this.seenMarks[i] = undefined;
+      }
       this.seenCount = 0;
       this.seenMany = undefined;
     }
@@ -156,15 +161,22 @@ export class PayloadWalker {
   /** Remembers an error as shown (a later reference to it gets `[Repeated: Type]`). */
   seen(e: object): void {
     if (this.seenCount < SEEN_FEW) this.seenFew[this.seenCount] = e;
-    else (this.seenMany ??= new Set()).add(e);
+    else (this.seenMany ??= new Map()).set(e, undefined);
     this.seenCount++;
   }
 
-  private wasSeen(v: object): boolean {
+  /** The `[Repeated: Type]` marker when `v` is an error already shown in this call, else `undefined`. */
+  private repeated(v: object): string | undefined {
     const few = this.seenFew;
     const n = this.seenCount < SEEN_FEW ? this.seenCount : SEEN_FEW;
-    for (let i = 0; i < n; i++) if (few[i] === v) return true;
-    return this.seenMany !== undefined && this.seenMany.has(v);
+    for (let i = 0; i < n; i++) {
+      if (few[i] === v) return (this.seenMarks[i] ??= repeatedMarker(typeName(v)));
+    }
+    const many = this.seenMany;
+    if (many === undefined || !many.has(v)) return undefined;
+    let mark = many.get(v);
+    if (mark === undefined) many.set(v, (mark = repeatedMarker(typeName(v))));
+    return mark;
   }
 
   /** Normalises a value at `depth`; `undefined` means "omit" (only for `undefined` input). */
@@ -259,7 +271,10 @@ export class PayloadWalker {
     for (let i = 0; i < ancestors.length; i++) if (ancestors[i] === v) return this.mark(CIRCULAR_MARKER);
     // An error shown once is referred to afterwards, as a cycle is: one error referenced 10,000
     // times would otherwise repeat its message and stack 10,000 times.
-    if (this.seenCount !== 0 && this.wasSeen(v)) return this.mark(repeatedMarker(typeName(v)));
+    if (this.seenCount !== 0) {
+      const repeated = this.repeated(v);
+      if (repeated !== undefined) return this.mark(repeated);
+    }
     this.room -= 2 + MARKER_RESERVE;
     ancestors.push(v);
     try {
