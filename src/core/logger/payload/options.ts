@@ -2,6 +2,7 @@
  * Options of the built-in payload processor, their defaults and their validation.
  */
 import { MvxConfigError } from '../../errors.ts';
+import { guardConfig, readOptions } from '../../internal/config-read.ts';
 import { LogVerbosity } from '../payload-processor-like.ts';
 import type { LogVerbosityLevel } from '../payload-processor-like.ts';
 import type { LogAdapter, LogAdapterClass, LogAdapterResolver } from './provider.ts';
@@ -172,12 +173,10 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
   if (options === null || typeof options !== 'object') {
     throw new MvxConfigError('options', `must be an object, got ${describe(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) {
-      throw new MvxConfigError(key, `is not an option of LogPayloadProcessor (known: ${[...KNOWN].join(', ')})`);
-    }
-  }
-  const o = options;
+  // Every option read once: a getter or Proxy trap that throws is an MvxConfigError naming it.
+  const o = readOptions(options, 'options', KNOWN, (key) => {
+    throw new MvxConfigError(key, `is not an option of LogPayloadProcessor (known: ${[...KNOWN].join(', ')})`);
+  }) as LogPayloadProcessorOptions;
   const limit = (name: keyof typeof LIMITS & keyof typeof PAYLOAD_DEFAULTS): number =>
     o[name] === undefined ? (PAYLOAD_DEFAULTS[name] as number) : checkLimit(name, o[name]);
   const adapters = new Map<object, LogAdapter>();
@@ -185,19 +184,22 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
     if (o.adapters === null || typeof (o.adapters as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
       throw new MvxConfigError('adapters', `must be a Map or an iterable of [class, adapter] pairs, got ${describe(o.adapters)}`);
     }
-    let i = 0;
-    for (const pair of o.adapters) {
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new MvxConfigError(`adapters[${i}]`, 'must be a [class, adapter] pair');
+    const list = o.adapters;
+    guardConfig('adapters', () => {
+      let i = 0;
+      for (const pair of list) {
+        if (!Array.isArray(pair) || pair.length !== 2) {
+          throw new MvxConfigError(`adapters[${i}]`, 'must be a [class, adapter] pair');
+        }
+        adapters.set(checkAdapter(pair[0], pair[1], `adapters[${i}]`), pair[1] as LogAdapter);
+        i++;
       }
-      adapters.set(checkAdapter(pair[0], pair[1], `adapters[${i}]`), pair[1] as LogAdapter);
-      i++;
-    }
+    });
   }
   if (o.redactedValue !== undefined && typeof o.redactedValue !== 'string') {
     throw new MvxConfigError('redactedValue', `must be a string, got ${describe(o.redactedValue)}`);
   }
-  const redactor = buildRedactor(o.redact);
+  const redactor = guardConfig('redact', () => buildRedactor(o.redact));
   return {
     verbosity: o.verbosity === undefined ? PAYLOAD_DEFAULTS.verbosity : checkVerbosity(o.verbosity),
     maxStringLength: limit('maxStringLength'),
@@ -254,8 +256,17 @@ function buildRedactor(redact: RedactOptions | undefined): KeyRedactor {
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  if (isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'function') return 'a function';
   return String(value);
+}
+
+/** `Array.isArray`, `false` for a revoked Proxy (on which it throws). */
+function isArray(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

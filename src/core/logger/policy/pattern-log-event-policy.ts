@@ -21,6 +21,7 @@
  * @module
  */
 import { MvxConfigError } from '../../errors.ts';
+import { guardConfig } from '../../internal/config-read.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEventMeta, LogOutcome } from '../event.ts';
 import { parseLogLevel } from '../level.ts';
@@ -119,37 +120,18 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-/**
- * Runs `read` (a property read, a key listing, a type check) on untrusted configuration: a throwing
- * getter or Proxy trap becomes an `MvxConfigError` naming `path`; an `MvxConfigError` passes through.
- */
-function guard<T>(path: string, read: () => T): T {
-  try {
-    return read();
-  } catch (error) {
-    if (error instanceof MvxConfigError) throw error;
-    let name = 'Error';
-    try {
-      name = error instanceof Error ? error.name : typeof error;
-    } catch {
-      // a hostile error: keep the generic name
-    }
-    throw new MvxConfigError(path, `could not be read: a getter or Proxy trap threw (${name})`, { cause: error });
-  }
-}
-
-/** `obj[key]`, guarded (see {@link guard}); the path of the value is `path`. */
+/** `obj[key]`, guarded (see {@link guardConfig}); the path of the value is `path`. */
 function readKey(obj: Record<string, unknown>, key: string, path: string): unknown {
-  return guard(path, () => obj[key]);
+  return guardConfig(path, () => obj[key]);
 }
 
 /** The items of an array from configuration, each read guarded; `undefined` when `value` is not an array. */
 function readArray(value: unknown, path: string): unknown[] | undefined {
-  return guard(path, () => {
+  return guardConfig(path, () => {
     if (!Array.isArray(value)) return undefined;
     const n = value.length;
     const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.push(guard(`${path}[${i}]`, () => value[i] as unknown));
+    for (let i = 0; i < n; i++) out.push(guardConfig(`${path}[${i}]`, () => value[i] as unknown));
     return out;
   });
 }
@@ -171,7 +153,7 @@ function checkKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, p
 function parsePatterns(value: unknown, path: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   const items = readArray(value, path);
-  if (items === undefined) throw new MvxConfigError(path, `must be an array of non-empty strings, got ${guard(path, () => describe(value))}`);
+  if (items === undefined) throw new MvxConfigError(path, `must be an array of non-empty strings, got ${guardConfig(path, () => describe(value))}`);
   return items.map((item, i) => {
     if (typeof item !== 'string') throw new MvxConfigError(`${path}[${i}]`, `must be a string, got ${describe(item)}`);
     const pattern = item.trim();
@@ -190,9 +172,9 @@ function parseLevel(value: unknown, path: string): number | undefined {
 }
 
 function parseRule(value: unknown, path: string): PatternLogEventPolicyRule {
-  if (!guard(path, () => isPlainObject(value))) throw new MvxConfigError(path, `must be an object, got ${guard(path, () => describe(value))}`);
+  if (!guardConfig(path, () => isPlainObject(value))) throw new MvxConfigError(path, `must be an object, got ${guardConfig(path, () => describe(value))}`);
   const obj = value as Record<string, unknown>;
-  guard(path, () => checkKeys(obj, RULE_KEYS, path));
+  guardConfig(path, () => checkKeys(obj, RULE_KEYS, path));
   const action = readKey(obj, 'action', `${path}.action`);
   if (typeof action !== 'string') throw new MvxConfigError(`${path}.action`, `is required and must be 'allow' or 'deny', got ${describe(action)}`);
   const act = action.trim();
@@ -218,17 +200,17 @@ function parseRule(value: unknown, path: string): PatternLogEventPolicyRule {
  * invalid value. @throws MvxConfigError naming the path (e.g. `rules[2].events[0]`).
  */
 export function parsePatternLogEventPolicyConfig(json: unknown): Required<PatternLogEventPolicyConfig> {
-  if (!guard('config', () => isPlainObject(json))) throw new MvxConfigError('config', `must be an object, got ${guard('config', () => describe(json))}`);
+  if (!guardConfig('config', () => isPlainObject(json))) throw new MvxConfigError('config', `must be an object, got ${guardConfig('config', () => describe(json))}`);
   const config = json as Record<string, unknown>;
-  guard('config', () => checkKeys(config, CONFIG_KEYS, ''));
+  guardConfig('config', () => checkKeys(config, CONFIG_KEYS, ''));
   const enabledValue = readKey(config, 'defaultEnabled', 'defaultEnabled');
   const defaultEnabled = enabledValue ?? true;
   if (typeof defaultEnabled !== 'boolean') {
-    throw new MvxConfigError('defaultEnabled', `must be a boolean, got ${guard('defaultEnabled', () => describe(enabledValue))}`);
+    throw new MvxConfigError('defaultEnabled', `must be a boolean, got ${guardConfig('defaultEnabled', () => describe(enabledValue))}`);
   }
   const rulesValue = readKey(config, 'rules', 'rules') ?? [];
   const rules = readArray(rulesValue, 'rules');
-  if (rules === undefined) throw new MvxConfigError('rules', `must be an array of rule objects, got ${guard('rules', () => describe(rulesValue))}`);
+  if (rules === undefined) throw new MvxConfigError('rules', `must be an array of rule objects, got ${guardConfig('rules', () => describe(rulesValue))}`);
   return { defaultEnabled, rules: rules.map((r, i) => parseRule(r, `rules[${i}]`)) };
 }
 
