@@ -14,7 +14,8 @@ import { StoreBackedMetric } from './store-backed-metric.ts';
 export interface CounterMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
   /**
    * The amount an event adds: a finite number ≥ 0 (negative, NaN or infinite values are reported
-   * through the diagnostic channel and the event is ignored). @default 1 (counts events)
+   * through the diagnostic channel and the event is ignored, and so is a value that would make the
+   * series' sum overflow to `+Infinity`). @default 1 (counts events)
    */
   value?: (event: E) => number;
 }
@@ -61,11 +62,18 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> extends StoreBac
       }
       if (v === 0) return false;
     }
-    b.seriesOf(this.store, event).value += v;
+    const cell = b.seriesOf(this.store, event);
+    const sum = cell.value + v;
+    if (sum === Infinity) {
+      this.invalidValues++;
+      reportInvalidValue(this.name, v, `a value that keeps the sum finite (it is ${cell.value})`);
+      return false;
+    }
+    cell.value = sum;
     return true;
   }
 
-  /** Events ignored because their value was invalid (each also reported as a diagnostic). */
+  /** Events ignored because their value was invalid or would overflow the sum (each also reported as a diagnostic). */
   invalidValues = 0;
 
   /** Number of series, the overflow series included. */
