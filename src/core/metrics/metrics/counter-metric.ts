@@ -44,7 +44,7 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> extends StoreBac
   constructor(options: CounterMetricOptions<E>) {
     const base = compileBase(options, 'CounterMetric');
     if (options.value !== undefined && typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
-    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit));
+    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit, options.maxAttributeValueLength));
     this.value = options.value;
   }
 

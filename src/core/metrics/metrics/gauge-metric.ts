@@ -46,7 +46,7 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> extends StoreBacke
     if (typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
     const mode = options.mode ?? 'last';
     if (mode !== 'last' && mode !== 'updown') throw new MvxConfigError('mode', "must be 'last' or 'updown'");
-    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit));
+    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit, options.maxAttributeValueLength));
     this.mode = mode;
     this.value = options.value;
   }

@@ -60,7 +60,7 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
     const n = bounds.length + 1;
     super(
       base,
-      new SeriesStore<Cell>(() => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }), options.seriesLimit),
+      new SeriesStore<Cell>(() => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }), options.seriesLimit, options.maxAttributeValueLength),
     );
     this.bounds = bounds;
     this.value = options.value;
