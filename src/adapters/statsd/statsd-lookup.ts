@@ -13,7 +13,7 @@
  * can be cancelled (a `dns.Resolver`, or a function honouring its `signal`).
  * @module
  */
-import { lookup as systemLookup, Resolver, type LookupAddress } from 'node:dns';
+import { lookup as systemLookup, Resolver, type LookupAddress, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { MvxConfigError } from '../../core/errors.ts';
 
@@ -60,9 +60,12 @@ export interface StatsdLookupStats {
 
 type Callback = (err: NodeJS.ErrnoException | null, address?: string | LookupAddress[], family?: number) => void;
 
-/** A lookup function for `udpSocketOptions.lookup` (and `net`), with a lifecycle. */
+/**
+ * A lookup function for `udpSocketOptions.lookup` (dgram's signature; dgram passes the family as a
+ * number), with a lifecycle. It also answers `{ all: true }` with an address list.
+ */
 export interface StatsdLookup {
-  (hostname: string, options: unknown, callback?: Callback): void;
+  (hostname: string, options: LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void;
   /** Answers waiting callers with `ECANCELLED`, cancels what can be, refuses later calls. Idempotent. */
   close(): void;
   stats(): StatsdLookupStats;
@@ -141,6 +144,7 @@ export function createStatsdLookup(options: StatsdLookupOptions = {}): StatsdLoo
   };
 
   const lookup = ((hostname: string, optionsArg: unknown, callbackArg?: Callback): void => {
+    // Also called as lookup(hostname, callback), as dns.lookup may be.
     const callback = (typeof optionsArg === 'function' ? optionsArg : callbackArg) as Callback;
     const opts = typeof optionsArg === 'object' && optionsArg !== null ? (optionsArg as { family?: unknown; all?: unknown }) : {};
     const rawFamily = typeof optionsArg === 'number' ? optionsArg : opts.family;

@@ -35,14 +35,15 @@ function sourceWithValues(): ManualSource {
 const UNRESOLVABLE = 'statsd.unresolvable.test';
 
 /** A lookup for dgram sockets: IP addresses as they are (dgram binds with 0.0.0.0), names fail. */
-function failingLookup(hostname: string, options: unknown, callback: (err: NodeJS.ErrnoException | null, address?: string, family?: number) => void): void {
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+function failingLookup(hostname: string, _options: unknown, callback: LookupCallback): void {
   const ip = net.isIP(hostname);
   if (ip !== 0) return void process.nextTick(callback, null, hostname, ip);
-  setImmediate(() => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname })));
+  setImmediate(() => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }), '', 0));
 }
 
 /** A local lookup: localhost is 127.0.0.1, without the system resolver. */
-function localLookup(hostname: string, options: unknown, callback: (err: NodeJS.ErrnoException | null, address?: string, family?: number) => void): void {
+function localLookup(hostname: string, _options: unknown, callback: LookupCallback): void {
   process.nextTick(callback, null, hostname === 'localhost' ? '127.0.0.1' : hostname, 4);
 }
 

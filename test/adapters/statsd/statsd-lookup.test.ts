@@ -13,7 +13,8 @@ import { MvxConfigError } from '../../../src/core/errors.ts';
 type Answer = { err: NodeJS.ErrnoException | null; address?: unknown; family?: number };
 
 function ask(lookup: StatsdLookup, host: string, options: unknown = 4): Promise<Answer> {
-  return new Promise((resolve) => lookup(host, options, (err, address, family) => resolve({ err, address, family })));
+  const call = lookup as unknown as (h: string, o: unknown, cb: (err: NodeJS.ErrnoException | null, address?: unknown, family?: number) => void) => void;
+  return new Promise((resolve) => call(host, options, (err, address, family) => resolve({ err, address, family })));
 }
 
 /** A resolver the test answers by hand. */
@@ -23,7 +24,7 @@ function manualResolver(): StatsdResolveFunction & { calls: string[]; answer(add
     r.calls.push(hostname);
     r.signals.push(signal);
     return new Promise((ok, fail) => pending.push({ ok, fail }));
-  }) as ReturnType<typeof manualResolver>;
+  }) as unknown as ReturnType<typeof manualResolver>;
   r.calls = [];
   r.signals = [];
   r.answer = (address) => pending.shift()!.ok({ address, family: 4 });
