@@ -28,6 +28,15 @@ describe('demo configuration', () => {
     for (const name of read) expect(help, name).toContain(name);
   });
 
+  it("README's demo section names every flag and every DEMO_/STATSD_ variable", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## The demo'), readme.indexOf('## The ideas'));
+    for (const o of OPTIONS) {
+      if (o.flag !== undefined && o.flag !== 'help') expect(section).toContain(`--${o.flag}`);
+      if (o.env !== undefined) expect(section).toContain(o.env);
+    }
+  });
+
   it('npm run demo -- --help prints the help and exits 0 without starting anything', async () => {
     const run = await runDemo(['--help'], { killAfterMs: 20_000 });
     expect(run.code).toBe(0);
