@@ -3,8 +3,8 @@
  * not match the sources, so `npm run demo` and `npm test` do not spend ~10 s compiling an
  * unchanged tree on every invocation.
  *
- * Fresh means: the hash of every file under `src/` (names and contents) and of the tsconfig
- * files equals the one recorded by the last successful build, and every `src/**\/*.ts` still has
+ * Fresh means: the hash of every file under `src/` (names and contents), of the tsconfig files
+ * and of the TypeScript version equals the one recorded by the last successful build, and every `src/**\/*.ts` still has
  * its `dist/**\/*.js`. A content hash, not modification times: a checkout or a copy that keeps
  * old times cannot fool it. The record lives in `node_modules/.cache/`, where build tools keep
  * theirs, so it never ships in the package.
@@ -27,8 +27,10 @@ function filesUnder(dir: string): string[] {
     .sort();
 }
 
-function sourceHash(): string {
+function sourceHash(tsc: string): string {
   const hash = createHash('sha256');
+  // The compiler's own version: an upgrade may emit differently.
+  hash.update(readFileSync(join(dirname(tsc), '..', 'package.json'))).update('\0');
   for (const file of [...inputs.map((f) => join(root, f)), ...filesUnder(join(root, 'src'))]) {
     hash.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   }
@@ -41,12 +43,12 @@ function outputsPresent(): boolean {
     .every((f) => existsSync(join(root, 'dist', relative(join(root, 'src'), f)).replace(/\.ts$/, '.js')));
 }
 
-const hash = sourceHash();
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const hash = sourceHash(tsc);
 const recorded = existsSync(record) ? readFileSync(record, 'utf8').trim() : '';
 if (recorded === hash && outputsPresent()) {
   process.stdout.write('dist/ is up to date with src/ (build skipped; `npm run build` forces one)\n');
 } else {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
   mkdirSync(dirname(record), { recursive: true });
