@@ -52,6 +52,8 @@ type Kind = { kind: 'int' | 'number'; min: number; max: number } | { kind: 'stri
 interface OptionSpec {
   /** Command-line flag, without `--`; absent for environment-only settings. */
   readonly flag?: string;
+  /** Name of the flag's value in `--help`, e.g. `<port>`. */
+  readonly arg?: string;
   readonly env?: string;
   readonly key: keyof DemoConfig | 'help';
   readonly type: Kind;
@@ -67,16 +69,16 @@ interface OptionSpec {
 export const DEFAULT_LINGER_S = 5;
 
 export const OPTIONS: readonly OptionSpec[] = [
-  { flag: 'duration', env: 'DEMO_DURATION_S', key: 'durationS', type: { kind: 'number', min: 1, max: 3600 }, fallback: '10', help: 'load duration, seconds' },
-  { flag: 'rate', env: 'DEMO_RATE', key: 'rate', type: { kind: 'number', min: 1, max: 10_000 }, fallback: '100', help: 'target request rate, requests per second' },
-  { flag: 'concurrency', env: 'DEMO_CONCURRENCY', key: 'concurrency', type: { kind: 'int', min: 1, max: 512 }, fallback: '16', help: 'requests in flight at most (an integer)' },
-  { flag: 'abort-ratio', env: 'DEMO_ABORT_RATIO', key: 'abortRatio', type: { kind: 'number', min: 0, max: 1 }, fallback: '0.03', help: 'share of requests the client gives up on after 4 ms (0..1)' },
-  { flag: 'host', env: 'DEMO_HOST', key: 'host', type: { kind: 'string' }, fallback: '127.0.0.1', help: 'interface the service and the Prometheus endpoint listen on; 0.0.0.0 lets the containers of docker-compose.otel.yml scrape the endpoint (it also exposes both to your network)' },
-  { flag: 'port', env: 'DEMO_PORT', key: 'servicePort', type: { kind: 'int', min: 0, max: 65_535 }, fallback: '0', help: 'port of the service (0 = any free port)' },
-  { flag: 'metrics-port', env: 'DEMO_METRICS_PORT', key: 'metricsPort', type: { kind: 'int', min: 0, max: 65_535 }, fallback: '9464', help: 'port of the Prometheus endpoint /metrics (0 = any free port)' },
-  { flag: 'linger', env: 'DEMO_LINGER_S', key: 'lingerS', type: { kind: 'number', min: 0, max: 3600 }, fallback: String(DEFAULT_LINGER_S), help: 'seconds the Prometheus endpoint stays up after the load, so that a scraper sees the final totals (at least two of its scrape intervals)' },
-  { flag: 'log-dir', env: 'DEMO_LOG_DIR', key: 'logDir', type: { kind: 'string' }, fallback: '.tmp/demo-logs', help: 'directory of the JSON-lines log file demo.log (rotated at 5 MiB, 3 files)' },
-  { flag: 'policy', env: 'DEMO_CONSOLE_POLICY', key: 'policyFile', type: { kind: 'string' }, fallback: 'examples/demo/console-policy.json', help: 'PatternLogEventPolicy (JSON) choosing what the console shows' },
+  { flag: 'duration', arg: '<s>', env: 'DEMO_DURATION_S', key: 'durationS', type: { kind: 'number', min: 1, max: 3600 }, fallback: '10', help: 'load duration, seconds' },
+  { flag: 'rate', arg: '<rps>', env: 'DEMO_RATE', key: 'rate', type: { kind: 'number', min: 1, max: 10_000 }, fallback: '100', help: 'target request rate, requests per second' },
+  { flag: 'concurrency', arg: '<n>', env: 'DEMO_CONCURRENCY', key: 'concurrency', type: { kind: 'int', min: 1, max: 512 }, fallback: '16', help: 'requests in flight at most, an integer' },
+  { flag: 'abort-ratio', arg: '<0..1>', env: 'DEMO_ABORT_RATIO', key: 'abortRatio', type: { kind: 'number', min: 0, max: 1 }, fallback: '0.03', help: 'share of requests the client gives up on after 4 ms, 0..1' },
+  { flag: 'host', arg: '<address>', env: 'DEMO_HOST', key: 'host', type: { kind: 'string' }, fallback: '127.0.0.1', help: 'interface the service and the Prometheus endpoint listen on; 0.0.0.0 lets the containers of docker-compose.otel.yml scrape the endpoint; it also exposes both to your network' },
+  { flag: 'port', arg: '<port>', env: 'DEMO_PORT', key: 'servicePort', type: { kind: 'int', min: 0, max: 65_535 }, fallback: '0', help: 'port of the service (0 = any free port)' },
+  { flag: 'metrics-port', arg: '<port>', env: 'DEMO_METRICS_PORT', key: 'metricsPort', type: { kind: 'int', min: 0, max: 65_535 }, fallback: '9464', help: 'port of the Prometheus endpoint /metrics (0 = any free port)' },
+  { flag: 'linger', arg: '<s>', env: 'DEMO_LINGER_S', key: 'lingerS', type: { kind: 'number', min: 0, max: 3600 }, fallback: String(DEFAULT_LINGER_S), help: 'seconds the Prometheus endpoint stays up after the load, so that a scraper sees the final totals (at least two of its scrape intervals)' },
+  { flag: 'log-dir', arg: '<dir>', env: 'DEMO_LOG_DIR', key: 'logDir', type: { kind: 'string' }, fallback: '.tmp/demo-logs', help: 'directory of the JSON-lines log file demo.log (rotated at 5 MiB, 3 files)' },
+  { flag: 'policy', arg: '<file>', env: 'DEMO_CONSOLE_POLICY', key: 'policyFile', type: { kind: 'string' }, fallback: 'examples/demo/console-policy.json', help: 'PatternLogEventPolicy (JSON) choosing what the console shows' },
   { flag: 'quiet', key: 'progress', type: { kind: 'flag' }, fallback: 'off', help: 'no progress line every second' },
   { flag: 'help', key: 'help', type: { kind: 'flag' }, fallback: 'off', help: 'print this help and exit' },
   { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', key: 'otlpEndpoint', type: { kind: 'string' }, fallback: 'unset: no OTLP export', help: 'OTLP/HTTP base URL (e.g. http://localhost:4318): logs, metrics and spans are exported there' },
@@ -91,8 +93,24 @@ export const OPTIONS: readonly OptionSpec[] = [
 export function helpText(): string {
   const flags = OPTIONS.filter((o) => o.flag !== undefined);
   const envOnly = OPTIONS.filter((o) => o.flag === undefined);
-  const arg = (o: OptionSpec): string => (o.type.kind === 'flag' ? '' : ' <value>');
-  const col = (s: string): string => s.padEnd(28);
+  const width = 100;
+  const indent = ' '.repeat(30);
+  /** `head` in a 30-column gutter, then `text` wrapped at `width`. */
+  const entry = (head: string, text: string): void => {
+    let line = `  ${head}`.padEnd(30);
+    if (line.length > 30) {
+      lines.push(line.trimEnd());
+      line = indent;
+    }
+    for (const word of text.split(' ')) {
+      if (line.length + word.length > width && line.trim() !== '') {
+        lines.push(line.trimEnd());
+        line = indent;
+      }
+      line += `${word} `;
+    }
+    lines.push(line.trimEnd());
+  };
   const lines = [
     'npm run demo -- [options]',
     '',
@@ -102,14 +120,11 @@ export function helpText(): string {
     'Options (each also read from the environment variable shown; a flag wins over the variable):',
   ];
   for (const o of flags) {
-    lines.push(`  ${col(`--${o.flag}${arg(o)}`)}${o.help}`);
-    lines.push(`  ${col('')}default ${o.fallback}${o.env ? `; env ${o.env}` : ''}`);
+    const defaults = o.type.kind === 'flag' ? '' : ` (default ${o.fallback}${o.env ? `; env ${o.env}` : ''})`;
+    entry(`--${o.flag}${o.arg ? ` ${o.arg}` : ''}`, `${o.help}${defaults}`);
   }
   lines.push('', 'Exports (environment only):');
-  for (const o of envOnly) {
-    lines.push(`  ${col(o.env!)}${o.help}`);
-    lines.push(`  ${col('')}default ${o.fallback}`);
-  }
+  for (const o of envOnly) entry(o.env!, `${o.help} (default ${o.fallback})`);
   lines.push(
     '',
     'Exit status: 0 when every request was counted and everything was delivered; 1 when the demo',
