@@ -30,9 +30,15 @@ export interface OtelLogRecord {
   context?: Context;
 }
 
-/** The Logger surface the sink uses (`emit`, and `enabled` when the API has it, ≥ 0.215). */
+/**
+ * The Logger surface the sink uses (`emit`, and `enabled` when the API has it, ≥ 0.215). `emit`
+ * is declared with a loose record type that the `LogRecord` of both lines is assignable to:
+ * `@opentelemetry/api-logs` 0.2xx types `body` and attributes as its own `AnyValue` union and
+ * timestamps as `TimeInput`, so a Logger of sdk-logs 0.2xx did not type-check against
+ * `emit(record: OtelLogRecord)` (api ≥ 1.10 types them `unknown`). The sink emits an {@link OtelLogRecord}.
+ */
 export interface OtelLoggerLike {
-  emit(record: OtelLogRecord): void;
+  emit(record: { eventName?: string; timestamp?: unknown; severityNumber?: number; severityText?: string; body?: unknown; attributes?: unknown; exception?: unknown; context?: unknown }): void;
   enabled?(options?: { context?: Context; severityNumber?: number; eventName?: string }): boolean;
 }
 

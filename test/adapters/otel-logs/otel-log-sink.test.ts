@@ -1,4 +1,6 @@
-import { context, logs, ROOT_CONTEXT, SeverityNumber } from '@opentelemetry/api';
+import * as otelApi from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { logs as apiLogs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   createLoggerConfigurator,
@@ -18,6 +20,7 @@ import {
   type OtelLoggerProviderLike,
 } from '../../../src/adapters/otel-logs/index.ts';
 import { diagnosticCounts, isMvxError, LogLevel, MvxErrorCode } from '../../../src/index.ts';
+import { OTEL_LINE, SeverityNumber } from '../otel-support.ts';
 import type { JsonObject, LogEvent } from '../../../src/index.ts';
 
 const contextManager = new AsyncLocalStorageContextManager();
@@ -221,7 +224,8 @@ describe('OtelLogSink through the real logs SDK', () => {
     expect(r!.spanContext).toBeUndefined();
   });
 
-  it('uses the global LoggerProvider by default, also one registered after the sink was made', async () => {
+  it.runIf(OTEL_LINE === 'current')('uses the global LoggerProvider by default, also one registered after the sink was made', async () => {
+    const logs = (otelApi as unknown as { logs: typeof apiLogs }).logs; // @opentelemetry/api >= 1.10
     const sink = new OtelLogSink();
     sink.log(event()); // no provider yet: the API's no-op logger says disabled
     expect(sink.stats()).toMatchObject({ emitted: 0, disabled: 1 });
@@ -236,6 +240,36 @@ describe('OtelLogSink through the real logs SDK', () => {
       expect(logs.getLogger('other').enabled()).toBe(true);
     } finally {
       logs.disable();
+      await provider.shutdown();
+    }
+  });
+
+  it.runIf(OTEL_LINE === 'previous')('with @opentelemetry/api 1.9 (no logs API) a provider is required, and the error says which', () => {
+    let thrown: unknown;
+    try {
+      new OtelLogSink();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isMvxError(thrown, MvxErrorCode.CONFIG)).toBe(true);
+    expect((thrown as { option: string; message: string }).option).toBe('loggerProvider');
+    expect((thrown as Error).message).toContain('@opentelemetry/api-logs');
+  });
+
+  it("follows @opentelemetry/api-logs' global provider, also one registered later, given logs.getLoggerProvider() (the previous line's way)", async () => {
+    const sink = new OtelLogSink({ loggerProvider: apiLogs.getLoggerProvider(), shutdownProvider: false });
+    sink.log(event()); // no provider yet: the proxy's no-op logger
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    apiLogs.setGlobalLoggerProvider(provider);
+    try {
+      sink.log(event());
+      expect(exporter.getFinishedLogRecords().map((r) => r.eventName)).toEqual(['storage.save']);
+      expect(sink.stats().emitted + sink.stats().disabled).toBe(2);
+      await sink.shutdown();
+      expect(provider.getLogger('other').enabled()).toBe(true); // flushed, not shut down
+    } finally {
+      apiLogs.disable();
       await provider.shutdown();
     }
   });
@@ -285,14 +319,15 @@ describe('OtelLogSink through the real logs SDK', () => {
   });
 
   it('rejects invalid configuration at once, naming the option', () => {
+    const valid = pipe().provider;
     const cases: [unknown, string][] = [
       [{ loggerProvider: {} }, 'loggerProvider'],
       [{ loggerProvider: { getLogger: () => ({}) } }, 'loggerProvider'],
-      [{ loggerName: '' }, 'loggerName'],
-      [{ loggerVersion: 3 }, 'loggerVersion'],
-      [{ body: 'message' }, 'body'],
-      [{ timeoutMs: 0 }, 'timeoutMs'],
-      [{ flushOnExit: 'yes' }, 'flushOnExit'],
+      [{ loggerProvider: valid, loggerName: '' }, 'loggerName'],
+      [{ loggerProvider: valid, loggerVersion: 3 }, 'loggerVersion'],
+      [{ loggerProvider: valid, body: 'message' }, 'body'],
+      [{ loggerProvider: valid, timeoutMs: 0 }, 'timeoutMs'],
+      [{ loggerProvider: valid, flushOnExit: 'yes' }, 'flushOnExit'],
     ];
     for (const [options, option] of cases) {
       let thrown: unknown;
