@@ -12,7 +12,7 @@
  * This file is internal; the public surface is re-exported from `src/index.ts`.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { atExit } from './at-exit.ts';
+import { atExit, processIsExiting } from './at-exit.ts';
 
 /** One diagnostic report. */
 export interface Diagnostic {
@@ -99,7 +99,8 @@ function printThrottled(key: string, d: Diagnostic): void {
     writeStderr(d, 0);
     return;
   }
-  if (now - state.printedAt >= summaryIntervalMs) {
+  // While the process exits no later summary can come: print at once.
+  if (now - state.printedAt >= summaryIntervalMs || processIsExiting()) {
     writeStderr(d, state.suppressed);
     state.printedAt = now;
     state.suppressed = 0;

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { atExit } from '../../internal/at-exit.ts';
+import { atExit, processIsExiting } from '../../internal/at-exit.ts';
 
 /**
  * Error handling modes:
@@ -71,7 +71,8 @@ export class SinkFailurePrinter {
   /** Records one failure: prints it now or counts it for the next summary. */
   failure(eventKey: string, error: unknown): void {
     const now = Date.now();
-    if (now - this.#printedAt >= SINK_FAILURE_SUMMARY_INTERVAL_MS) {
+    // While the process exits no later summary can come: print at once.
+    if (now - this.#printedAt >= SINK_FAILURE_SUMMARY_INTERVAL_MS || processIsExiting()) {
       const more = this.#suppressed > 0 ? ` (${this.#suppressed} more failures since the last report)` : '';
       this.#suppressed = 0;
       this.#printedAt = now;

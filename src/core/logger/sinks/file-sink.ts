@@ -1,7 +1,6 @@
 /**
  * `FileSink`: JSON lines (or readable lines) appended to a file, with size and daily rotation.
  */
-import { writeSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
@@ -13,6 +12,8 @@ import { formatReadable } from '../format/readable.ts';
 import { AsyncLogSink } from './async-log-sink.ts';
 import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
 import { createJsonLineFormatter } from './json-line-writer.ts';
+import { openAppendSync, waitForSizeSync, writeLinesSync } from './file-sync-io.ts';
+import type { OpenedFile } from './file-sync-io.ts';
 import { nextMidnight, resolveFileSinkOptions } from './file-sink-options.ts';
 import type { FileSinkOptions, FileSinkReport, FileSinkStats, ResolvedFileSinkOptions } from './file-sink-options.ts';
 import type { LifecycleOptions } from '../sink.ts';
@@ -30,6 +31,18 @@ interface BatchProgress {
   off: number;
   lines: number;
 }
+
+/** A write call handed to the thread pool, until it settles (the exit path waits for it to land). */
+interface WriteOp {
+  readonly progress: BatchProgress;
+  /** File size before the call. */
+  readonly startSize: number;
+  /** Bytes the call writes. */
+  readonly bytes: () => number;
+}
+
+/** How long the exit path waits for a write still in the thread pool to land, in ms. */
+const EXIT_WAIT_MS = 1_000;
 
 const readable = (event: LogEvent): string => formatReadable(event);
 const noop = (): void => {};
@@ -80,6 +93,9 @@ export class FileSink extends AsyncLogSink {
   #compressed = 0;
   #compressFailures = 0;
   #truncated = 0;
+  #writeOp: WriteOp | undefined;
+  /** Opened synchronously at exit when the file was not open yet (the start had not finished). */
+  #exitFile: OpenedFile | undefined;
 
   /**
    * @throws MvxConfigError when an option is invalid or unknown (the message names it).
@@ -207,24 +223,73 @@ export class FileSink extends AsyncLogSink {
     this.#written.add(batch);
   }
 
-  /** `bytes` -1: not known yet (counted after the write, when the string is flat: cheaper). */
   /**
    * At process exit only (see `AsyncLogSink.drainOnExit`): writes the queued lines with
-   * `fs.writeSync`. No rotation happens then (renames and gzip are asynchronous work): with
-   * `maxBytes`, only the lines that still fit are written, the rest are counted as failed.
+   * `fs.writeSync`, opening the file synchronously first if the sink had not finished starting. No
+   * rotation happens then (renames and gzip are asynchronous work): with `maxBytes`, only the lines
+   * that still fit are written, the rest are counted as failed.
    */
   protected override deliverSync(batch: readonly LogEvent[]): number {
-    const handle = this.#handle;
-    if (handle === undefined) return 0;
+    return this.#writeEventsSync(batch, 0);
+  }
+
+  /**
+   * At process exit only: completes the batch being written. A write call still in the thread pool
+   * completes as the process exits (libuv finishes queued work), so the sink waits (at most
+   * {@link EXIT_WAIT_MS}) until the file has grown by its size, then writes the batch's remaining
+   * lines, so that the queued lines come after them, in order, once. `false` (the batch stays
+   * pending) when that cannot be known: not a regular file, a rotation under way, a short write.
+   */
+  protected override finishInFlightSync(batch: readonly LogEvent[]): boolean {
+    if (this.#written.has(batch)) return true;
+    const op = this.#writeOp;
+    if (op !== undefined) {
+      const handle = this.#handle;
+      if (handle === undefined || !this.#rotates) return false;
+      const bytes = op.bytes();
+      if (!waitForSizeSync(handle.fd, op.startSize + bytes, EXIT_WAIT_MS)) return false;
+      this.#writeOp = undefined;
+      this.#account(bytes);
+      const q = op.progress;
+      q.next += q.lines;
+      q.text = undefined;
+      q.buf = undefined;
+    }
+    const p = this.#progress;
+    let from = 0;
+    if (p !== undefined && p.batch === batch) {
+      if (p.text !== undefined) return false; // an attempt failed part-way: its retry cannot run now
+      from = p.next;
+    }
+    if (from < batch.length && from + this.#writeEventsSync(batch, from) < batch.length) return false;
+    this.#progress = undefined;
+    this.#written.add(batch);
+    return true;
+  }
+
+  /** The descriptor for synchronous writes: the open file, or the file opened now. Throws if it cannot be opened. */
+  #syncFd(): number {
+    if (this.#handle !== undefined) return this.#handle.fd;
+    if (this.#exitFile === undefined) {
+      const f = openAppendSync(this.path, this.fileOptions.fileMode);
+      this.#exitFile = f;
+      this.#rotates = f.regular;
+      this.#size = f.size;
+    }
+    return this.#exitFile.fd;
+  }
+
+  /** Writes `batch[from…]` synchronously (as much as fits under `maxBytes`); returns how many lines are now in the file. */
+  #writeEventsSync(batch: readonly LogEvent[], from: number): number {
+    const fd = this.#syncFd();
     const maxBytes = this.fileOptions.maxBytes;
     let text = '';
-    let count = 0;
     if (!this.#rotates || maxBytes === 0) {
-      text = joinLines(batch, 0, batch.length, this.#format);
-      count = batch.length;
+      text = joinLines(batch, from, batch.length, this.#format);
     } else {
       let room = maxBytes - this.#size;
-      for (const event of batch) {
+      for (let i = from; i < batch.length; i++) {
+        const event = batch[i]!;
         let line = this.#format(event);
         let n = Buffer.byteLength(line, 'utf8') + 1;
         if (n > maxBytes) {
@@ -235,16 +300,18 @@ export class FileSink extends AsyncLogSink {
         if (n > room) break;
         text += `${line}\n`;
         room -= n;
-        count++;
       }
     }
-    const buf = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(handle.fd, buf, off, buf.length - off);
-    this.#account(buf.length);
-    return count;
+    if (text === '') return 0;
+    const r = writeLinesSync(fd, Buffer.from(text, 'utf8'), this.#size, this.#rotates);
+    this.#account(r.bytes);
+    if (r.error !== undefined) {
+      reportDiagnostic({ component: this.name, code: 'file.write_failed', message: `a write to '${this.path}' failed at process exit; ${r.lines} line(s) of ${batch.length - from} written`, error: r.error });
+    }
+    return r.lines;
   }
 
+  /** `bytes` -1: not known yet (counted after the write, when the string is flat: cheaper). */
   #prepare(p: BatchProgress, text: string, lines: number, bytes = -1): void {
     p.text = text;
     p.bytes = bytes;
@@ -286,7 +353,9 @@ export class FileSink extends AsyncLogSink {
     if (p.buf === undefined) {
       // One write call with the string (cheaper than converting to a Buffer first). A failed call
       // wrote nothing; a short write (rare) continues below from the exact byte.
-      const { bytesWritten } = await handle.write(p.text!, null, 'utf8');
+      const text = p.text!;
+      this.#writeOp = { progress: p, startSize: this.#size, bytes: () => (p.bytes >= 0 ? p.bytes : Buffer.byteLength(text, 'utf8')) };
+      const { bytesWritten } = await handle.write(text, null, 'utf8').finally(() => (this.#writeOp = undefined));
       this.#account(bytesWritten);
       if (p.bytes < 0) p.bytes = Buffer.byteLength(p.text!, 'utf8');
       if (bytesWritten < p.bytes) {
@@ -297,7 +366,9 @@ export class FileSink extends AsyncLogSink {
     const buf = p.buf;
     if (buf !== undefined) {
       while (p.off < buf.length) {
-        const { bytesWritten } = await handle.write(buf, p.off, buf.length - p.off);
+        const off = p.off;
+        this.#writeOp = { progress: p, startSize: this.#size, bytes: () => buf.length - off };
+        const { bytesWritten } = await handle.write(buf, p.off, buf.length - p.off).finally(() => (this.#writeOp = undefined));
         p.off += bytesWritten;
         this.#account(bytesWritten);
       }
