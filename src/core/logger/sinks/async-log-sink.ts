@@ -171,6 +171,14 @@ export abstract class AsyncLogSink implements LogSink {
    */
   protected finishInFlightSync?(batch: readonly LogEvent[]): boolean;
 
+  /**
+   * Optional: when a batch fails for good (after its retries, or abandoned at shutdown), how many of
+   * its events, from the start, earlier attempts did deliver (a file sink that wrote part of a batch
+   * before the disk filled up). They are counted as delivered, the rest as failed (and only the rest
+   * is passed to `onError`). Without it, the whole batch counts as failed.
+   */
+  protected deliveredOfFailedBatch?(batch: readonly LogEvent[]): number;
+
   /** Hook: acquire resources (open a file, a connection). A throw makes `start()` reject. */
   protected onStart(): Promise<void> | void {}
 
@@ -497,8 +505,7 @@ export abstract class AsyncLogSink implements LogSink {
       } catch (err) {
         this.#lastError = err;
         if (attempt >= this.sinkOptions.maxRetries || this.#abandoned) {
-          this.#failed += batch.length;
-          this.#reportFailure('sink.batch_failed', err, batch, `a batch of ${batch.length} event(s) failed after ${attempt + 1} attempt(s)`);
+          this.#settleFailed(batch, err, `failed after ${attempt + 1} attempt(s)`);
           return;
         }
       } finally {
@@ -507,11 +514,28 @@ export abstract class AsyncLogSink implements LogSink {
       this.#retries++;
       await this.#sleep(this.#backoff(attempt + 1));
       if (this.#abandoned) {
-        this.#failed += batch.length;
-        this.#reportFailure('sink.batch_failed', this.#lastError, batch, `a batch of ${batch.length} event(s) was abandoned at shutdown while waiting for a retry`);
+        this.#settleFailed(batch, this.#lastError, 'was abandoned at shutdown while waiting for a retry');
         return;
       }
     }
+  }
+
+  /** A batch failed for good: what earlier attempts delivered of it counts as delivered, the rest as failed. */
+  #settleFailed(batch: LogEvent[], error: unknown, why: string): void {
+    let done = 0;
+    if (this.deliveredOfFailedBatch !== undefined) {
+      try {
+        const n = Math.trunc(Number(this.deliveredOfFailedBatch(batch)));
+        done = Number.isFinite(n) ? Math.max(0, Math.min(batch.length, n)) : 0;
+      } catch (err) {
+        reportDiagnostic({ component: this.sinkOptions.name, code: 'sink.hook_failed', message: 'deliveredOfFailedBatch threw', error: err });
+      }
+    }
+    this.#delivered += done;
+    this.#failed += batch.length - done;
+    const rest = done === 0 ? batch : batch.slice(done);
+    const part = done === 0 ? '' : ` (${done} of its events had been delivered before)`;
+    this.#reportFailure('sink.batch_failed', error, rest, `a batch of ${batch.length} event(s) ${why}${part}`);
   }
 
   async #deliverOnce(batch: LogEvent[], controller: AbortController): Promise<void> {

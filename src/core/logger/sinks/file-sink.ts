@@ -12,7 +12,7 @@ import { formatReadable } from '../format/readable.ts';
 import { AsyncLogSink } from './async-log-sink.ts';
 import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
 import { createJsonLineFormatter } from './json-line-writer.ts';
-import { openAppendSync, waitForSizeSync, writeLinesSync } from './file-sync-io.ts';
+import { countLines, openAppendSync, waitForSizeSync, wholeLinesEnd, writeLinesSync } from './file-sync-io.ts';
 import type { OpenedFile } from './file-sync-io.ts';
 import { nextMidnight, resolveFileSinkOptions } from './file-sink-options.ts';
 import type { FileSinkOptions, FileSinkReport, FileSinkStats, ResolvedFileSinkOptions } from './file-sink-options.ts';
@@ -96,6 +96,8 @@ export class FileSink extends AsyncLogSink {
   #writeOp: WriteOp | undefined;
   /** Opened synchronously at exit when the file was not open yet (the start had not finished). */
   #exitFile: OpenedFile | undefined;
+  /** The file ends with part of a line that could not be cut back: the next write begins with `\n`. */
+  #torn = false;
 
   /**
    * @throws MvxConfigError when an option is invalid or unknown (the message names it).
@@ -200,10 +202,18 @@ export class FileSink extends AsyncLogSink {
     if (this.#written.has(batch)) return; // an attempt given up on finished it meanwhile
     let p = this.#progress;
     if (p === undefined || p.batch !== batch) {
+      // A batch that failed for good may have left a line it could not cut back (see #cutToWholeLines).
+      if (p !== undefined && p.buf !== undefined && wholeLinesEnd(p.buf, p.off) !== p.off) this.#torn = true;
       p = { batch, next: 0, text: undefined, bytes: 0, buf: undefined, off: 0, lines: 0 };
       this.#progress = p;
     }
     if (this.#handle === undefined) await this.#open(); // a failed rotation left no file open
+    if (this.#torn) {
+      // The next line must not be glued onto a torn one: end it first.
+      const { bytesWritten } = await this.#handle!.write('\n');
+      this.#account(bytesWritten);
+      this.#torn = false;
+    }
     if (p.text !== undefined) await this.#writeChunk(p); // finish what a failed attempt left
     const o = this.fileOptions;
     while (p.next < batch.length) {
@@ -303,8 +313,14 @@ export class FileSink extends AsyncLogSink {
       }
     }
     if (text === '') return 0;
+    if (this.#torn) {
+      const nl = writeLinesSync(fd, Buffer.from('\n'), this.#size, this.#rotates);
+      this.#account(nl.bytes);
+      this.#torn = nl.bytes === 0;
+    }
     const r = writeLinesSync(fd, Buffer.from(text, 'utf8'), this.#size, this.#rotates);
     this.#account(r.bytes);
+    if (r.torn === true) this.#torn = true;
     if (r.error !== undefined) {
       reportDiagnostic({ component: this.name, code: 'file.write_failed', message: `a write to '${this.path}' failed at process exit; ${r.lines} line(s) of ${batch.length - from} written`, error: r.error });
     }
@@ -348,7 +364,57 @@ export class FileSink extends AsyncLogSink {
     return true;
   }
 
+  /**
+   * Writes the chunk of `p`. When a write fails part-way (a full disk: a short write, then ENOSPC),
+   * the file is cut back to its last whole line before the error propagates, so a retry, or the next
+   * batch, never glues a line onto a torn one.
+   */
   async #writeChunk(p: BatchProgress): Promise<void> {
+    try {
+      await this.#writeChunkBytes(p);
+    } catch (err) {
+      await this.#cutToWholeLines(p);
+      throw err;
+    }
+  }
+
+  /**
+   * After a failed write: truncates the file back to the end of the last whole line of `p`'s chunk
+   * (ftruncate) and moves `p` past those lines, so the retry writes the rest from a line boundary.
+   * Where the file cannot be truncated (a pipe, a device, an I/O error), `p` keeps its exact byte: a
+   * retry completes the line, and if the batch fails for good the next write begins with `\n`.
+   */
+  async #cutToWholeLines(p: BatchProgress): Promise<void> {
+    const buf = p.buf;
+    if (buf === undefined || p.off === 0) return; // a failed call writes nothing: the chunk left no bytes
+    const keep = wholeLinesEnd(buf, p.off);
+    const torn = p.off - keep;
+    if (torn > 0) {
+      try {
+        if (!this.#rotates || this.#handle === undefined) return;
+        await this.#handle.truncate(this.#size - torn);
+      } catch (err) {
+        reportDiagnostic({ component: this.name, code: 'file.truncate_failed', message: `could not cut '${this.path}' back to its last whole line after a failed write`, error: err });
+        return;
+      }
+      this.#size -= torn;
+      this.#bytesWritten -= torn;
+    }
+    const lines = countLines(buf, keep);
+    p.next += lines;
+    p.lines -= lines;
+    p.buf = buf.subarray(keep);
+    p.off = 0;
+  }
+
+  /** Lines of a batch that failed for good that are whole in the file: they count as delivered. */
+  protected override deliveredOfFailedBatch(batch: readonly LogEvent[]): number {
+    const p = this.#progress;
+    if (p === undefined || p.batch !== batch) return 0;
+    return p.next + (p.buf === undefined ? 0 : countLines(p.buf, p.off));
+  }
+
+  async #writeChunkBytes(p: BatchProgress): Promise<void> {
     const handle = this.#handle!;
     if (p.buf === undefined) {
       // One write call with the string (cheaper than converting to a Buffer first). A failed call
