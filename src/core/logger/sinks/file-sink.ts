@@ -7,11 +7,12 @@ import { dirname, resolve } from 'node:path';
 import { MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import type { LogEvent } from '../event.ts';
-import { formatJsonLine, isoTime } from '../format/json-line.ts';
+import { formatJsonLine } from '../format/json-line.ts';
 import { formatReadable } from '../format/readable.ts';
 import { AsyncLogSink } from './async-log-sink.ts';
 import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
 import { createJsonLineFormatter } from './json-line-writer.ts';
+import { joinLines, linesThatFit } from './file-lines.ts';
 import { countLines, openAppendSync, waitForSizeSync, wholeLinesEnd, writeLinesSync } from './file-sync-io.ts';
 import type { OpenedFile } from './file-sync-io.ts';
 import { nextMidnight, resolveFileSinkOptions } from './file-sink-options.ts';
@@ -293,24 +294,13 @@ export class FileSink extends AsyncLogSink {
   #writeEventsSync(batch: readonly LogEvent[], from: number): number {
     const fd = this.#syncFd();
     const maxBytes = this.fileOptions.maxBytes;
-    let text = '';
+    let text: string;
     if (!this.#rotates || maxBytes === 0) {
       text = joinLines(batch, from, batch.length, this.#format);
     } else {
-      let room = maxBytes - this.#size;
-      for (let i = from; i < batch.length; i++) {
-        const event = batch[i]!;
-        let line = this.#format(event);
-        let n = Buffer.byteLength(line, 'utf8') + 1;
-        if (n > maxBytes) {
-          line = truncationMarker(event, n);
-          n = Buffer.byteLength(line, 'utf8') + 1;
-          this.#truncated++;
-        }
-        if (n > room) break;
-        text += `${line}\n`;
-        room -= n;
-      }
+      const fit = linesThatFit(batch, from, this.#format, maxBytes - this.#size, maxBytes);
+      this.#countTruncated(fit.truncated, maxBytes);
+      text = fit.text;
     }
     if (text === '') return 0;
     if (this.#torn) {
@@ -338,31 +328,20 @@ export class FileSink extends AsyncLogSink {
 
   /** Builds the next chunk that fits under `maxBytes`; `false` when not even one line fits (rotate first). */
   #prepareLimited(p: BatchProgress, maxBytes: number): boolean {
-    const batch = p.batch;
-    const room = maxBytes - this.#size;
-    let text = '';
-    let bytes = 0;
-    let i = p.next;
-    for (; i < batch.length; i++) {
-      let line = this.#format(batch[i]!);
-      let n = Buffer.byteLength(line, 'utf8') + 1;
-      const original = n;
-      if (n > maxBytes) {
-        line = truncationMarker(batch[i]!, original);
-        n = Buffer.byteLength(line, 'utf8') + 1;
-      }
-      if (bytes + n > room) break;
-      if (original !== n) {
-        this.#truncated++;
-        reportDiagnostic({ component: this.name, code: 'file.line_truncated', message: `a line of ${original} bytes exceeds maxBytes (${maxBytes}); a marker line was written instead` });
-      }
-      text += `${line}\n`;
-      bytes += n;
-    }
-    if (i === p.next) return false;
-    this.#prepare(p, text, i - p.next, bytes);
+    const fit = linesThatFit(p.batch, p.next, this.#format, maxBytes - this.#size, maxBytes);
+    this.#countTruncated(fit.truncated, maxBytes);
+    if (fit.count === 0) return false;
+    this.#prepare(p, fit.text, fit.count, fit.bytes);
     return true;
   }
+
+  #countTruncated(sizes: readonly number[], maxBytes: number): void {
+    for (const original of sizes) {
+      this.#truncated++;
+      reportDiagnostic({ component: this.name, code: 'file.line_truncated', message: `a line of ${original} bytes exceeds maxBytes (${maxBytes}); a marker line was written instead` });
+    }
+  }
+
 
   /**
    * Writes the chunk of `p`. When a write fails part-way (a full disk: a short write, then ENOSPC),
@@ -487,24 +466,4 @@ export class FileSink extends AsyncLogSink {
       });
     }
   }
-}
-
-function joinLines(batch: readonly LogEvent[], from: number, to: number, format: (event: LogEvent) => string): string {
-  // One string per batch: a single write call (and a single Buffer) for many lines.
-  let text = '';
-  for (let i = from; i < to; i++) text += `${format(batch[i]!)}\n`;
-  return text;
-}
-
-function truncationMarker(event: LogEvent, bytes: number): string {
-  const meta = event.meta;
-  return JSON.stringify({
-    time: isoTime(event.timestamp),
-    ts: event.timestamp,
-    level: event.level,
-    namespace: typeof meta?.namespace === 'string' ? meta.namespace.slice(0, 200) : null,
-    event: typeof meta?.name === 'string' ? meta.name.slice(0, 200) : null,
-    truncated: true,
-    bytes,
-  });
 }
