@@ -269,7 +269,16 @@ export class FileSink extends AsyncLogSink {
     const p = this.#progress;
     let from = 0;
     if (p !== undefined && p.batch === batch) {
-      if (p.text !== undefined) return false; // an attempt failed part-way: its retry cannot run now
+      if (p.text !== undefined) {
+        // An attempt failed part-way and its retry cannot run now: the rest of its chunk first.
+        const rest = p.buf !== undefined ? p.buf.subarray(p.off) : Buffer.from(p.text, 'utf8');
+        const r = writeLinesSync(this.#syncFd(), rest, this.#size, this.#rotates);
+        this.#account(r.bytes);
+        if (r.lines < p.lines) return false;
+        p.next += p.lines;
+        p.text = undefined;
+        p.buf = undefined;
+      }
       from = p.next;
     }
     if (from < batch.length && from + this.#writeEventsSync(batch, from) < batch.length) return false;

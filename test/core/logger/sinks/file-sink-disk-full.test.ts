@@ -118,6 +118,20 @@ describe.skipIf(skipReason !== undefined)('FileSink on a full tmpfs (64 KiB)', (
     expect(inFile).toEqual(Array.from({ length: inFile.length }, (_, i) => i));
     expect(stats.delivered + stats.failed).toBe(1000);
   });
+  it('at process exit with a batch waiting for its retry after a partial write, and room again: the rest of the batch is written', () => {
+    const filler = join(mnt, 'filler3');
+    writeFileSync(filler, Buffer.alloc(40 * 1024));
+    const path = join(mnt, 'retry.log');
+    onTestFinished(() => {
+      rmSync(path, { force: true });
+      rmSync(filler, { force: true });
+    });
+    const res = spawnSync(process.execPath, [join(import.meta.dirname, 'fixtures', 'fsize-child.ts'), path, '200', 'retry-exit', filler], { encoding: 'utf8', timeout: 30_000 });
+    expect(res.status, res.stderr).toBe(0);
+    const { stats } = JSON.parse(res.stdout.trim()) as { stats: { accepted: number; delivered: number; failed: number; pending: number } };
+    expect(fileSeqs(path)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+    expect(stats).toMatchObject({ accepted: 200, delivered: 200, failed: 0, pending: 0 });
+  });
 });
 
 describe('FileSink under a file-size limit (RLIMIT_FSIZE: a short write, then EFBIG)', () => {
