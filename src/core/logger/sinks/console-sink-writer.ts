@@ -35,12 +35,13 @@ export interface WritableTarget {
   readonly fd?: number;
 }
 
-/** A chunk handed to the stream whose completion is not known yet. */
+/** A chunk handed to the stream whose write did not complete synchronously. */
 interface Chunk {
+  /** Its number among the writes made with {@link ConsoleSinkWriter.onWrite} (their callbacks come in order). */
+  readonly seq: number;
   readonly text: string;
   readonly events: number;
   readonly target: WritableTarget;
-  settled: boolean;
 }
 
 /** Most bytes of queued lines joined into one chunk handed to the stream (a pipe holds 64 KiB). */
@@ -67,6 +68,9 @@ export class ConsoleSinkWriter {
   readonly #queue: RingQueue<string>;
   #queuedBytes = 0;
   #inFlight: Chunk | undefined;
+  /** Writes made with the shared callback, and callbacks received: a `Writable` calls back once per write, in order. */
+  #issued = 0;
+  #acked = 0;
   /** A zero-byte write waits behind data that is not ours; its callback says the stream is idle. */
   #waitingFor: WritableTarget | undefined;
   #delivered = 0;
@@ -104,7 +108,7 @@ export class ConsoleSinkWriter {
     return this.#queuedBytes;
   }
   get inFlight(): number {
-    return this.#inFlight === undefined || this.#inFlight.settled ? 0 : this.#inFlight.events;
+    return this.#inFlight === undefined ? 0 : this.#inFlight.events;
   }
 
   /**
@@ -192,44 +196,51 @@ export class ConsoleSinkWriter {
     for (const w of waiters) w();
   }
 
-  /** Hands `text` (`events` lines) to an idle stream. `rethrow`: a throwing `write` propagates (the caller's own line). */
+  /**
+   * Hands `text` (`events` lines) to an idle stream. One callback function for every write (a
+   * closure per line would cost a tick per line: Node batches the callbacks of synchronous writes
+   * only when they are the same function); the chunk in flight is recognised by its number.
+   * `rethrow`: a throwing `write` propagates (the caller's own line).
+   */
   #handOff(target: WritableTarget, text: string, events: number, rethrow: boolean): void {
-    const chunk: Chunk = { text, events, target, settled: false };
+    const seq = ++this.#issued;
     try {
-      target.write(text, (err) => this.#completed(chunk, err));
+      target.write(text, this.#onWrite);
     } catch (err) {
-      chunk.settled = true;
+      this.#issued--; // no callback comes for a write that threw
       this.#failed += events;
       if (rethrow) throw err;
       reportDiagnostic({ component: this.#name, code: 'sink.write_failed', message: `the stream's write threw; ${events} line(s) failed`, error: err });
       return;
     }
     if (target.writableLength === 0) {
-      // Written synchronously (the usual case: the reader keeps up, or a TTY or a file). The callback
-      // still comes, on the next tick, and finds the chunk settled.
-      chunk.settled = true;
+      // Written synchronously (the usual case: the reader keeps up, or a TTY or a file). Its callback
+      // still comes, on the next tick, and matches no chunk in flight.
       if (target.errored != null) this.#failed += events;
       else this.#delivered += events;
       return;
     }
-    this.#inFlight = chunk;
+    this.#inFlight = { seq, text, events, target };
   }
 
-  #completed(chunk: Chunk, err: Error | null | undefined): void {
-    if (chunk.settled) return;
-    chunk.settled = true;
+  readonly #onWrite = (err?: Error | null): void => {
+    const k = ++this.#acked;
+    const chunk = this.#inFlight;
+    if (chunk === undefined || k < chunk.seq) return;
+    this.#inFlight = undefined;
     if (err != null) this.#failed += chunk.events;
     else this.#delivered += chunk.events;
-    if (this.#inFlight === chunk) this.#inFlight = undefined;
     this.#pump(chunk.target);
     this.#checkIdle();
-  }
+  };
 
-  /** The stream is idle but our chunk never called back (its `write` was replaced meanwhile): it went out. */
+  /**
+   * The stream is idle but our chunk's callback did not come (a `Writable` subclass whose `write`
+   * does not call back): it went out. Later callbacks are matched by number, so they cannot settle a
+   * newer chunk early: the count only lags.
+   */
   #recover(): void {
-    const chunk = this.#inFlight!;
-    chunk.settled = true;
-    this.#delivered += chunk.events;
+    this.#delivered += this.#inFlight!.events;
     this.#inFlight = undefined;
   }
 
@@ -284,7 +295,7 @@ export class ConsoleSinkWriter {
    * (writing it could land in the middle of that chunk) and the chunk stays pending.
    */
   drainOnExit(currentTarget: WritableTarget): void {
-    const chunk = this.#inFlight !== undefined && !this.#inFlight.settled ? this.#inFlight : undefined;
+    const chunk = this.#inFlight;
     if (chunk === undefined && this.#queue.length === 0) return;
     const target = chunk?.target ?? currentTarget;
     const fd = typeof target.fd === 'number' ? target.fd : undefined;
@@ -329,18 +340,12 @@ export class ConsoleSinkWriter {
         break;
       }
       this.#delivered += groups[g]!.events;
-      if (g === 0 && chunk !== undefined) {
-        chunk.settled = true;
-        this.#inFlight = undefined;
-      }
+      if (g === 0 && chunk !== undefined) this.#inFlight = undefined;
     }
     let lost = 0;
     for (let k = g; k < groups.length; k++) {
       const events = groups[k]!.events;
-      if (k === 0 && chunk !== undefined) {
-        chunk.settled = true;
-        this.#inFlight = undefined;
-      }
+      if (k === 0 && chunk !== undefined) this.#inFlight = undefined;
       lost += events;
       if (error !== undefined) this.#failed += events;
       else this.drop('exit', events);
