@@ -61,6 +61,7 @@ function unwrittenBytes(target: WritableTarget): number | undefined {
   return typeof n === 'number' && n >= 0 ? n : undefined;
 }
 
+/** The queue, the chunk in flight, the counters and the exit path of one `ConsoleSink` (see the module comment). */
 export class ConsoleSinkWriter {
   readonly #name: string;
   readonly #maxBytes: number;
@@ -309,6 +310,9 @@ export class ConsoleSinkWriter {
     }
     const lines = this.#queue.take(this.#queue.length);
     this.#queuedBytes = 0;
+    // With no chunk of ours in flight, data of others (console.error, a diagnostic) may still be in
+    // the stream; what of it libuv has not written is lost at exit whatever we do. A line of theirs up
+    // to 4 KiB on a pipe is written whole or not at all, so ours never land inside it.
     if (fd === undefined || (chunk !== undefined && tail === undefined)) {
       if (lines.length > 0) this.drop('exit', lines.length);
       this.#reportExit(lines.length, chunk?.events ?? 0, 'the stream has no file descriptor to write to synchronously, or its pending write cannot be measured');
