@@ -60,12 +60,24 @@ export interface Packed {
   readonly files: readonly string[];
 }
 
+/**
+ * The working tree's files a clone would hold (tracked and new, not ignored), relative to the root.
+ * Outside a git checkout: every file but node_modules/, dist/, .tmp/ and .git/.
+ */
+function cloneFiles(): string[] {
+  let listed: string[];
+  try {
+    listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\0');
+  } catch {
+    listed = filesUnder(root).filter((f) => !/^(node_modules|dist|\.tmp|\.git)[\\/]/.test(f));
+  }
+  return listed.filter((f) => f !== '' && existsSync(join(root, f)));
+}
+
 /** Copies the working tree as a clone would hold it and runs `npm pack` there. */
 export async function packFromCleanTree(work: string): Promise<Packed> {
   const tree = join(work, 'tree');
-  const listed = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' })
-    .split('\0')
-    .filter((f) => f !== '' && existsSync(join(root, f)));
+  const listed = cloneFiles();
   for (const f of listed) {
     mkdirSync(dirname(join(tree, f)), { recursive: true });
     cpSync(join(root, f), join(tree, f));
