@@ -347,4 +347,45 @@ describe('CountingLogRecordExporter', () => {
     expect(results).toEqual([0, 1, 1, 0]);
     expect(() => new CountingLogRecordExporter({} as never)).toThrow(/exporter/);
   });
+
+  it('abandon(): answers the processor for exports in flight now, counts their late result, fails later exports at once, and stops waiting in forceFlush/shutdown (issue 13)', async () => {
+    const pending: Array<(r: { code: number; error?: Error }) => void> = [];
+    let innerExports = 0;
+    const inner = {
+      export(_records: unknown[], cb: (r: { code: number; error?: Error }) => void) {
+        innerExports++;
+        pending.push(cb);
+      },
+      forceFlush: () => new Promise<void>(() => {}),
+      shutdown: () => new Promise<void>(() => {}),
+    };
+    const exporter = new CountingLogRecordExporter(inner);
+    const results: number[] = [];
+    exporter.export([1, 2], (r) => results.push(r.code));
+    exporter.abandon();
+    exporter.abandon();
+    expect(results).toEqual([1]); // the processor is answered now
+    expect(exporter.stats()).toMatchObject({ exported: 0, failed: 0, inFlight: 2 });
+    exporter.export([3, 4, 5], (r) => results.push(r.code));
+    expect(innerExports).toBe(1); // never reached the wrapped exporter
+    expect(results).toEqual([1, 1]);
+    expect(exporter.stats()).toMatchObject({ failed: 3, inFlight: 2, batches: 2, failedBatches: 1 });
+    await exporter.forceFlush();
+    await exporter.shutdown();
+    pending[0]!({ code: 0 }); // the wrapped exporter's own result, late: counted, not passed on again
+    expect(exporter.stats()).toMatchObject({ exported: 2, failed: 3, inFlight: 0 });
+    expect(results).toEqual([1, 1]);
+  });
+
+  it('OtelLogSink abandons the exporter it was given when shutdown() reaches its bound, not when it finishes in time', async () => {
+    let abandoned = 0;
+    const exporter = { abandon: () => void abandoned++ };
+    const hanging: OtelLoggerProviderLike = { getLogger: () => ({ emit() {} }), shutdown: () => new Promise(() => {}) };
+    await new OtelLogSink({ loggerProvider: hanging, timeoutMs: 30, exporter }).shutdown();
+    expect(abandoned).toBe(1);
+    const quick: OtelLoggerProviderLike = { getLogger: () => ({ emit() {} }), shutdown: () => Promise.resolve() };
+    await new OtelLogSink({ loggerProvider: quick, timeoutMs: 30, exporter }).shutdown();
+    expect(abandoned).toBe(1);
+    expect(() => new OtelLogSink({ loggerProvider: quick, exporter: {} as never })).toThrow(/exporter/);
+  });
 });

@@ -100,3 +100,40 @@ describe('SeriesStore.getByValues (the key-list hot path)', () => {
     expect(store.overflowUpdates).toBe(2);
   });
 });
+
+describe('SeriesStore attribute value length (issue 13)', () => {
+  it('cuts string values over maxAttributeValueLength with a marker, on both paths, counting and reporting each cut', async () => {
+    const { configureDiagnostics, diagnosticCounts, resetDiagnostics } = await import('../../../src/core/internal/diagnostics.ts');
+    resetDiagnostics();
+    configureDiagnostics({ stderr: 'off' });
+    try {
+      const byKey = new SeriesStore(() => ({ value: 0 }), 10, 4);
+      byKey.get({ a: 'abcdefgh', n: 123456789 }).value++;
+      byKey.get({ a: 'abcdXYZW', n: 123456789 }).value++; // equal up to the cut: the same series
+      byKey.get({ a: 'abcd' }).value++; // at the bound: kept whole
+      expect([...byKey.entries()].map((e) => [e.attributes, e.state.value])).toEqual([
+        [{ a: 'abcd…[+4 chars]', n: 123456789 }, 2],
+        [{ a: 'abcd' }, 1],
+      ]);
+      expect(byKey.cutAttributeValues).toBe(2);
+
+      const byValues = new SeriesStore(() => ({ value: 0 }), 10, 4);
+      const values: unknown[] = ['abcdefgh', 'xy'];
+      byValues.getByValues(values, () => ({ k0: values[0] as string, k1: values[1] as string })).value++;
+      expect([...byValues.entries()][0]!.attributes).toEqual({ k0: 'abcd…[+4 chars]', k1: 'xy' });
+      expect(byValues.cutAttributeValues).toBe(1);
+      expect(diagnosticCounts().get('Metric:metric.attribute_cut')).toBe(3);
+    } finally {
+      configureDiagnostics({ stderr: 'throttled' });
+    }
+  });
+
+  it('never splits a surrogate pair, defaults to 1024 and validates the option', () => {
+    const store = new SeriesStore(() => ({ value: 0 }), 10, 3);
+    store.get({ a: 'ab😀cd' });
+    expect([...store.entries()][0]!.attributes).toEqual({ a: 'ab…[+4 chars]' });
+    expect(new SeriesStore(() => 0).maxAttributeValueLength).toBe(1024);
+    expect(() => new SeriesStore(() => 0, 10, 0)).toThrow(/maxAttributeValueLength/);
+    expect(() => new CounterMetric({ name: 'c', eventTypes: 'x', maxAttributeValueLength: 1.5 })).toThrow(MvxConfigError);
+  });
+});
