@@ -4,18 +4,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const script = join(import.meta.dirname, '..', '..', 'scripts', 'build-if-stale.ts');
+const script = join(import.meta.dirname, '..', '..', 'scripts', 'build.mjs');
 const dir = mkdtempSync(join(tmpdir(), 'mvx-build-if-stale-'));
 const record = join(dir, 'node_modules', '.cache', 'mvx-common', 'build-hash');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the script on the small project in `dir`; `built` tells whether it compiled. */
 function run(): { built: boolean; status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [script, dir], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [script, '--if-stale', dir], { encoding: 'utf8' });
   return { built: !r.stdout.includes('up to date'), status: r.status, out: r.stdout + r.stderr };
 }
 
-describe('npm run build:if-stale (the build of `npm run demo` and `npm test`)', () => {
+describe('node scripts/build.mjs --if-stale (the build of prepare, `npm test`, `npm run demo` and `npm run example`)', () => {
   writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', target: 'ES2023', strict: true, noEmit: true } }));
   writeFileSync(join(dir, 'tsconfig.build.json'), JSON.stringify({ extends: './tsconfig.json', compilerOptions: { noEmit: false, outDir: 'dist', rootDir: 'src' }, include: ['src'] }));
   mkdirSync(join(dir, 'src', 'sub'), { recursive: true });

@@ -21,6 +21,7 @@ import {
 } from '../../../src/adapters/otel-logs/index.ts';
 import { diagnosticCounts, isMvxError, LogLevel, MvxErrorCode } from '../../../src/index.ts';
 import { OTEL_LINE, SeverityNumber } from '../otel-support.ts';
+import { captureMvxStderr } from '../../support/stderr-guard.ts';
 import type { JsonObject, LogEvent } from '../../../src/index.ts';
 
 const contextManager = new AsyncLocalStorageContextManager();
@@ -283,11 +284,16 @@ describe('OtelLogSink through the real logs SDK', () => {
       }),
     };
     const before = diagnosticCounts().get('OtelLogSink:emit.failed') ?? 0;
+    const stderr = captureMvxStderr();
     const sink = new OtelLogSink({ loggerProvider: broken });
     expect(() => sink.log(event())).not.toThrow();
     expect(() => sink.log({ level: 20 } as unknown as LogEvent)).not.toThrow();
     expect(sink.stats().failed).toBe(2);
     expect((diagnosticCounts().get('OtelLogSink:emit.failed') ?? 0) - before).toBe(2);
+    // Printed once at once; the second failure of the same code waits for the periodic summary.
+    expect(stderr.lines).toEqual([
+      '[mvx-common] OtelLogSink emit.failed: an event could not be emitted as an OpenTelemetry log record; it was dropped | Error: exporter exploded',
+    ]);
   });
 
   it('bounds flush and shutdown against a provider that never answers; shutdown is idempotent and later events are counted', async () => {
@@ -300,12 +306,17 @@ describe('OtelLogSink through the real logs SDK', () => {
         return new Promise(() => {});
       },
     };
+    const stderr = captureMvxStderr();
     const sink = new OtelLogSink({ loggerProvider: hanging, timeoutMs: 50 });
     expect(await sink.flush()).toBe(false);
     const first = sink.shutdown();
     expect(sink.shutdown()).toBe(first);
     await first;
     expect(shutdowns).toBe(1);
+    expect(stderr.lines).toEqual([
+      '[mvx-common] OtelLogSink flush.timeout: the LoggerProvider flush did not finish within 50 ms',
+      '[mvx-common] OtelLogSink shutdown.timeout: the LoggerProvider shutdown did not finish within 50 ms',
+    ]);
     sink.log(event());
     expect(sink.stats()).toMatchObject({ emitted: 0, afterShutdown: 1 });
   });

@@ -5,6 +5,7 @@ import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
 import type { MetricAttributes, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
+import { captureMvxStderr } from '../../support/stderr-guard.ts';
 
 describe('attributesKey', () => {
   it('is independent of key order', () => {
@@ -129,9 +130,13 @@ describe('SeriesStore attribute value length (issue 13)', () => {
   });
 
   it('never splits a surrogate pair, defaults to 1024 and validates the option', () => {
+    const stderr = captureMvxStderr();
     const store = new SeriesStore(() => ({ value: 0 }), 10, 3);
     store.get({ a: 'ab😀cd' });
     expect([...store.entries()][0]!.attributes).toEqual({ a: 'ab…[+4 chars]' });
+    expect(stderr.lines).toEqual([
+      '[mvx-common] Metric metric.attribute_cut: an attribute value of 6 characters was cut to maxAttributeValueLength (3)',
+    ]);
     expect(new SeriesStore(() => 0).maxAttributeValueLength).toBe(1024);
     expect(() => new SeriesStore(() => 0, 10, 0)).toThrow(/maxAttributeValueLength/);
     expect(() => new CounterMetric({ name: 'c', eventTypes: 'x', maxAttributeValueLength: 1.5 })).toThrow(MvxConfigError);
