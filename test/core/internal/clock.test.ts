@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import type * as Clock from '../../../src/core/internal/clock.ts';
 
 /** A fresh copy of the clock module (its offset is module state). */
-async function freshClock(): Promise<typeof import('../../../src/core/internal/clock.ts')> {
+async function freshClock(): Promise<typeof Clock> {
   vi.resetModules();
   return import('../../../src/core/internal/clock.ts');
 }
