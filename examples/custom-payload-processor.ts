@@ -1,7 +1,7 @@
 /**
  * A custom payload processor (the seed's redacting processor), written against
  * `LogPayloadProcessorLike` in a few lines, next to the built-in processor's own redaction.
- * Run: `npm run build && node examples/custom-payload-processor.ts`.
+ * Run: `npm run example -- custom-payload-processor`.
  *
  * Prefer smaller extension points first: `toLogPayload()` on your own classes, an adapter for
  * external ones; replace the processor only when the whole normalisation policy must change.

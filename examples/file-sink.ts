@@ -1,6 +1,6 @@
 /**
  * Asynchronous file logging: JSON lines with size rotation, exit handlers, exact accounting.
- * Run: `npm run build && node examples/file-sink.ts`.
+ * Run: `npm run example -- file-sink`.
  *
  * `log` hands the event off and returns; the FileSink batches lines into few write calls, rotates
  * before a file would pass `maxBytes`, and reports what it delivered, dropped or failed.

@@ -1,9 +1,9 @@
 /**
  * `logInvocation`: an operation's lifecycle as structured events (`invoke`, then `success`,
- * `failed` or `cancelled`, with `durationMs`). Run: `npm run build && node examples/log-invocation.ts`.
+ * `failed` or `cancelled`, with `durationMs`). Run: `npm run example -- log-invocation`.
  *
  * This file uses the wrapper form, which needs no compiler. With TypeScript 5+ the same options
- * work as a standard method decorator: `@logInvocation({ event: 'ldap.bind', ... }) async bind(...)`.
+ * work as a standard method decorator: see `log-invocation-decorator.ts`.
  */
 import { LogLevel, MemorySink, configureLogContext, getLogContext, logInvocation } from 'mvx-common';
 

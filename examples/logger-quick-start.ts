@@ -1,5 +1,5 @@
 /**
- * Logger quick start: events, not strings. Run: `npm run build && node examples/logger-quick-start.ts`.
+ * Logger quick start: events, not strings. Run: `npm run example -- logger-quick-start`.
  *
  * A root context exists at import (console on stderr, INFO, the default payload processor), so
  * the first line works with no setup. Then: a namespace tree that inherits settings, a level gate,

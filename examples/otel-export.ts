@@ -2,7 +2,7 @@
  * OpenTelemetry export: log events as OTel log records, `logInvocation` calls as spans (with the
  * trace ids on the log events emitted inside them), metric snapshots through the metrics SDK.
  * In-memory exporters stand in for OTLP here; swap them for the `exporter-*-otlp-http` ones
- * (see `examples/demo/otel-setup.ts`). Run: `npm run build && node examples/otel-export.ts`.
+ * (see `examples/demo/otel-setup.ts`). Run: `npm run example -- otel-export`.
  */
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';

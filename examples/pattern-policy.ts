@@ -1,6 +1,6 @@
 /**
  * Width from a JSON file: a `PatternLogEventPolicy` with ordered allow/deny rules on the event's
- * metadata, level and outcome. Run: `npm run build && node examples/pattern-policy.ts`.
+ * metadata, level and outcome. Run: `npm run example -- pattern-policy`.
  *
  * The first matching rule decides; no match falls back to `defaultEnabled`. Invalid JSON config
  * is rejected at once with an error naming the path (`rules[1].namespaces[0]`).

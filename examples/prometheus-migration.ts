@@ -1,6 +1,6 @@
 /**
  * Migrating from hand-written prom-client metrics to metric events, one component at a time:
- * `node examples/prometheus-migration.ts`.
+ * `npm run example -- prometheus-migration`.
  *
  * The app below already has prom-client counters that its code `inc()`s directly (the login
  * component). The checkout component has been moved to events: its code emits facts, metrics in a

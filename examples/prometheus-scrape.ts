@@ -1,7 +1,7 @@
 /**
  * Prometheus scrape: a recorder's metrics in a prom-client registry, served on
  * `127.0.0.1:<port>/metrics` (9464 by default; a free port here), then scraped once.
- * Run: `npm run build && node examples/prometheus-scrape.ts`.
+ * Run: `npm run example -- prometheus-scrape`.
  */
 import { AsyncMetricsRecorder, CounterMetric, HistogramMetric } from 'mvx-common';
 import { createPrometheusBridge, startMetricsServer } from 'mvx-common/prometheus';

@@ -1,8 +1,10 @@
 /**
  * A bounded load client: drives the demo service with real HTTP requests (create, read, delete,
  * invalid input, missing documents, and clients that abort), at a target rate with a fixed
- * concurrency, for a fixed duration. It stops by itself.
+ * concurrency, for a fixed duration. It stops by itself, or earlier when its `signal` aborts
+ * (requests in flight then finish normally).
  */
+import { sleep } from './lifecycle.ts';
 
 /** Options of {@link runLoad}. */
 export interface LoadOptions {
@@ -20,6 +22,8 @@ export interface LoadOptions {
   /** Called about once per second with the running tally. */
   readonly onProgress?: (tally: LoadTally, elapsedMs: number) => void;
   readonly random?: () => number;
+  /** Stops sending new requests (Ctrl-C); the ones in flight finish. */
+  readonly signal?: AbortSignal;
 }
 
 /** What the client saw, by kind of result. */
@@ -94,13 +98,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadTally> {
   };
 
   const worker = async (): Promise<void> => {
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !options.signal?.aborted) {
       // Pace all workers together to the target rate.
       const now = Date.now();
       const wait = nextSendAt - now;
       nextSendAt = Math.max(nextSendAt, now) + intervalMs;
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      if (Date.now() >= deadline) break;
+      if (wait > 0) await sleep(wait, options.signal);
+      if (Date.now() >= deadline || options.signal?.aborted) break;
       await one();
       if (options.onProgress && Date.now() - lastProgress >= 1000) {
         lastProgress = Date.now();

@@ -5,6 +5,7 @@
  */
 import type { AsyncMetricsRecorder, LogSink } from 'mvx-common';
 import type { DemoConfig } from './config.ts';
+import type { DeliveryReport } from './export-accounting.ts';
 import type { DemoMetricEvent } from './service.ts';
 
 export interface OptionalExports {
@@ -12,39 +13,38 @@ export interface OptionalExports {
   readonly logSinks: LogSink[];
   /** What is on, for the `started` event. */
   readonly describe: Record<string, string>;
-  /** One line per extra delivery path, for the summary. */
-  describeDelivery(): string[];
-  /** Flushes and closes everything it started. */
-  shutdown(): Promise<void>;
+  /** One report per extra delivery path, for the summary; final after `shutdown()`. */
+  delivery(): DeliveryReport[];
+  /** Flushes and closes everything it started, each path within `timeoutMs`. */
+  shutdown(timeoutMs: number): Promise<void>;
 }
 
 export async function startOptionalExports(config: DemoConfig, metrics: AsyncMetricsRecorder<DemoMetricEvent>): Promise<OptionalExports> {
   const logSinks: LogSink[] = [];
   const describe: Record<string, string> = {};
-  const lines: (() => string)[] = [];
-  const closers: (() => Promise<unknown>)[] = [];
+  const reports: (() => DeliveryReport[])[] = [];
+  const closers: ((timeoutMs: number) => Promise<unknown>)[] = [];
 
   if (config.otlpEndpoint) {
     const otel = await import('./otel-setup.ts');
-    const setup = await otel.startOtel(config.otlpEndpoint, metrics);
+    const setup = otel.startOtel(config.otlpEndpoint, metrics, config.otlpTimeoutMs);
     logSinks.push(setup.logSink);
     describe.otlp = config.otlpEndpoint;
-    lines.push(setup.describe);
+    reports.push(setup.delivery);
     closers.push(setup.shutdown);
   }
   if (config.statsdHost) {
     const statsd = await import('./statsd-setup.ts');
     const setup = statsd.startStatsd(config.statsdHost, config.statsdPort, metrics);
     describe.statsd = `${config.statsdHost}:${config.statsdPort}`;
-    lines.push(setup.describe);
+    reports.push(() => [setup.delivery()]);
     closers.push(setup.shutdown);
   }
+  let closing: Promise<void> | undefined;
   return {
     logSinks,
     describe,
-    describeDelivery: () => lines.map((l) => l()),
-    shutdown: async () => {
-      for (const close of closers) await close();
-    },
+    delivery: () => reports.flatMap((r) => r()),
+    shutdown: (timeoutMs) => (closing ??= Promise.allSettled(closers.map((close) => close(timeoutMs))).then(() => undefined)),
   };
 }

@@ -5,16 +5,33 @@
 import { StatsD } from 'hot-shots';
 import type { MetricsSource } from 'mvx-common';
 import { StatsdExporter } from 'mvx-common/statsd';
+import type { DeliveryReport } from './export-accounting.ts';
 
-export function startStatsd(host: string, port: number, source: MetricsSource): { describe: () => string; shutdown: () => Promise<void> } {
+export interface StatsdPush {
+  /** The exporter's counts; final after `shutdown()` (which makes the last push). */
+  delivery(): DeliveryReport;
+  shutdown(timeoutMs: number): Promise<void>;
+}
+
+export function startStatsd(host: string, port: number, source: MetricsSource): StatsdPush {
   // Client settings the adapter's docs recommend: a bounded buffer under the MTU, cached DNS.
   const client = new StatsD({ host, port, maxBufferSize: 1432, bufferFlushInterval: 1000, cacheDns: true, prefix: 'demo.' });
   const exporter = new StatsdExporter({ client, source, flushIntervalMs: 2000 });
   return {
-    describe: () => {
+    delivery: () => {
       const s = exporter.stats();
-      return `statsd   pushes ${s.pushes}, lines sent ${s.linesSent}, send errors ${s.sendErrors}`;
+      const errors = s.sendErrors + s.callErrors + s.pushErrors + s.timeouts;
+      const detail = [`${s.sendErrors} send errors`];
+      if (s.callErrors + s.pushErrors > 0) detail.push(`${s.callErrors + s.pushErrors} client or push errors`);
+      if (s.timeouts > 0) detail.push(`${s.timeouts} flushes timed out`);
+      return {
+        name: 'statsd',
+        // UDP has no acknowledgement: "sent" is as far as a StatsD client can know.
+        text: `${s.pushes} pushes, ${s.linesSent} lines sent over UDP (not acknowledged by design), ${detail.join(', ')}`,
+        complete: errors === 0,
+        ...(errors === 0 ? {} : { problem: `statsd: ${errors} errors while sending to ${host}:${port}` }),
+      };
     },
-    shutdown: () => exporter.close(),
+    shutdown: (timeoutMs) => exporter.close({ timeoutMs }),
   };
 }

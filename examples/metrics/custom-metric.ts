@@ -1,7 +1,7 @@
 /**
  * Writing a custom multi-dimension metric: the seeds' attempts metric with `total`,
  * `success_total`, `failure_total` and timeouts by reason. `SeriesStore` gives the per-reason
- * series their limit and overflow series. Run: `node examples/metrics/custom-metric.ts`.
+ * series their limit and overflow series. Run: `npm run example -- metrics/custom-metric`.
  */
 import { SeriesStore, SyncMetricsRecorder } from 'mvx-common';
 import type { Metric, MetricSnapshot, NumberDimension } from 'mvx-common';

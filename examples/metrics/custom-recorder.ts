@@ -1,6 +1,6 @@
 /**
  * A custom recorder: a subclass that opens a publisher when it starts, publishes every change,
- * and closes the publisher when it stops. Run: `node examples/metrics/custom-recorder.ts`.
+ * and closes the publisher when it stops. Run: `npm run example -- metrics/custom-recorder`.
  */
 import { AsyncMetricsRecorder } from 'mvx-common';
 import type { MetricEvent } from 'mvx-common';

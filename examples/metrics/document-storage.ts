@@ -1,6 +1,6 @@
 /**
  * The recommended integration: a MetricsRuntime owns the recorder, the domain class gets it as an
- * optional dependency. Run: `node examples/metrics/document-storage.ts`.
+ * optional dependency. Run: `npm run example -- metrics/document-storage`.
  */
 import { MetricsRuntime } from 'mvx-common';
 import type { NumberDimension } from 'mvx-common';

@@ -1,6 +1,6 @@
 /**
  * The post-aggregation hook: a listener is told which metric changed because of which event, and
- * can read its progressive state. Run: `node examples/metrics/metric-changed-hook.ts`.
+ * can read its progressive state. Run: `npm run example -- metrics/metric-changed-hook`.
  */
 import { AsyncMetricsRecorder } from 'mvx-common';
 import type { MetricEvent } from 'mvx-common';

@@ -1,6 +1,6 @@
 /**
  * Four worker threads emit metric events; one recorder in the main thread owns the metrics, so the
- * totals are exact in one place. Run: `node examples/metrics/worker-threads.ts`.
+ * totals are exact in one place. Run: `npm run example -- metrics/worker-threads`.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { MetricsRuntime, OutcomeCounterMetric, createWorkerMetricsRecorder } from 'mvx-common';

@@ -2,12 +2,25 @@
  * Setup shared by the OpenTelemetry adapter tests: the async context manager the SDKs need to
  * follow spans across `await`, and in-memory log and trace pipelines to read what was exported.
  */
+import * as otelApi from '@opentelemetry/api';
 import { context } from '@opentelemetry/api';
+import { SeverityNumber as ApiLogsSeverityNumber } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterAll, beforeAll } from 'vitest';
 import { configureDiagnostics } from '../../src/index.ts';
+
+/**
+ * The OpenTelemetry JS line the tests run against: `current` (api >= 1.10, which holds the logs
+ * API; sdk 3.x) with the root install, `previous` (api 1.9 + api-logs; sdk 2.x / 0.2xx) under
+ * `npm run test:otel-compat`. Tests of what exists on one line only are conditioned on it.
+ */
+export const OTEL_LINE: 'current' | 'previous' = (otelApi as { logs?: unknown }).logs === undefined ? 'previous' : 'current';
+
+/** The line's severity numbers: `@opentelemetry/api` >= 1.10 has them, else `@opentelemetry/api-logs` (same values). */
+export const SeverityNumber: typeof ApiLogsSeverityNumber =
+  (otelApi as { SeverityNumber?: typeof ApiLogsSeverityNumber }).SeverityNumber ?? ApiLogsSeverityNumber;
 
 /**
  * For the calling test file: silences the diagnostics' stderr output and installs an

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { DEFAULT_LINGER_S } from '../../examples/demo/config.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const readYaml = (rel: string): any => parse(readFileSync(join(root, rel), 'utf8'));
@@ -139,6 +140,19 @@ describe('Prometheus configuration', () => {
     expect(targets['otel-collector']).toEqual([`otel-collector:${portOf(collectorConfig.exporters.prometheus.endpoint)}`]);
     expect(targets['mvx-demo']).toEqual(['host.docker.internal:9464']);
     expect(prometheus.extra_hosts).toContain('host.docker.internal:host-gateway');
+  });
+
+  it('the documented demo command listens beyond loopback, so the container can reach it', () => {
+    const header = readFileSync(join(root, 'docker-compose.otel.yml'), 'utf8');
+    expect(header).toMatch(/^# {3}OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/localhost:4318 STATSD_HOST=localhost npm run demo -- --host 0\.0\.0\.0$/m);
+  });
+
+  it("the demo's default linger covers two scrape intervals, and Grafana knows the interval", () => {
+    const interval = (config as unknown as { global: { scrape_interval: string } }).global.scrape_interval;
+    const seconds = Number(/^(\d+)s$/.exec(interval)?.[1]);
+    expect(DEFAULT_LINGER_S).toBeGreaterThanOrEqual(2 * seconds);
+    const datasources = readYaml('deploy/otel/grafana/provisioning/datasources/datasources.yaml') as { datasources: { type: string; jsonData?: { timeInterval?: string } }[] };
+    expect(datasources.datasources.find((d) => d.type === 'prometheus')?.jsonData?.timeInterval).toBe(interval);
   });
 });
 

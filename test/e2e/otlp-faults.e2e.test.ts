@@ -41,13 +41,19 @@ interface LogPipeline {
   close(): Promise<void>;
 }
 
-function logPipeline(url: string): LogPipeline {
+/**
+ * `exporterTimeoutMs` is the OTLP request's time-out: short where the test wants time-outs (a hanging
+ * endpoint), well above the delay where it wants none (a slow one). A request that times out is
+ * retried, and the receiver may then get its records twice: at-least-once, not the exactly-once a
+ * slow-but-answering endpoint is expected to show.
+ */
+function logPipeline(url: string, exporterTimeoutMs = 300): LogPipeline {
   const selfObsReader = new PeriodicExportingMetricReader({
     exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
     exportIntervalMillis: 3_600_000,
   });
   const selfObs = new MeterProvider({ readers: [selfObsReader] });
-  const exporter = new CountingLogRecordExporter(new OTLPLogExporter({ url: `${url}/v1/logs`, timeoutMillis: 300 }));
+  const exporter = new CountingLogRecordExporter(new OTLPLogExporter({ url: `${url}/v1/logs`, timeoutMillis: exporterTimeoutMs }));
   const provider = new LoggerProvider({
     processors: [
       new BatchLogRecordProcessor({
@@ -55,7 +61,7 @@ function logPipeline(url: string): LogPipeline {
         maxQueueSize: MAX_QUEUE,
         maxExportBatchSize: BATCH,
         scheduledDelayMillis: 10,
-        exportTimeoutMillis: 1_000,
+        exportTimeoutMillis: Math.max(1_000, 2 * exporterTimeoutMs),
         selfObsMeterProvider: selfObs,
       }),
     ],
@@ -119,10 +125,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function withReceiver(mode: ReceiverMode): Promise<{ receiver: OtlpReceiver; p: LogPipeline }> {
+async function withReceiver(mode: ReceiverMode, exporterTimeoutMs?: number): Promise<{ receiver: OtlpReceiver; p: LogPipeline }> {
   const receiver = await startOtlpReceiver();
   receiver.mode = mode;
-  const p = logPipeline(receiver.url);
+  const p = logPipeline(receiver.url, exporterTimeoutMs);
   cleanups.push(() => receiver.close(), () => p.close());
   return { receiver, p };
 }
@@ -184,7 +190,7 @@ describe('OTLP log export under endpoint faults', () => {
   });
 
   it('endpoint slow: every record not dropped at the full queue is delivered, and the counts add up', async () => {
-    const { receiver, p } = await withReceiver({ kind: 'slow', delayMs: 100 });
+    const { receiver, p } = await withReceiver({ kind: 'slow', delayMs: 100 }, 5_000); // slow, never timed out: on a loaded machine 300 ms is not enough
     const maxQueue = await produce(p, 300, 100);
     expect(maxQueue).toBeLessThanOrEqual(MAX_QUEUE);
     const slow = await expectExactAccounting(p, receiver);

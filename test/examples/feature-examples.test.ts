@@ -1,15 +1,11 @@
 /**
- * Each feature example runs as a user would run it (Node 24, the built package through its
- * `mvx-common` self-reference), and what it prints is checked.
+ * Each feature example runs as a user would run it (`npm run example -- <name>`: Node 24, the built
+ * package through its `mvx-common` self-reference), and what it prints is checked.
  */
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { exampleOutput } from './run-example.ts';
 
-const root = join(import.meta.dirname, '..', '..');
-const run = async (file: string): Promise<{ stdout: string; stderr: string }> =>
-  promisify(execFile)(process.execPath, [join(root, 'examples', file)], { cwd: root, timeout: 30_000 });
+const run = (file: string): Promise<{ stdout: string; stderr: string }> => exampleOutput(file.replace(/\.ts$/, ''));
 
 describe('feature examples', () => {
   it('logger-quick-start: logs with no setup, inherits a subtree sink, redacts, never builds a disabled payload', async () => {

@@ -1,14 +1,9 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { exampleOutput } from './run-example.ts';
 
-const run = promisify(execFile);
-const dir = join(import.meta.dirname, '..', '..', 'examples', 'metrics');
-
-/** Runs an example with this Node (24: type stripping) and returns its stdout lines. */
+/** Runs `npm run example -- metrics/<name>` and returns its stdout lines. */
 async function example(name: string): Promise<string[]> {
-  const { stdout } = await run(process.execPath, [join(dir, name)], { timeout: 60_000 });
+  const { stdout } = await exampleOutput(`metrics/${name.replace(/\.ts$/, '')}`);
   return stdout.trim().split('\n');
 }
 

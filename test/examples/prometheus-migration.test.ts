@@ -1,12 +1,10 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runExample } from './run-example.ts';
 
 describe('examples/prometheus-migration.ts', () => {
-  it('serves hand-written prom-client counters and event-based metrics on one endpoint', () => {
-    const root = join(import.meta.dirname, '..', '..');
-    const res = spawnSync(process.execPath, [join(root, 'examples', 'prometheus-migration.ts')], { cwd: root, encoding: 'utf8', timeout: 20_000 });
-    expect(res.status, res.stderr).toBe(0);
+  it('serves hand-written prom-client counters and event-based metrics on one endpoint', async () => {
+    const res = await runExample('prometheus-migration');
+    expect(res.code, res.stderr).toBe(0);
     const samples = new Map<string, string>();
     for (const line of res.stdout.split('\n')) {
       const m = /^([a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line);

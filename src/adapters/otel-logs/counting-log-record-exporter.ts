@@ -6,6 +6,13 @@
  * counts them in `otel.sdk.processor.log.processed` with `error.type`). Wrapping the exporter gives
  * exact, always-on counts of exported and failed records; with the sink's `emitted` count, what the
  * processor dropped is `emitted − exported − failed − pending` (`pending` = 0 after a flush).
+ *
+ * It is also the part of the export path that is ours to stop: at shutdown the SDK's
+ * `BatchLogRecordProcessor` exports every queued batch one after another, each waiting up to the
+ * exporter's `timeoutMillis` (10 s by default, retries included) when the endpoint hangs or
+ * refuses, so the process lived 15–18 s past a `shutdown()` that had resolved at its bound.
+ * {@link CountingLogRecordExporter.abandon} ends that wait (`OtelLogSink` calls it when its
+ * `shutdown()` reaches its bound, given the exporter).
  */
 import { MvxConfigError } from '../../core/errors.ts';
 
@@ -28,7 +35,10 @@ export interface CountingLogRecordExporterStats {
   readonly exported: number;
   /** Records whose export failed (endpoint down, 5xx, time-out, exporter threw). */
   readonly failed: number;
-  /** Records handed to the exporter whose result is not in yet. */
+  /**
+   * Records handed to the exporter whose result is not in yet (after {@link
+   * CountingLogRecordExporter.abandon}, possibly for up to the wrapped exporter's `timeoutMillis`).
+   */
   readonly inFlight: number;
   /** Export calls (batches) started. */
   readonly batches: number;
@@ -55,6 +65,9 @@ export class CountingLogRecordExporter<R = unknown> implements LogRecordExporter
   private readonly inner: LogRecordExporterLike<R>;
   private counts = { exported: 0, failed: 0, inFlight: 0, batches: 0, failedBatches: 0 };
   private lastError: Error | undefined;
+  private abandoned = false;
+  /** Processor callbacks of exports in flight, so that {@link abandon} can answer them at once. */
+  private readonly waiting = new Set<(result: ExportResultLike) => void>();
 
   /** @throws MvxConfigError when `exporter` has no `export()`/`shutdown()`. */
   constructor(exporter: LogRecordExporterLike<R>) {
@@ -67,8 +80,23 @@ export class CountingLogRecordExporter<R = unknown> implements LogRecordExporter
   export(records: R[], resultCallback: (result: ExportResultLike) => void): void {
     const n = records.length;
     this.counts.batches++;
+    if (this.abandoned) {
+      // Never reaches the wrapped exporter: failed now, not one export time-out later.
+      this.counts.failed += n;
+      this.counts.failedBatches++;
+      this.lastError = new Error('export abandoned: the log pipeline is shutting down past its bound');
+      resultCallback({ code: FAILED, error: this.lastError });
+      return;
+    }
     this.counts.inFlight += n;
     let done = false;
+    let answered = false;
+    const answer = (result: ExportResultLike): void => {
+      if (answered) return;
+      answered = true;
+      this.waiting.delete(answer);
+      resultCallback(result);
+    };
     const finish = (result: ExportResultLike): void => {
       if (done) return; // an exporter calling back twice must not count twice
       done = true;
@@ -80,8 +108,9 @@ export class CountingLogRecordExporter<R = unknown> implements LogRecordExporter
         this.counts.failedBatches++;
         this.lastError = result.error;
       }
-      resultCallback(result);
+      answer(result);
     };
+    this.waiting.add(answer);
     try {
       this.inner.export(records, finish);
     } catch (error) {
@@ -89,11 +118,36 @@ export class CountingLogRecordExporter<R = unknown> implements LogRecordExporter
     }
   }
 
+  /**
+   * Stops making the processor wait, for good: exports in flight are reported to the processor as
+   * failed now (their records stay `inFlight` here until the wrapped exporter's own result, which
+   * is still counted when it comes), later exports fail at once without reaching the wrapped
+   * exporter (counted in `failed`), and `forceFlush()`/`shutdown()` no longer wait for it.
+   *
+   * For shutdown paths that gave up: the SDK then runs through its queued batches at once instead
+   * of one export time-out after another. What it cannot stop is the request already in flight
+   * (and its retries): that ends by the wrapped exporter's `timeoutMillis`. Idempotent.
+   */
+  abandon(): void {
+    if (this.abandoned) return;
+    this.abandoned = true;
+    const error = new Error('export abandoned: the log pipeline is shutting down past its bound');
+    for (const answer of [...this.waiting]) answer({ code: FAILED, error });
+  }
+
   forceFlush(): Promise<void> {
+    if (this.abandoned) return Promise.resolve();
     return this.inner.forceFlush?.() ?? Promise.resolve();
   }
 
   shutdown(): Promise<void> {
+    if (this.abandoned) {
+      // Still tell the wrapped exporter, but do not wait for its exports in flight.
+      void Promise.resolve()
+        .then(() => this.inner.shutdown())
+        .catch(() => {});
+      return Promise.resolve();
+    }
     return this.inner.shutdown();
   }
 

@@ -30,9 +30,15 @@ export interface OtelLogRecord {
   context?: Context;
 }
 
-/** The Logger surface the sink uses (`emit`, and `enabled` when the API has it, ≥ 0.215). */
+/**
+ * The Logger surface the sink uses (`emit`, and `enabled` when the API has it, ≥ 0.215). `emit`
+ * is declared with a loose record type that the `LogRecord` of both lines is assignable to:
+ * `@opentelemetry/api-logs` 0.2xx types `body` and attributes as its own `AnyValue` union and
+ * timestamps as `TimeInput`, so a Logger of sdk-logs 0.2xx did not type-check against
+ * `emit(record: OtelLogRecord)` (api ≥ 1.10 types them `unknown`). The sink emits an {@link OtelLogRecord}.
+ */
 export interface OtelLoggerLike {
-  emit(record: OtelLogRecord): void;
+  emit(record: { eventName?: string; timestamp?: unknown; severityNumber?: number; severityText?: string; body?: unknown; attributes?: unknown; exception?: unknown; context?: unknown }): void;
   enabled?(options?: { context?: Context; severityNumber?: number; eventName?: string }): boolean;
 }
 
@@ -73,6 +79,14 @@ export interface OtelLogSinkOptions {
   /** Default upper bound of `flush()`/`shutdown()` in ms. @default 5000 */
   readonly timeoutMs?: number;
   /**
+   * The {@link CountingLogRecordExporter} in the provider's processor, if you use one. When
+   * `shutdown()` reaches its bound, the sink abandons it (`exporter.abandon()`): the SDK stops
+   * exporting its queued batches one export time-out after another (which kept the process alive
+   * long after `shutdown()` resolved), and the counts are final at once except for the one export
+   * in flight, which ends by the OTLP exporter's `timeoutMillis`. See docs/otel.md, "Shutdown".
+   */
+  readonly exporter?: { abandon(): void };
+  /**
    * Flush the provider when the process is about to exit naturally (`beforeExit`: the event loop
    * ran out of work), so records waiting in a `BatchLogRecordProcessor`, whose timer is unref'ed,
    * are exported instead of lost. For signals and `process.exit()`, pass the sink to
@@ -112,6 +126,7 @@ export class OtelLogSink implements LogSink {
   private readonly ownsProvider: boolean;
   private readonly summaryBody: boolean;
   private readonly timeoutMs: number;
+  private readonly exporter: { abandon(): void } | undefined;
   private closed = false;
   private shutdownPromise: Promise<void> | undefined;
   private counts = { emitted: 0, disabled: 0, failed: 0, afterShutdown: 0 };
@@ -158,6 +173,10 @@ export class OtelLogSink implements LogSink {
     }
     const flushOnExit = options.flushOnExit ?? true;
     if (typeof flushOnExit !== 'boolean') throw new MvxConfigError('flushOnExit', 'must be a boolean');
+    if (options.exporter !== undefined && (options.exporter === null || typeof options.exporter.abandon !== 'function')) {
+      throw new MvxConfigError('exporter', 'must be a CountingLogRecordExporter (an object with abandon())');
+    }
+    this.exporter = options.exporter;
     this.ownsProvider = options.shutdownProvider ?? given !== undefined;
     this.summaryBody = body === 'summary';
     this.timeoutMs = timeoutMs;
@@ -247,7 +266,9 @@ export class OtelLogSink implements LogSink {
   /**
    * Stops accepting events (later ones are counted in `afterShutdown`), then flushes, and shuts the
    * provider down when the sink owns it (see `shutdownProvider`). Bounded, idempotent (same
-   * promise), never rejects.
+   * promise), never rejects. When the bound is reached, the `exporter` option (if given) is
+   * abandoned, so the SDK stops waiting on its queued exports. Nothing of the sink's own keeps the
+   * process alive afterwards; what the SDK may still run is its export in flight (docs/otel.md).
    */
   shutdown(options: LifecycleOptions = {}): Promise<void> {
     if (this.shutdownPromise !== undefined) return this.shutdownPromise;
@@ -257,11 +278,13 @@ export class OtelLogSink implements LogSink {
     const provider = this.currentProvider();
     this.shutdownPromise = (async () => {
       if (provider === undefined) return;
+      let inTime = true;
       if (this.ownsProvider && provider.shutdown !== undefined) {
-        await bounded(() => provider.shutdown!({ timeoutMillis: timeoutMs }), timeoutMs, 'shutdown');
+        inTime = await bounded(() => provider.shutdown!({ timeoutMillis: timeoutMs }), timeoutMs, 'shutdown');
       } else if (provider.forceFlush !== undefined) {
-        await bounded(() => provider.forceFlush!({ timeoutMillis: timeoutMs }), timeoutMs, 'flush');
+        inTime = await bounded(() => provider.forceFlush!({ timeoutMillis: timeoutMs }), timeoutMs, 'flush');
       }
+      if (!inTime && this.exporter !== undefined) abandon(this.exporter);
     })();
     return this.shutdownPromise;
   }
@@ -312,6 +335,14 @@ async function bounded(op: () => Promise<unknown>, timeoutMs: number, what: stri
     return false;
   } finally {
     clearTimeout(timer);
+  }
+}
+
+function abandon(exporter: { abandon(): void }): void {
+  try {
+    exporter.abandon();
+  } catch (error) {
+    reportDiagnostic({ component: COMPONENT, code: 'shutdown.abandon_failed', message: 'exporter.abandon() threw', error });
   }
 }
 

@@ -156,6 +156,7 @@ export class DimensionCollector {
       entry.index = out.length;
       out.push({ value, labels: EMPTY, sharedLabels: entry.labels });
     }
+    cache.sweep(pass, dim.series.length);
   }
 
   private histogramValues(dim: HistogramDimension, out: SampleValue[]): void {
@@ -201,6 +202,7 @@ export class DimensionCollector {
       out.push({ value: this.convert(s.sum), labels: EMPTY, sharedLabels: labels, metricName: sumName });
       out.push({ value: s.count, labels: EMPTY, sharedLabels: labels, metricName: countName });
     }
+    cache.sweep(pass, dim.series.length);
   }
 
   private merged(labels: Labels): void {

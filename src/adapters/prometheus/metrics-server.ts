@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
@@ -28,10 +28,26 @@ export interface MetricsServerOptions {
   requestTimeoutMs?: number;
   /** Idle time after which a keep-alive connection is closed, in ms. @default 5000 */
   keepAliveTimeoutMs?: number;
-  /** Most simultaneous connections; more are refused. @default 256 */
+  /**
+   * Most simultaneous connections. A connection over the cap makes room by closing the oldest
+   * connection that has no request in progress (a client still sending its headers, or an idle
+   * keep-alive connection), so slow clients cannot lock scrapes out; when every connection has a
+   * request in progress, the new one is refused. Both are counted in {@link MetricsServer.stats}.
+   * @default 256
+   */
   maxConnections?: number;
   /** How long `close()` lets requests in progress finish before it closes their connections, in ms. @default 2000 */
   closeTimeoutMs?: number;
+}
+
+/** Connection counters of a {@link MetricsServer}. */
+export interface MetricsServerStats {
+  /** Connections open now. */
+  readonly openConnections: number;
+  /** Connections closed to make room under `maxConnections` (no request was in progress on them). */
+  readonly evictedConnections: number;
+  /** Connections refused because every connection under `maxConnections` had a request in progress. */
+  readonly refusedConnections: number;
 }
 
 /** A running metrics server. */
@@ -43,6 +59,8 @@ export interface MetricsServer {
   readonly port: number;
   /** The underlying `node:http` server. */
   readonly server: Server;
+  /** Connection counters since the start. */
+  stats(): MetricsServerStats;
   /**
    * Stops accepting connections, closes idle ones, lets requests in progress finish for at most
    * `closeTimeoutMs`, then closes the rest. Idempotent: the same promise on every call.
@@ -59,8 +77,10 @@ function checkMs(option: string, value: number | undefined, fallback: number): n
 /**
  * Starts an HTTP server answering with {@link createMetricsHandler} (404 elsewhere, 405 for other
  * methods). Timeouts are set so slow or stalled clients cannot hold it (`headersTimeout`,
- * `requestTimeout`, keep-alive and idle socket timeouts, a connection cap); oversized headers are
- * refused by Node (431) before the handler runs.
+ * `requestTimeout`, keep-alive and idle socket timeouts), and the connection cap makes room for a
+ * new connection by closing the oldest one without a request in progress, so a scrape gets through
+ * while slow clients fill the cap (slowloris); oversized headers are refused by Node (431) before
+ * the handler runs.
  *
  * @returns once the server listens.
  * @throws MvxConfigError for an invalid option; MvxError `MVX_STARTUP` naming `host:port` when it
@@ -99,7 +119,7 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     },
     handler,
   );
-  server.maxConnections = maxConnections;
+  const connections = trackConnections(server, maxConnections);
   // A socket with no traffic at all for this long is dropped (a stalled client after its request).
   server.setTimeout(Math.max(requestTimeout, headersTimeout, keepAliveTimeout) || 60_000);
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
@@ -138,6 +158,7 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     host,
     port: bound,
     server,
+    stats: () => connections.stats(),
     close(): Promise<void> {
       closing ??= new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), closeTimeout);
@@ -151,4 +172,54 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
       return closing;
     },
   };
+}
+
+/** Per-connection state: whether a request is in progress on it. */
+interface ConnectionState {
+  requests: number;
+}
+
+/**
+ * The connection cap with eviction. Node's own `server.maxConnections` refuses new connections
+ * once the cap is reached, so 300 clients trickling header bytes kept every scrape out until the
+ * header time-out cut them off. Here a connection over the cap closes the oldest connection that
+ * has no request in progress (one still sending its headers, or idle between keep-alive
+ * requests); a real scrape sends its headers at once and is then safe. Connections are kept in a
+ * Map, whose insertion order is their age.
+ */
+function trackConnections(server: Server, max: number): { stats(): MetricsServerStats } {
+  const open = new Map<Socket, ConnectionState>();
+  let evicted = 0;
+  let refused = 0;
+  server.on('connection', (socket: Socket) => {
+    const state: ConnectionState = { requests: 0 };
+    open.set(socket, state);
+    socket.once('close', () => open.delete(socket));
+    if (open.size <= max) return;
+    for (const [other, s] of open) {
+      if (other === socket) break;
+      if (s.requests === 0) {
+        evicted++;
+        open.delete(other);
+        other.destroy();
+        report('server.connection_evicted', `connection cap (${max}) reached: closed the oldest connection without a request in progress`);
+        return;
+      }
+    }
+    refused++;
+    open.delete(socket);
+    socket.destroy();
+    report('server.connection_refused', `connection cap (${max}) reached with a request in progress on every connection: refused a new one`);
+  });
+  server.on('request', (req, res) => {
+    const state = open.get(req.socket);
+    if (state === undefined) return;
+    state.requests++;
+    res.once('close', () => state.requests--);
+  });
+  return { stats: () => ({ openConnections: open.size, evictedConnections: evicted, refusedConnections: refused }) };
+}
+
+function report(code: string, message: string): void {
+  reportDiagnostic({ component: 'PrometheusMetricsServer', code, message });
 }

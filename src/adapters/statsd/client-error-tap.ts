@@ -80,17 +80,20 @@ export class ClientErrorTap {
 }
 
 /**
- * hot-shots resolves a UDP host name on every datagram unless `cacheDns` is set (hot-shots #198);
- * reported once, where the fix is: at construction.
+ * hot-shots resolves a UDP host name on every datagram unless `cacheDns` is set (hot-shots #198),
+ * with `getaddrinfo`, which cannot be cancelled: reported once, where the fix is (at construction),
+ * unless the client was given a `createStatsdLookup()` lookup (`withLookup`).
  */
-export function checkDnsPerSend(client: StatsdClientLike, component: string): void {
+export function checkDnsPerSend(client: StatsdClientLike, component: string, withLookup = false): void {
   const c = client as { host?: unknown; cacheDns?: unknown; protocol?: unknown; mock?: unknown };
-  if (typeof c.host !== 'string' || c.host === '' || isIP(c.host) !== 0) return;
+  if (withLookup || typeof c.host !== 'string' || c.host === '' || isIP(c.host) !== 0) return;
   if (c.cacheDns === true || c.mock === true || (c.protocol !== undefined && c.protocol !== 'udp')) return;
   reportDiagnostic({
     component,
     code: 'statsd.dns_per_send',
-    message: `the hot-shots client sends UDP to host name '${c.host}' without cacheDns: every datagram does a DNS lookup; set cacheDns: true or use an IP address`,
+    message:
+      `the hot-shots client sends UDP to host name '${c.host}' without cacheDns: every datagram does a DNS lookup, and one still running at close() ` +
+      'keeps the process alive; pass udpSocketOptions: { type: \'udp4\', lookup: createStatsdLookup() } (mvx-common/statsd), or use an IP address',
     details: { host: c.host },
   });
 }

@@ -3,6 +3,8 @@
  * aggregated per interval (default) or per event. See `docs/statsd.md`.
  */
 export { StatsdExporter } from './statsd-exporter.ts';
+export { createStatsdLookup } from './statsd-lookup.ts';
+export type { StatsdLookup, StatsdLookupOptions, StatsdLookupStats, StatsdResolveFunction } from './statsd-lookup.ts';
 export type { StatsdExporterStats } from './statsd-exporter.ts';
 export type {
   StatsdExporterOptions,

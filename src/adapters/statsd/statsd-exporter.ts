@@ -9,6 +9,7 @@ import { checkDnsPerSend, ClientErrorTap } from './client-error-tap.ts';
 import type { StatsdCallOptions, StatsdClientLike } from './client-like.ts';
 import { resolveStatsdOptions, type ResolvedStatsdOptions, type StatsdExporterOptions } from './options.ts';
 import { SnapshotPusher, type StatsdSender } from './snapshot-pusher.ts';
+import { statsdLookupOf, type StatsdLookup } from './statsd-lookup.ts';
 
 const COMPONENT = 'StatsdExporter';
 
@@ -67,6 +68,7 @@ export class StatsdExporter {
   private readonly pusher: SnapshotPusher;
   private readonly histogramMethod: HistogramMethod;
   private readonly errorTap: ClientErrorTap;
+  private readonly lookup: StatsdLookup | undefined;
   private readonly hasHistogram = new WeakMap<Metric<any>, boolean>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -87,7 +89,8 @@ export class StatsdExporter {
     this.pusher = new SnapshotPusher(this.options, this.makeSender());
 
     this.errorTap = new ClientErrorTap(this.client, COMPONENT);
-    checkDnsPerSend(this.client, COMPONENT);
+    this.lookup = statsdLookupOf(this.client);
+    checkDnsPerSend(this.client, COMPONENT, this.lookup !== undefined);
 
     if (this.options.mode === 'aggregated') {
       this.timer = setInterval(() => this.pushNow(), this.options.flushIntervalMs);
@@ -129,6 +132,10 @@ export class StatsdExporter {
   /**
    * Stops pushing, sends everything pending (as {@link flush}), then closes the client
    * (`client.close(cb)`, unless `closeClient: false`) and puts back its original `errorHandler`.
+   * When the client resolves its host with a {@link createStatsdLookup} lookup, that lookup is
+   * closed before the client (and at the latest when the bound is reached): sends still waiting
+   * for the host name fail at once and are counted in `stats().sendErrors` before the handler is
+   * put back, and a cancellable resolver leaves nothing running that keeps the process alive.
    * Idempotent: later calls return the same promise. Never rejects; bounded by `timeoutMs`.
    */
   close(options: LifecycleOptions = {}): Promise<void> {
@@ -139,14 +146,28 @@ export class StatsdExporter {
       this.unsubscribe = undefined;
       await this.flushSteps();
       this.closed = true;
-      if (this.options.closeClient && typeof this.client.close === 'function') {
-        await this.callClient((cb) => this.client.close!(cb));
+      if (this.options.closeClient) {
+        await this.closeLookup();
+        if (typeof this.client.close === 'function') await this.callClient((cb) => this.client.close!(cb));
       }
-    }).finally(() => {
+    }).then(async () => {
       this.closed = true;
+      // Also when the bound was reached (a flush waiting for a host name that does not resolve).
+      if (this.options.closeClient) await this.closeLookup();
       this.errorTap.release();
     });
     return this.closing;
+  }
+
+  /**
+   * Closes the client's {@link createStatsdLookup} lookup (idempotent): its waiting callers fail
+   * with `ECANCELLED`; dgram reports each failed send on the next tick, hot-shots passes it to the
+   * error handler, so one turn of the event loop later every one of them is counted.
+   */
+  private async closeLookup(): Promise<void> {
+    if (this.lookup === undefined) return;
+    this.lookup.close();
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private async flushSteps(): Promise<void> {

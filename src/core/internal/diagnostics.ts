@@ -6,11 +6,13 @@
  * `code`, handed to listeners registered with {@link onDiagnostic}, published on the
  * `node:diagnostics_channel` channel {@link DIAGNOSTICS_CHANNEL_NAME}, and printed to stderr
  * (the first report of a code at once, later ones summarised with a count at most every
- * `summaryIntervalMs`), so nothing fails silently. Modelled on OpenTelemetry's `diag` logger.
+ * `summaryIntervalMs`, also when reports stop, and at the latest when the process exits), so
+ * nothing fails silently. Modelled on OpenTelemetry's `diag` logger.
  *
  * This file is internal; the public surface is re-exported from `src/index.ts`.
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
+import { atExit, processIsExiting } from './at-exit.ts';
 
 /** One diagnostic report. */
 export interface Diagnostic {
@@ -42,8 +44,17 @@ export const DIAGNOSTIC_OVERFLOW_KEY = 'diagnostics:overflow';
 const channel = diagnosticsChannel.channel(DIAGNOSTICS_CHANNEL_NAME);
 const listeners = new Set<(d: Diagnostic) => void>();
 const counts = new Map<string, number>();
-interface PrintState { printedAt: number; suppressed: number }
+interface PrintState {
+  printedAt: number;
+  suppressed: number;
+  /** The last suppressed report (for the summary). */
+  last: Diagnostic | undefined;
+}
 const printed = new Map<string, PrintState>();
+/** Keys with suppressed reports whose summary is still to be printed. */
+const pending = new Set<string>();
+let summaryTimer: NodeJS.Timeout | undefined;
+let offExit: (() => void) | undefined;
 let stderrMode: 'throttled' | 'off' = 'throttled';
 let summaryIntervalMs = 5_000;
 
@@ -76,28 +87,100 @@ function printThrottled(key: string, d: Diagnostic): void {
   const now = d.timestamp;
   const state = printed.get(key);
   if (state === undefined) {
-    // Full: forget the oldest key's throttling (at worst it prints at once again).
-    if (printed.size >= DIAGNOSTIC_KEY_LIMIT) printed.delete(printed.keys().next().value!);
-    printed.set(key, { printedAt: now, suppressed: 0 });
+    // Full: forget the oldest key's throttling (at worst it prints at once again), after printing
+    // what it still had suppressed.
+    if (printed.size >= DIAGNOSTIC_KEY_LIMIT) {
+      const oldest = printed.keys().next().value!;
+      const old = printed.get(oldest)!;
+      if (pending.delete(oldest)) writeSummary(old);
+      printed.delete(oldest);
+    }
+    printed.set(key, { printedAt: now, suppressed: 0, last: undefined });
     writeStderr(d, 0);
     return;
   }
-  if (now - state.printedAt >= summaryIntervalMs) {
+  // While the process exits no later summary can come: print at once.
+  if (now - state.printedAt >= summaryIntervalMs || processIsExiting()) {
     writeStderr(d, state.suppressed);
     state.printedAt = now;
     state.suppressed = 0;
+    state.last = undefined;
+    pending.delete(key);
   } else {
     state.suppressed++;
+    state.last = d;
+    if (!pending.has(key)) {
+      pending.add(key);
+      scheduleSummaries(state.printedAt + summaryIntervalMs - now);
+    }
   }
+}
+
+/**
+ * Suppressed reports are summarised when their interval has passed even if no report of that kind
+ * follows (an unref'ed timer), and at process exit (synchronously) if the process ends sooner:
+ * otherwise a burst of failures just before the end would print one line and hide the rest.
+ */
+function scheduleSummaries(delayMs: number): void {
+  offExit ??= atExit(() => {
+    offExit = undefined;
+    printSummaries(true);
+  });
+  if (summaryTimer !== undefined) return;
+  summaryTimer = setTimeout(onSummaryTimer, Math.max(0, delayMs));
+  summaryTimer.unref();
+}
+
+function onSummaryTimer(): void {
+  summaryTimer = undefined;
+  printSummaries(false);
+}
+
+function printSummaries(all: boolean): void {
+  const now = Date.now();
+  let next = Infinity;
+  for (const key of pending) {
+    const state = printed.get(key);
+    if (state === undefined || state.suppressed === 0) {
+      pending.delete(key);
+      continue;
+    }
+    const due = state.printedAt + summaryIntervalMs;
+    if (!all && now < due) {
+      next = Math.min(next, due);
+      continue;
+    }
+    if (stderrMode === 'throttled') writeSummary(state);
+    state.printedAt = now;
+    state.suppressed = 0;
+    state.last = undefined;
+    pending.delete(key);
+  }
+  if (pending.size > 0 && next !== Infinity) scheduleSummaries(next - now);
+  else if (pending.size === 0) {
+    offExit?.();
+    offExit = undefined;
+  }
+}
+
+function errorSuffix(d: Diagnostic): string {
+  if (d.error === undefined) return '';
+  return d.error instanceof Error ? ` | ${d.error.name}: ${d.error.message}` : ` | ${safeString(d.error)}`;
 }
 
 function writeStderr(d: Diagnostic, suppressed: number): void {
   const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : '';
-  let err = '';
-  if (d.error !== undefined) {
-    err = d.error instanceof Error ? ` | ${d.error.name}: ${d.error.message}` : ` | ${safeString(d.error)}`;
+  process.stderr.write(`[mvx-common] ${d.component} ${d.code}: ${d.message}${errorSuffix(d)}${more}\n`);
+}
+
+function writeSummary(state: PrintState): void {
+  const d = state.last;
+  if (d === undefined || state.suppressed === 0) return;
+  try {
+    process.stderr.write(`[mvx-common] ${d.component} ${d.code}: ${state.suppressed} more since the last report | last: ${d.message}${errorSuffix(d)}\n`);
+  } catch {
+    // stderr itself failed: nothing left to report to.
   }
-  process.stderr.write(`[mvx-common] ${d.component} ${d.code}: ${d.message}${err}${more}\n`);
 }
 
 function safeString(value: unknown): string {
@@ -121,8 +204,10 @@ export function onDiagnostic(listener: (d: Diagnostic) => void): () => void {
 
 /**
  * How diagnostics reach stderr: `throttled` (default: first report of each code at once, then a
- * summary with a count at most every `summaryIntervalMs`, default 5000 ms) or `off` (listeners and
- * the diagnostics channel only).
+ * summary with a count at most every `summaryIntervalMs`, default 5000 ms; a summary still pending
+ * when reports stop is printed when its interval has passed (an unref'ed timer) or, if the process
+ * ends sooner, synchronously in its `exit` event) or `off` (listeners and the diagnostics channel
+ * only).
  */
 export function configureDiagnostics(options: { stderr?: 'throttled' | 'off'; summaryIntervalMs?: number }): void {
   if (options.stderr !== undefined) stderrMode = options.stderr;
@@ -142,8 +227,13 @@ export function diagnosticKeysTracked(): { counts: number; printed: number } {
   return { counts: counts.size, printed: printed.size };
 }
 
-/** Clears counts and throttling state (for tests). */
+/** Clears counts and throttling state, pending summaries included (for tests). */
 export function resetDiagnostics(): void {
   counts.clear();
   printed.clear();
+  pending.clear();
+  if (summaryTimer !== undefined) clearTimeout(summaryTimer);
+  summaryTimer = undefined;
+  offExit?.();
+  offExit = undefined;
 }

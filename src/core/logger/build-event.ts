@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { epochMsNow } from '../internal/clock.ts';
 import { currentLogCorrelation } from './correlation.ts';
 import type { LogEvent, LogEventMeta, LogOutcome } from './event.ts';
 import type { JsonObject } from './json.ts';
@@ -27,11 +28,13 @@ export interface BuildLogEventInput {
 }
 
 /**
- * Wall-clock time in epoch milliseconds with sub-millisecond precision
- * (`performance.timeOrigin + performance.now()`), monotonic within the process.
+ * Wall-clock time in epoch milliseconds with sub-millisecond precision: `performance.now()` on an
+ * offset kept within a millisecond of `Date.now()` (checked at most once a second), so timestamps
+ * stay on the system clock in a long-running process. Monotonic between two checks; when the
+ * system clock is stepped, it follows, as `Date.now()` does.
  */
 export function preciseNow(): number {
-  return performance.timeOrigin + performance.now();
+  return epochMsNow();
 }
 
 /**

@@ -1,4 +1,6 @@
-import { context, logs, ROOT_CONTEXT, SeverityNumber } from '@opentelemetry/api';
+import * as otelApi from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import { logs as apiLogs } from '@opentelemetry/api-logs';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   createLoggerConfigurator,
@@ -18,6 +20,8 @@ import {
   type OtelLoggerProviderLike,
 } from '../../../src/adapters/otel-logs/index.ts';
 import { diagnosticCounts, isMvxError, LogLevel, MvxErrorCode } from '../../../src/index.ts';
+import { OTEL_LINE, SeverityNumber } from '../otel-support.ts';
+import { captureMvxStderr } from '../../support/stderr-guard.ts';
 import type { JsonObject, LogEvent } from '../../../src/index.ts';
 
 const contextManager = new AsyncLocalStorageContextManager();
@@ -221,7 +225,8 @@ describe('OtelLogSink through the real logs SDK', () => {
     expect(r!.spanContext).toBeUndefined();
   });
 
-  it('uses the global LoggerProvider by default, also one registered after the sink was made', async () => {
+  it.runIf(OTEL_LINE === 'current')('uses the global LoggerProvider by default, also one registered after the sink was made', async () => {
+    const logs = (otelApi as unknown as { logs: typeof apiLogs }).logs; // @opentelemetry/api >= 1.10
     const sink = new OtelLogSink();
     sink.log(event()); // no provider yet: the API's no-op logger says disabled
     expect(sink.stats()).toMatchObject({ emitted: 0, disabled: 1 });
@@ -240,6 +245,36 @@ describe('OtelLogSink through the real logs SDK', () => {
     }
   });
 
+  it.runIf(OTEL_LINE === 'previous')('with @opentelemetry/api 1.9 (no logs API) a provider is required, and the error says which', () => {
+    let thrown: unknown;
+    try {
+      new OtelLogSink();
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isMvxError(thrown, MvxErrorCode.CONFIG)).toBe(true);
+    expect((thrown as { option: string; message: string }).option).toBe('loggerProvider');
+    expect((thrown as Error).message).toContain('@opentelemetry/api-logs');
+  });
+
+  it("follows @opentelemetry/api-logs' global provider, also one registered later, given logs.getLoggerProvider() (the previous line's way)", async () => {
+    const sink = new OtelLogSink({ loggerProvider: apiLogs.getLoggerProvider(), shutdownProvider: false });
+    sink.log(event()); // no provider yet: the proxy's no-op logger
+    const exporter = new InMemoryLogRecordExporter();
+    const provider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+    apiLogs.setGlobalLoggerProvider(provider);
+    try {
+      sink.log(event());
+      expect(exporter.getFinishedLogRecords().map((r) => r.eventName)).toEqual(['storage.save']);
+      expect(sink.stats().emitted + sink.stats().disabled).toBe(2);
+      await sink.shutdown();
+      expect(provider.getLogger('other').enabled()).toBe(true); // flushed, not shut down
+    } finally {
+      apiLogs.disable();
+      await provider.shutdown();
+    }
+  });
+
   it('never throws: a failing logger is counted and reported, the caller goes on', () => {
     const broken: OtelLoggerProviderLike = {
       getLogger: () => ({
@@ -249,11 +284,16 @@ describe('OtelLogSink through the real logs SDK', () => {
       }),
     };
     const before = diagnosticCounts().get('OtelLogSink:emit.failed') ?? 0;
+    const stderr = captureMvxStderr();
     const sink = new OtelLogSink({ loggerProvider: broken });
     expect(() => sink.log(event())).not.toThrow();
     expect(() => sink.log({ level: 20 } as unknown as LogEvent)).not.toThrow();
     expect(sink.stats().failed).toBe(2);
     expect((diagnosticCounts().get('OtelLogSink:emit.failed') ?? 0) - before).toBe(2);
+    // Printed once at once; the second failure of the same code waits for the periodic summary.
+    expect(stderr.lines).toEqual([
+      '[mvx-common] OtelLogSink emit.failed: an event could not be emitted as an OpenTelemetry log record; it was dropped | Error: exporter exploded',
+    ]);
   });
 
   it('bounds flush and shutdown against a provider that never answers; shutdown is idempotent and later events are counted', async () => {
@@ -266,12 +306,17 @@ describe('OtelLogSink through the real logs SDK', () => {
         return new Promise(() => {});
       },
     };
+    const stderr = captureMvxStderr();
     const sink = new OtelLogSink({ loggerProvider: hanging, timeoutMs: 50 });
     expect(await sink.flush()).toBe(false);
     const first = sink.shutdown();
     expect(sink.shutdown()).toBe(first);
     await first;
     expect(shutdowns).toBe(1);
+    expect(stderr.lines).toEqual([
+      '[mvx-common] OtelLogSink flush.timeout: the LoggerProvider flush did not finish within 50 ms',
+      '[mvx-common] OtelLogSink shutdown.timeout: the LoggerProvider shutdown did not finish within 50 ms',
+    ]);
     sink.log(event());
     expect(sink.stats()).toMatchObject({ emitted: 0, afterShutdown: 1 });
   });
@@ -285,14 +330,15 @@ describe('OtelLogSink through the real logs SDK', () => {
   });
 
   it('rejects invalid configuration at once, naming the option', () => {
+    const valid = pipe().provider;
     const cases: [unknown, string][] = [
       [{ loggerProvider: {} }, 'loggerProvider'],
       [{ loggerProvider: { getLogger: () => ({}) } }, 'loggerProvider'],
-      [{ loggerName: '' }, 'loggerName'],
-      [{ loggerVersion: 3 }, 'loggerVersion'],
-      [{ body: 'message' }, 'body'],
-      [{ timeoutMs: 0 }, 'timeoutMs'],
-      [{ flushOnExit: 'yes' }, 'flushOnExit'],
+      [{ loggerProvider: valid, loggerName: '' }, 'loggerName'],
+      [{ loggerProvider: valid, loggerVersion: 3 }, 'loggerVersion'],
+      [{ loggerProvider: valid, body: 'message' }, 'body'],
+      [{ loggerProvider: valid, timeoutMs: 0 }, 'timeoutMs'],
+      [{ loggerProvider: valid, flushOnExit: 'yes' }, 'flushOnExit'],
     ];
     for (const [options, option] of cases) {
       let thrown: unknown;
@@ -335,5 +381,46 @@ describe('CountingLogRecordExporter', () => {
     expect(stats.lastError?.message).toBe('sync throw');
     expect(results).toEqual([0, 1, 1, 0]);
     expect(() => new CountingLogRecordExporter({} as never)).toThrow(/exporter/);
+  });
+
+  it('abandon(): answers the processor for exports in flight now, counts their late result, fails later exports at once, and stops waiting in forceFlush/shutdown (issue 13)', async () => {
+    const pending: Array<(r: { code: number; error?: Error }) => void> = [];
+    let innerExports = 0;
+    const inner = {
+      export(_records: unknown[], cb: (r: { code: number; error?: Error }) => void) {
+        innerExports++;
+        pending.push(cb);
+      },
+      forceFlush: () => new Promise<void>(() => {}),
+      shutdown: () => new Promise<void>(() => {}),
+    };
+    const exporter = new CountingLogRecordExporter(inner);
+    const results: number[] = [];
+    exporter.export([1, 2], (r) => results.push(r.code));
+    exporter.abandon();
+    exporter.abandon();
+    expect(results).toEqual([1]); // the processor is answered now
+    expect(exporter.stats()).toMatchObject({ exported: 0, failed: 0, inFlight: 2 });
+    exporter.export([3, 4, 5], (r) => results.push(r.code));
+    expect(innerExports).toBe(1); // never reached the wrapped exporter
+    expect(results).toEqual([1, 1]);
+    expect(exporter.stats()).toMatchObject({ failed: 3, inFlight: 2, batches: 2, failedBatches: 1 });
+    await exporter.forceFlush();
+    await exporter.shutdown();
+    pending[0]!({ code: 0 }); // the wrapped exporter's own result, late: counted, not passed on again
+    expect(exporter.stats()).toMatchObject({ exported: 2, failed: 3, inFlight: 0 });
+    expect(results).toEqual([1, 1]);
+  });
+
+  it('OtelLogSink abandons the exporter it was given when shutdown() reaches its bound, not when it finishes in time', async () => {
+    let abandoned = 0;
+    const exporter = { abandon: () => void abandoned++ };
+    const hanging: OtelLoggerProviderLike = { getLogger: () => ({ emit() {} }), shutdown: () => new Promise(() => {}) };
+    await new OtelLogSink({ loggerProvider: hanging, timeoutMs: 30, exporter }).shutdown();
+    expect(abandoned).toBe(1);
+    const quick: OtelLoggerProviderLike = { getLogger: () => ({ emit() {} }), shutdown: () => Promise.resolve() };
+    await new OtelLogSink({ loggerProvider: quick, timeoutMs: 30, exporter }).shutdown();
+    expect(abandoned).toBe(1);
+    expect(() => new OtelLogSink({ loggerProvider: quick, exporter: {} as never })).toThrow(/exporter/);
   });
 });

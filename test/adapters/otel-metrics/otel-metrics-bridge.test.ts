@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OtelMetricsBridge } from '../../../src/adapters/otel-metrics/index.ts';
 import { diagnosticCounts, isMvxError, MvxErrorCode, OVERFLOW_ATTRIBUTE } from '../../../src/index.ts';
 import type { MetricAttributes, MetricSnapshot, MetricsSource, NumberSeries } from '../../../src/index.ts';
+import { captureMvxStderr } from '../../support/stderr-guard.ts';
 
 const START_MS = 1_760_000_000_123.456;
 
@@ -283,6 +284,7 @@ describe('OtelMetricsBridge with the real SDK', () => {
       { name: 'pool', startTimeMs: START_MS, timeMs: Date.now(), dimensions: [{ name: 'inflight', kind: 'gauge', series: [{ attributes: {}, value: 1 }] }] },
     );
     const before = diagnosticCounts().get('OtelMetricsBridge:dimension.skipped') ?? 0;
+    const stderr = captureMvxStderr();
     const { reader, bridge } = pipeline(AggregationTemporality.CUMULATIVE, source);
     const { resourceMetrics } = await reader.collect();
     expect(allMetrics(resourceMetrics).map((m) => m.descriptor.name).sort()).toEqual(
@@ -290,6 +292,8 @@ describe('OtelMetricsBridge with the real SDK', () => {
     );
     expect(bridge.stats().skippedDimensions).toBe(2);
     expect((diagnosticCounts().get('OtelMetricsBridge:dimension.skipped') ?? 0) - before).toBe(2);
+    // The operator sees the first skip at once (later ones of the same code are summarised).
+    expect(stderr.lines).toEqual([expect.stringMatching(/^\[mvx-common\] OtelMetricsBridge dimension\.skipped: '9bad name' is not a valid OpenTelemetry instrument name/)]);
     // Skipped names do not make every collection rescan the source.
     const reads = source.reads;
     await reader.collect();
@@ -301,9 +305,14 @@ describe('OtelMetricsBridge with the real SDK', () => {
     const { reader, source, bridge } = pipeline();
     await reader.collect();
     source.failReads = 2; // the batch callback's read and the producer's read
+    const stderr = captureMvxStderr();
     const failed = await reader.collect();
     // The producer's failure is in the collection's errors; the callback's is reported and counted.
     expect(failed.errors.map((e) => (e as Error).message)).toEqual(['snapshot exploded']);
+    expect(stderr.lines).toEqual([
+      '[mvx-common] OtelMetricsBridge snapshot.failed: reading the metric snapshots failed | Error: snapshot exploded',
+      '[mvx-common] OtelMetricsBridge collect.failed: the metric producer could not read the snapshots | Error: snapshot exploded',
+    ]);
     const ok = await reader.collect();
     expect(ok.errors).toEqual([]);
     expect(metric(ok.resourceMetrics, 'http.server.requests').dataPoints[0]!.value).toBe(3);

@@ -2,11 +2,16 @@
  * Issue 10, StatsD part: a host that does not resolve, a closed UDP port, a refused TCP connection
  * and a throwing user errorHandler are reported through diagnostics and stats, never thrown and
  * never an unhandled 'error' event (vitest fails the run on either).
+ *
+ * No real DNS resolver is asked (issue 13): the host that does not resolve fails in an injected
+ * lookup, the socket's (`udpSocketOptions.lookup`, what dgram calls for every datagram) or, with
+ * `cacheDns`, `dns.lookup` itself (what hot-shots calls then).
  */
 import net from 'node:net';
 import dgram from 'node:dgram';
+import dns from 'node:dns';
 import { StatsD } from 'hot-shots';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { StatsdExporter } from '../../../src/adapters/statsd/index.ts';
 import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/internal/diagnostics.ts';
 import { ManualSource, numberSnapshot } from './manual-source.ts';
@@ -25,6 +30,21 @@ function sourceWithValues(): ManualSource {
   const source = new ManualSource();
   source.set([numberSnapshot('jobs', 'counter', [{ value: 5 }]), numberSnapshot('depth', 'gauge', [{ value: 1 }])]);
   return source;
+}
+
+const UNRESOLVABLE = 'statsd.unresolvable.test';
+
+/** A lookup for dgram sockets: IP addresses as they are (dgram binds with 0.0.0.0), names fail. */
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+function failingLookup(hostname: string, _options: unknown, callback: LookupCallback): void {
+  const ip = net.isIP(hostname);
+  if (ip !== 0) return void process.nextTick(callback, null, hostname, ip);
+  setImmediate(() => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname }), '', 0));
+}
+
+/** A local lookup: localhost is 127.0.0.1, without the system resolver. */
+function localLookup(hostname: string, _options: unknown, callback: LookupCallback): void {
+  process.nextTick(callback, null, hostname === 'localhost' ? '127.0.0.1' : hostname, 4);
 }
 
 async function until(check: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -50,12 +70,17 @@ async function closedTcpPort(): Promise<number> {
 
 describe('StatsD faults', () => {
   for (const variant of [
-    { name: 'unbuffered', options: {} },
-    { name: 'buffered', options: { maxBufferSize: 1432 } },
+    { name: 'unbuffered', options: { udpSocketOptions: { type: 'udp4' as const, lookup: failingLookup } } },
+    { name: 'buffered', options: { maxBufferSize: 1432, udpSocketOptions: { type: 'udp4' as const, lookup: failingLookup } } },
     { name: 'buffered with cacheDns', options: { maxBufferSize: 1432, cacheDns: true } },
   ]) {
     it(`reports a host that does not resolve (${variant.name}, no user errorHandler)`, async () => {
-      const client = new StatsD({ host: 'no-such-host.invalid', port: 8125, ...variant.options });
+      // With cacheDns, hot-shots resolves with dns.lookup itself (not through the socket).
+      const spy = vi.spyOn(dns, 'lookup').mockImplementation(((hostname: string, ...rest: unknown[]) => {
+        failingLookup(hostname, undefined, rest.at(-1) as Parameters<typeof failingLookup>[2]);
+      }) as never);
+      onTestFinished(() => spy.mockRestore());
+      const client = new StatsD({ host: UNRESOLVABLE, port: 8125, ...variant.options });
       const exporter = new StatsdExporter({ client, source: sourceWithValues(), timeoutMs: 10_000 });
       await exporter.flush();
       await until(() => exporter.stats().sendErrors > 0);
@@ -63,7 +88,7 @@ describe('StatsD faults', () => {
       expect(exporter.stats().linesSent).toBe(2);
       const failures = diagnostics.filter((d) => d.code === 'statsd.send_failed');
       expect(failures.length).toBeGreaterThan(0);
-      expect(String((failures[0]!.details as { code?: unknown }).code)).toMatch(/ENOTFOUND|EAI_AGAIN|EAI_NONAME/);
+      expect(String((failures[0]!.details as { code?: unknown }).code)).toBe('ENOTFOUND');
       // The exporter goes on: another push is accepted and reported the same way.
       await exporter.flush();
       await exporter.close();
@@ -71,7 +96,12 @@ describe('StatsD faults', () => {
   }
 
   it('says once, at construction, when the client would look the host name up on every datagram', async () => {
-    const plain = new StatsdExporter({ client: new StatsD({ host: 'localhost', port: 8125 }), source: sourceWithValues() });
+    const udpSocketOptions = { type: 'udp4' as const, lookup: localLookup };
+    const plain = new StatsdExporter({ client: new StatsD({ host: 'localhost', port: 8125, udpSocketOptions }), source: sourceWithValues() });
+    const spy = vi.spyOn(dns, 'lookup').mockImplementation(((hostname: string, ...rest: unknown[]) => {
+      localLookup(hostname, undefined, rest.at(-1) as Parameters<typeof localLookup>[2]);
+    }) as never);
+    onTestFinished(() => spy.mockRestore());
     const cached = new StatsdExporter({ client: new StatsD({ host: 'localhost', port: 8125, cacheDns: true }), source: sourceWithValues() });
     const ip = new StatsdExporter({ client: new StatsD({ host: '127.0.0.1', port: 8125 }), source: sourceWithValues() });
     const notes = diagnostics.filter((d) => d.code === 'statsd.dns_per_send');
@@ -83,7 +113,8 @@ describe('StatsD faults', () => {
   it("passes errors on to the user's own errorHandler, and survives it throwing", async () => {
     const seen: Error[] = [];
     const client = new StatsD({
-      host: 'no-such-host.invalid',
+      host: UNRESOLVABLE,
+      udpSocketOptions: { type: 'udp4', lookup: failingLookup },
       errorHandler: (err) => {
         seen.push(err);
         throw new Error('handler bug');

@@ -44,4 +44,27 @@ describe('diagnostics', () => {
     expect(diagnosticCounts().get('FileSink(tenant-0):sink.dropped')).toBe(2);
     expect(lines.length).toBeGreaterThan(0);
   });
+
+  it('a burst that stops is still summarised when its interval has passed (no later report needed)', () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      resetDiagnostics();
+      const lines: string[] = [];
+      vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        lines.push(String(chunk));
+        return true;
+      });
+      for (let i = 1; i <= 3; i++) reportDiagnostic({ component: 'Burst', code: 'x.failed', message: `failure ${i}` });
+      expect(lines).toEqual(['[mvx-common] Burst x.failed: failure 1\n']);
+      vi.advanceTimersByTime(4_999);
+      expect(lines).toHaveLength(1);
+      vi.advanceTimersByTime(1);
+      expect(lines[1]).toBe('[mvx-common] Burst x.failed: 2 more since the last report | last: failure 3\n');
+      // Nothing further is pending: no repeated summary.
+      vi.advanceTimersByTime(60_000);
+      expect(lines).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

@@ -59,3 +59,35 @@ describe('series limit under 100,000 distinct attribute values', () => {
     expect(heapGrowth).toBeLessThan(8 * 1024 * 1024);
   });
 });
+
+describe('long attribute values (issue 13)', () => {
+  it('cuts 16 KB attribute values to the documented length, so 2000 series of them keep a few MB, not tens', async () => {
+    const r = new AsyncMetricsRecorder<Ev>({ maxQueueSize: 10_000 });
+    const counter = new CounterMetric<Ev>({ name: 'requests', eventTypes: 'req', attributes: ['userId'] });
+    const byFunction = new CounterMetric<Ev>({ name: 'requests.f', eventTypes: 'req', attributes: (e) => ({ userId: e.userId }) });
+    r.registerMetric(counter);
+    r.registerMetric(byFunction);
+    gc();
+    const heapBefore = process.memoryUsage().heapUsed;
+    // 4000 distinct 16 KB values (distinct within their first characters): 64 MB of strings
+    // offered, 2000 series per metric kept; each event's value is garbage once handled.
+    for (let i = 0; i < 4000; i++) {
+      r.emit({ type: 'req', userId: `${i}:`.padEnd(16 * 1024, 'x'), v: 0 });
+      if (i % 500 === 0) await r.flush();
+    }
+    await r.flush();
+    gc();
+    const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+
+    for (const m of [counter, byFunction]) {
+      const series = (m.snapshot().dimensions[0] as NumberDimension).series;
+      expect(series).toHaveLength(2000);
+      const first = series[0]!.attributes['userId'] as string;
+      // Cut at 1024 characters with the payload processor's marker.
+      expect(first).toBe(`0:`.padEnd(1024, 'x') + `…[+${16 * 1024 - 1024} chars]`);
+      expect(series.reduce((a, s) => a + s.value, 0)).toBe(4000);
+    }
+    // Uncut, 2 × 1999 series × 16 KB of values alone would be 64 MB; cut, about 4 MB plus keys.
+    expect(heapGrowth).toBeLessThan(16 * 1024 * 1024);
+  });
+});

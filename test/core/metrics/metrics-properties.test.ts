@@ -38,12 +38,21 @@ describe('metric invariants (property-based)', () => {
     );
   });
 
-  it('histogram: bucket counts add up to count, sum/min/max match the finite observations', () => {
+  it('histogram: bucket counts add up to count, sum/min/max match the accepted observations (finite, keeping the sum finite)', () => {
     fc.assert(
       fc.property(fc.array(fc.double({ noNaN: false }), { maxLength: 200 }), (values) => {
         const m = new HistogramMetric<Ev>({ name: 'h', eventTypes: 'x', buckets: [-1, 0, 0.5, 1, 10], value: (e) => e.v as number });
         for (const v of values) m.handle({ type: 'x', v });
-        const finite = values.filter((v) => Number.isFinite(v));
+        // The model: a value is accepted when it is finite and the sum stays finite with it.
+        const finite: number[] = [];
+        let total = 0;
+        for (const v of values) {
+          if (Number.isFinite(v) && Number.isFinite(total + v)) {
+            finite.push(v);
+            total += v;
+          }
+        }
+        expect(m.invalidValues).toBe(values.length - finite.length);
         const d = m.snapshot().dimensions[0] as HistogramDimension;
         if (finite.length === 0) {
           expect(d.series).toEqual([]);

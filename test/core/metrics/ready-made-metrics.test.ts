@@ -204,3 +204,36 @@ describe('HistogramMetric', () => {
     expect(() => new HistogramMetric({ name: 'h', eventTypes: 'x', buckets: [], value: () => 1 })).toThrow(MvxConfigError);
   });
 });
+
+describe('sums that would stop being finite (issue 13)', () => {
+  it('a counter fed 1e308 twice keeps 1e308 and rejects the value that would make it +Infinity', () => {
+    const m = new CounterMetric<Ev>({ name: 'c', eventTypes: 'x', value: (e) => e.v as number });
+    expect(m.handle({ type: 'x', v: 1e308 })).toBe(true);
+    expect(m.handle({ type: 'x', v: 1e308 })).toBe(false);
+    expect(num(m.snapshot().dimensions[0]).series).toEqual([{ attributes: {}, value: 1e308 }]);
+    expect(m.invalidValues).toBe(1);
+    expect(diagnosticCounts().get('Metric:metric.value_invalid')).toBe(1);
+    // The counter goes on: a value that fits is still added.
+    expect(m.handle({ type: 'x', v: 1 })).toBe(true);
+    expect(Number.isFinite(num(m.snapshot().dimensions[0]).series[0]!.value)).toBe(true);
+  });
+
+  it('an up-down counter rejects a delta that would make it -Infinity, and goes on with the next one', () => {
+    const m = new GaugeMetric<Ev>({ name: 'u', mode: 'updown', eventTypes: 'x', value: (e) => e.v as number });
+    m.handle({ type: 'x', v: -1e308 });
+    expect(m.handle({ type: 'x', v: -1e308 })).toBe(false);
+    expect(m.handle({ type: 'x', v: 1e308 })).toBe(true);
+    expect(num(m.snapshot().dimensions[0]).series).toEqual([{ attributes: {}, value: 0 }]);
+    expect(m.invalidValues).toBe(1);
+    expect(diagnosticCounts().get('Metric:metric.value_invalid')).toBe(1);
+  });
+
+  it('a histogram rejects an observation whose sum would stop being finite, leaving counts, sum, min and max as they were', () => {
+    const m = new HistogramMetric<Ev>({ name: 'h', eventTypes: 'x', buckets: [1], value: (e) => e.v as number });
+    m.handle({ type: 'x', v: 1e308 });
+    expect(m.handle({ type: 'x', v: 1.7e308 })).toBe(false);
+    expect(hist(m.snapshot().dimensions[0]).series[0]).toEqual({ attributes: {}, counts: [0, 1], sum: 1e308, count: 1, min: 1e308, max: 1e308 });
+    expect(m.invalidValues).toBe(1);
+    expect(diagnosticCounts().get('Metric:metric.value_invalid')).toBe(1);
+  });
+});

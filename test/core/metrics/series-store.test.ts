@@ -5,6 +5,7 @@ import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
 import type { MetricAttributes, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
+import { captureMvxStderr } from '../../support/stderr-guard.ts';
 
 describe('attributesKey', () => {
   it('is independent of key order', () => {
@@ -98,5 +99,46 @@ describe('SeriesStore.getByValues (the key-list hot path)', () => {
       [{ [OVERFLOW_ATTRIBUTE]: true }, 2],
     ]);
     expect(store.overflowUpdates).toBe(2);
+  });
+});
+
+describe('SeriesStore attribute value length (issue 13)', () => {
+  it('cuts string values over maxAttributeValueLength with a marker, on both paths, counting and reporting each cut', async () => {
+    const { configureDiagnostics, diagnosticCounts, resetDiagnostics } = await import('../../../src/core/internal/diagnostics.ts');
+    resetDiagnostics();
+    configureDiagnostics({ stderr: 'off' });
+    try {
+      const byKey = new SeriesStore(() => ({ value: 0 }), 10, 4);
+      byKey.get({ a: 'abcdefgh', n: 123456789 }).value++;
+      byKey.get({ a: 'abcdXYZW', n: 123456789 }).value++; // equal up to the cut: the same series
+      byKey.get({ a: 'abcd' }).value++; // at the bound: kept whole
+      expect([...byKey.entries()].map((e) => [e.attributes, e.state.value])).toEqual([
+        [{ a: 'abcd…[+4 chars]', n: 123456789 }, 2],
+        [{ a: 'abcd' }, 1],
+      ]);
+      expect(byKey.cutAttributeValues).toBe(2);
+
+      const byValues = new SeriesStore(() => ({ value: 0 }), 10, 4);
+      const values: unknown[] = ['abcdefgh', 'xy'];
+      byValues.getByValues(values, () => ({ k0: values[0] as string, k1: values[1] as string })).value++;
+      expect([...byValues.entries()][0]!.attributes).toEqual({ k0: 'abcd…[+4 chars]', k1: 'xy' });
+      expect(byValues.cutAttributeValues).toBe(1);
+      expect(diagnosticCounts().get('Metric:metric.attribute_cut')).toBe(3);
+    } finally {
+      configureDiagnostics({ stderr: 'throttled' });
+    }
+  });
+
+  it('never splits a surrogate pair, defaults to 1024 and validates the option', () => {
+    const stderr = captureMvxStderr();
+    const store = new SeriesStore(() => ({ value: 0 }), 10, 3);
+    store.get({ a: 'ab😀cd' });
+    expect([...store.entries()][0]!.attributes).toEqual({ a: 'ab…[+4 chars]' });
+    expect(stderr.lines).toEqual([
+      '[mvx-common] Metric metric.attribute_cut: an attribute value of 6 characters was cut to maxAttributeValueLength (3)',
+    ]);
+    expect(new SeriesStore(() => 0).maxAttributeValueLength).toBe(1024);
+    expect(() => new SeriesStore(() => 0, 10, 0)).toThrow(/maxAttributeValueLength/);
+    expect(() => new CounterMetric({ name: 'c', eventTypes: 'x', maxAttributeValueLength: 1.5 })).toThrow(MvxConfigError);
   });
 });

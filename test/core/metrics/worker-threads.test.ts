@@ -64,10 +64,20 @@ describe('worker threads', () => {
     const rt = new MetricsRuntime();
     const recorder = rt.createRecorder('jobs');
     recorder.registerMetric(new CounterMetric({ name: 'jobs', eventTypes: 'job.done' }));
-    const w = new Worker(script, { workerData: { count: 10, workerIndex: 0, uncloneable: 3 } });
+    // stderr: true keeps the worker's stderr here instead of piping it into this process's.
+    const w = new Worker(script, { workerData: { count: 10, workerIndex: 0, uncloneable: 3 }, stderr: true });
+    let stderr = '';
+    w.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const detach = rt.connectWorker(w, 'jobs');
     const s = await run(w);
     expect(s).toMatchObject({ accepted: 10, acknowledged: 10, dropped: { uncloneable: 3, total: 3 } });
+    // The worker reports the first drop on its stderr; the same code is then summarised, not repeated,
+    // and the summary is printed when the worker exits (no report is left pending at exit).
+    await new Promise<void>((resolve) => (w.stderr.readableEnded ? resolve() : w.stderr.once('end', () => resolve())));
+    expect(stderr.trim().split('\n')).toEqual([
+      "[mvx-common] WorkerMetricsRecorder event.uncloneable: event 'job.done' cannot be structured-cloned to the owning thread; dropped | DataCloneError: () => 1 could not be cloned.",
+      "[mvx-common] WorkerMetricsRecorder event.uncloneable: 2 more since the last report | last: event 'job.done' cannot be structured-cloned to the owning thread; dropped | DataCloneError: () => 1 could not be cloned.",
+    ]);
     expect(dim(recorder.snapshots()[0]!, '').series[0]!.value).toBe(10);
     detach();
     await rt.shutdown();

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { atExit, processIsExiting } from '../../internal/at-exit.ts';
 
 /**
  * Error handling modes:
@@ -11,7 +12,8 @@
  * - `print-stderr` (default): the first failure is printed to stderr at once; later ones are
  *   counted and summarised (with the count and the last error) at most every
  *   {@link SINK_FAILURE_SUMMARY_INTERVAL_MS}, also when failures stop (an `unref`ed timer prints
- *   the pending summary), so failures are never silent.
+ *   the pending summary, and a process that exits before it is due prints it synchronously in its
+ *   `exit` event), so failures are never silent.
  * - `ignore`: nothing is printed, but every failure is counted (`LogContext.stats().sinkFailures`).
  */
 export const LogErrorHandling = {
@@ -60,6 +62,7 @@ export class SinkFailurePrinter {
   #suppressed = 0;
   #lastError: unknown;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #offExit: (() => void) | undefined;
 
   constructor(label: string) {
     this.#label = label;
@@ -68,7 +71,8 @@ export class SinkFailurePrinter {
   /** Records one failure: prints it now or counts it for the next summary. */
   failure(eventKey: string, error: unknown): void {
     const now = Date.now();
-    if (now - this.#printedAt >= SINK_FAILURE_SUMMARY_INTERVAL_MS) {
+    // While the process exits no later summary can come: print at once.
+    if (now - this.#printedAt >= SINK_FAILURE_SUMMARY_INTERVAL_MS || processIsExiting()) {
       const more = this.#suppressed > 0 ? ` (${this.#suppressed} more failures since the last report)` : '';
       this.#suppressed = 0;
       this.#printedAt = now;
@@ -81,11 +85,16 @@ export class SinkFailurePrinter {
       const wait = Math.max(0, this.#printedAt + SINK_FAILURE_SUMMARY_INTERVAL_MS - now);
       this.#timer = setTimeout(() => this.#summarise(), wait);
       this.#timer.unref?.();
+      // The timer is unref'ed: a process that ends sooner prints the summary on its way out.
+      this.#offExit = atExit(() => this.#summarise());
     }
   }
 
   #summarise(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#offExit?.();
+    this.#offExit = undefined;
     if (this.#suppressed === 0) return;
     writeStderr(
       `[mvx-common] ${this.#label}: ${this.#suppressed} more sink failures since the last report | last: ${describe(this.#lastError)}`,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { epochMsAt } from '../../internal/clock.ts';
 import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import { buildLogEvent } from '../build-event.ts';
@@ -279,7 +280,7 @@ function callLogged(
   const correlation = scopes === undefined ? undefined : scopesCorrelation(scopes);
   const call: Call = { plan, ctx, meta, self, args, enabled, startTime, scopes, correlation };
   if (emitInvoke && invokePayload !== undefined) {
-    emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload, TIME_ORIGIN + startTime, correlation);
+    emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload, epochMsAt(startTime), correlation);
   }
   let r: unknown;
   if (scopes === undefined) {
@@ -368,13 +369,12 @@ function observeThenable(call: Call, r: PromiseLike<unknown>): void {
 
 // The events' timestamps reuse the clock reads taken for durationMs (epoch ms, sub-ms precision,
 // the same clock as `preciseNow()`): one `performance.now()` per outcome instead of two.
-const TIME_ORIGIN = performance.timeOrigin;
 
 /** `[durationMs, timestamp]` at the end of a call; both `undefined` on the quiet path (no clock read). */
 function clock(call: Call): [number, number] | [undefined, undefined] {
   if (call.startTime === undefined) return [undefined, undefined];
   const now = performance.now();
-  return [now - call.startTime, TIME_ORIGIN + now];
+  return [now - call.startTime, epochMsAt(now)];
 }
 
 function emit(

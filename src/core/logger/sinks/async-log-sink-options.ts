@@ -24,6 +24,11 @@ export const LogSinkDropReason = {
   SHUTDOWN: 'shutdown',
   /** The event was still queued when `shutdown()` ran out of time. */
   SHUTDOWN_TIMEOUT: 'shutdown_timeout',
+  /**
+   * The event was still queued when the process exited (`process.exit()`, an uncaught exception)
+   * and the sink cannot deliver synchronously (it has no `deliverSync`). Reported on stderr.
+   */
+  EXIT: 'exit',
 } as const;
 
 /** One of the {@link LogSinkDropReason} values. */

@@ -74,8 +74,10 @@ const noop = (): void => {};
  * except while a `flush()` or `shutdown()` is pending: the process then waits for its report, at
  * most its `timeoutMs`.
  * When the process is about to exit naturally (`beforeExit`), running sinks deliver what is still
- * queued; on `process.exit()`, sinks that implement {@link deliverSync} write their queue
- * synchronously; for signals install `installExitHandlers()`.
+ * queued; on `process.exit()` or an uncaught exception (the `exit` event), sinks that implement
+ * {@link deliverSync} write their queue synchronously (even if their start had not finished), and
+ * the others count their queue as dropped with reason `exit` and report it on stderr; for signals
+ * install `installExitHandlers()`.
  *
  * Subclass fields never clash with the base: its state lives in ES `#private` fields.
  *
@@ -101,10 +103,12 @@ export abstract class AsyncLogSink implements LogSink {
   #delivered = 0;
   #failed = 0;
   #droppedTotal = 0;
-  readonly #drops: Record<LogSinkDropReasonValue, number> = { queue_full: 0, shutdown: 0, shutdown_timeout: 0 };
+  readonly #drops: Record<LogSinkDropReasonValue, number> = { queue_full: 0, shutdown: 0, shutdown_timeout: 0, exit: 0 };
   #retries = 0;
   #batches = 0;
   #inFlight = 0;
+  /** The batch being delivered (for the exit path). */
+  #inFlightBatch: LogEvent[] | undefined;
   #lastError: unknown = undefined;
 
   // Sequence numbers for flush targets: events ever queued, events ever removed from the queue head
@@ -158,6 +162,22 @@ export abstract class AsyncLogSink implements LogSink {
    * `fs.writeSync`; network sinks usually cannot.
    */
   protected deliverSync?(batch: readonly LogEvent[]): number;
+
+  /**
+   * Optional, with {@link deliverSync}: at process exit, completes synchronously the batch that
+   * `deliver` was working on (its asynchronous work cannot finish any more), before the queued events
+   * are written; returns `true` when the whole batch is now delivered. Without it, or when it returns
+   * `false`, the batch stays `pending` (its outcome unknown) and is reported. `FileSink` implements it.
+   */
+  protected finishInFlightSync?(batch: readonly LogEvent[]): boolean;
+
+  /**
+   * Optional: when a batch fails for good (after its retries, or abandoned at shutdown), how many of
+   * its events, from the start, earlier attempts did deliver (a file sink that wrote part of a batch
+   * before the disk filled up). They are counted as delivered, the rest as failed (and only the rest
+   * is passed to `onError`). Without it, the whole batch counts as failed.
+   */
+  protected deliveredOfFailedBatch?(batch: readonly LogEvent[]): number;
 
   /** Hook: acquire resources (open a file, a connection). A throw makes `start()` reject. */
   protected onStart(): Promise<void> | void {}
@@ -216,6 +236,9 @@ export abstract class AsyncLogSink implements LogSink {
       return Promise.reject(new MvxStateError(`${this.sinkOptions.name}: cannot start after shutdown()`, state));
     }
     if (this.#startPromise !== undefined) return this.#startPromise;
+    // From the first event on, not only once running: a process that exits before the (asynchronous)
+    // start finished must still write or count what was queued.
+    trackLiveSink(this);
     if (this.#startTimer !== undefined) {
       clearTimeout(this.#startTimer);
       this.#startTimer = undefined;
@@ -296,38 +319,79 @@ export abstract class AsyncLogSink implements LogSink {
   }
 
   /**
-   * Delivers what is still queued synchronously, through {@link deliverSync}, when the process is
-   * exiting (`process.exit()` or the end of the event loop: the `exit` event, where nothing
-   * asynchronous can run any more). Does nothing for sinks without `deliverSync`, or before the sink
-   * has started. A batch already in flight is not repeated (its asynchronous write may or may not
-   * land), so queued lines can then appear before it. Internal: not part of the public API.
+   * Runs when the process exits (`process.exit()`, an uncaught exception, or the end of the event
+   * loop: the `exit` event, where nothing asynchronous can run any more), whatever the state (a sink
+   * whose start has not finished included). With {@link deliverSync}: completes the batch in flight
+   * ({@link finishInFlightSync}), then writes the queue synchronously; what it cannot write is counted
+   * as failed. Without: the queued events are dropped with reason `exit`. Either way, every event
+   * not delivered is reported on stderr (a diagnostic, printed at once during the exit). Internal:
+   * not part of the public API.
    *
    * @internal
    */
   drainOnExit(): void {
-    const state = this.#currentState;
-    if (this.deliverSync === undefined || this.#queue.length === 0) return;
-    if (state !== AsyncLogSinkState.RUNNING && state !== AsyncLogSinkState.STOPPING) return;
-    const batch = this.#queue.take(this.#queue.length);
-    this.#dequeued += batch.length;
-    let written = 0;
-    try {
-      const n = Math.trunc(Number(this.deliverSync(batch)));
-      written = Number.isFinite(n) ? Math.max(0, Math.min(batch.length, n)) : 0;
-    } catch (err) {
-      this.#lastError = err;
+    if (this.#queue.length === 0 && this.#inFlight === 0) return;
+    const name = this.sinkOptions.name;
+    if (this.deliverSync === undefined) {
+      const rest = this.#queue.take(this.#queue.length);
+      this.#dequeued += rest.length;
+      for (const event of rest) this.#drop(event, LogSinkDropReason.EXIT);
+      const inFlight = this.#inFlight > 0 ? `; ${this.#inFlight} event(s) were being delivered, outcome unknown (pending)` : '';
+      reportDiagnostic({
+        component: name,
+        code: 'sink.exit_dropped',
+        message: `${rest.length} queued event(s) dropped at process exit: this sink cannot deliver synchronously${inFlight}`,
+        details: { dropped: rest.length, inFlight: this.#inFlight },
+      });
+      return;
     }
-    this.#delivered += written;
-    this.#failed += batch.length - written;
-    if (written < batch.length) {
-      this.#reportFailure('sink.exit_failed', this.#lastError, batch.slice(written), `${batch.length - written} queued event(s) could not be written at process exit`);
+    const inFlightBatch = this.#inFlightBatch;
+    if (this.#inFlight > 0 && inFlightBatch !== undefined && this.finishInFlightSync !== undefined) {
+      let done = false;
+      try {
+        done = this.finishInFlightSync(inFlightBatch) === true;
+      } catch (err) {
+        this.#lastError = err;
+      }
+      if (done) {
+        this.#delivered += this.#inFlight;
+        this.#batches++;
+        this.#inFlight = 0;
+        this.#inFlightBatch = undefined;
+      }
+    }
+    if (this.#queue.length > 0) {
+      const batch = this.#queue.take(this.#queue.length);
+      this.#dequeued += batch.length;
+      let written = 0;
+      try {
+        const n = Math.trunc(Number(this.deliverSync(batch)));
+        written = Number.isFinite(n) ? Math.max(0, Math.min(batch.length, n)) : 0;
+      } catch (err) {
+        this.#lastError = err;
+      }
+      this.#delivered += written;
+      this.#failed += batch.length - written;
+      if (written < batch.length) {
+        this.#reportFailure('sink.exit_failed', this.#lastError, batch.slice(written), `${batch.length - written} queued event(s) could not be written at process exit`);
+      }
+    }
+    if (this.#inFlight > 0) {
+      reportDiagnostic({
+        component: name,
+        code: 'sink.exit_in_flight',
+        message: `${this.#inFlight} event(s) were being delivered at process exit; their outcome is unknown (counted as pending)`,
+        details: { inFlight: this.#inFlight },
+      });
     }
   }
 
   // --- internals ---------------------------------------------------------------------------------
 
   #kickStart(): void {
-    if (this.#startPromise !== undefined || this.#startTimer !== undefined) return;
+    if (this.#startPromise !== undefined) return;
+    trackLiveSink(this); // a start waiting for its backoff: the exit path still sees the queue
+    if (this.#startTimer !== undefined) return;
     const wait = this.#startFailures === 0 ? 0 : this.#nextStartAt - Date.now();
     if (wait <= 0) {
       this.start().catch(noop);
@@ -366,7 +430,6 @@ export abstract class AsyncLogSink implements LogSink {
     this.#startFailures = 0;
     if (this.#currentState === AsyncLogSinkState.STARTING) {
       this.#currentState = AsyncLogSinkState.RUNNING;
-      trackLiveSink(this);
     } else if (this.#currentState === AsyncLogSinkState.STOPPED) {
       // shutdown() gave up waiting for this start: release what it acquired.
       this.#runStop().catch(noop);
@@ -416,8 +479,10 @@ export abstract class AsyncLogSink implements LogSink {
         this.#inFlightFrom = this.#dequeued;
         this.#dequeued += batch.length;
         this.#inFlight = batch.length;
+        this.#inFlightBatch = batch;
         await this.#deliverWithRetry(batch);
         this.#inFlight = 0;
+        this.#inFlightBatch = undefined;
         if (this.#waiters.size > 0) this.#checkWaiters();
         // A partial batch waits for the interval unless someone is waiting for it.
         if (this.#queue.length < this.sinkOptions.maxBatchSize && this.#waiters.size === 0 && this.#currentState === AsyncLogSinkState.RUNNING) break;
@@ -440,8 +505,7 @@ export abstract class AsyncLogSink implements LogSink {
       } catch (err) {
         this.#lastError = err;
         if (attempt >= this.sinkOptions.maxRetries || this.#abandoned) {
-          this.#failed += batch.length;
-          this.#reportFailure('sink.batch_failed', err, batch, `a batch of ${batch.length} event(s) failed after ${attempt + 1} attempt(s)`);
+          this.#settleFailed(batch, err, `failed after ${attempt + 1} attempt(s)`);
           return;
         }
       } finally {
@@ -450,11 +514,28 @@ export abstract class AsyncLogSink implements LogSink {
       this.#retries++;
       await this.#sleep(this.#backoff(attempt + 1));
       if (this.#abandoned) {
-        this.#failed += batch.length;
-        this.#reportFailure('sink.batch_failed', this.#lastError, batch, `a batch of ${batch.length} event(s) was abandoned at shutdown while waiting for a retry`);
+        this.#settleFailed(batch, this.#lastError, 'was abandoned at shutdown while waiting for a retry');
         return;
       }
     }
+  }
+
+  /** A batch failed for good: what earlier attempts delivered of it counts as delivered, the rest as failed. */
+  #settleFailed(batch: LogEvent[], error: unknown, why: string): void {
+    let done = 0;
+    if (this.deliveredOfFailedBatch !== undefined) {
+      try {
+        const n = Math.trunc(Number(this.deliveredOfFailedBatch(batch)));
+        done = Number.isFinite(n) ? Math.max(0, Math.min(batch.length, n)) : 0;
+      } catch (err) {
+        reportDiagnostic({ component: this.sinkOptions.name, code: 'sink.hook_failed', message: 'deliveredOfFailedBatch threw', error: err });
+      }
+    }
+    this.#delivered += done;
+    this.#failed += batch.length - done;
+    const rest = done === 0 ? batch : batch.slice(done);
+    const part = done === 0 ? '' : ` (${done} of its events had been delivered before)`;
+    this.#reportFailure('sink.batch_failed', error, rest, `a batch of ${batch.length} event(s) ${why}${part}`);
   }
 
   async #deliverOnce(batch: LogEvent[], controller: AbortController): Promise<void> {

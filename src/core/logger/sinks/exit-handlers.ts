@@ -94,7 +94,8 @@ let installed: (() => void) | undefined;
  * signal, in which case they decide (Node does not exit on a signal that has listeners). A second
  * signal while shutting down re-raises at once. On `beforeExit`: shuts everything down once; the
  * process then exits normally with its exit code. `process.exit()` cannot wait for asynchronous
- * work and is not handled.
+ * work and is not handled here: the sinks' own synchronous exit path covers it (`FileSink` and
+ * `ConsoleSink` write what they hold with `fs.writeSync`, other sinks count and report it).
  *
  * Idempotent: while installed, further calls return the same uninstall function (their options are
  * ignored).

@@ -1,18 +1,20 @@
 /**
  * `FileSink`: JSON lines (or readable lines) appended to a file, with size and daily rotation.
  */
-import { writeSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import type { LogEvent } from '../event.ts';
-import { formatJsonLine, isoTime } from '../format/json-line.ts';
+import { formatJsonLine } from '../format/json-line.ts';
 import { formatReadable } from '../format/readable.ts';
 import { AsyncLogSink } from './async-log-sink.ts';
 import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
 import { createJsonLineFormatter } from './json-line-writer.ts';
+import { joinLines, linesThatFit } from './file-lines.ts';
+import { countLines, openAppendSync, waitForSizeSync, wholeLinesEnd, writeLinesSync } from './file-sync-io.ts';
+import type { OpenedFile } from './file-sync-io.ts';
 import { nextMidnight, resolveFileSinkOptions } from './file-sink-options.ts';
 import type { FileSinkOptions, FileSinkReport, FileSinkStats, ResolvedFileSinkOptions } from './file-sink-options.ts';
 import type { LifecycleOptions } from '../sink.ts';
@@ -30,6 +32,18 @@ interface BatchProgress {
   off: number;
   lines: number;
 }
+
+/** A write call handed to the thread pool, until it settles (the exit path waits for it to land). */
+interface WriteOp {
+  readonly progress: BatchProgress;
+  /** File size before the call. */
+  readonly startSize: number;
+  /** Bytes the call writes. */
+  readonly bytes: () => number;
+}
+
+/** How long the exit path waits for a write still in the thread pool to land, in ms. */
+const EXIT_WAIT_MS = 1_000;
 
 const readable = (event: LogEvent): string => formatReadable(event);
 const noop = (): void => {};
@@ -80,6 +94,11 @@ export class FileSink extends AsyncLogSink {
   #compressed = 0;
   #compressFailures = 0;
   #truncated = 0;
+  #writeOp: WriteOp | undefined;
+  /** Opened synchronously at exit when the file was not open yet (the start had not finished). */
+  #exitFile: OpenedFile | undefined;
+  /** The file ends with part of a line that could not be cut back: the next write begins with `\n`. */
+  #torn = false;
 
   /**
    * @throws MvxConfigError when an option is invalid or unknown (the message names it).
@@ -184,10 +203,18 @@ export class FileSink extends AsyncLogSink {
     if (this.#written.has(batch)) return; // an attempt given up on finished it meanwhile
     let p = this.#progress;
     if (p === undefined || p.batch !== batch) {
+      // A batch that failed for good may have left a line it could not cut back (see #cutToWholeLines).
+      if (p !== undefined && p.buf !== undefined && wholeLinesEnd(p.buf, p.off) !== p.off) this.#torn = true;
       p = { batch, next: 0, text: undefined, bytes: 0, buf: undefined, off: 0, lines: 0 };
       this.#progress = p;
     }
     if (this.#handle === undefined) await this.#open(); // a failed rotation left no file open
+    if (this.#torn) {
+      // The next line must not be glued onto a torn one: end it first.
+      const { bytesWritten } = await this.#handle!.write('\n');
+      this.#account(bytesWritten);
+      this.#torn = false;
+    }
     if (p.text !== undefined) await this.#writeChunk(p); // finish what a failed attempt left
     const o = this.fileOptions;
     while (p.next < batch.length) {
@@ -207,44 +234,99 @@ export class FileSink extends AsyncLogSink {
     this.#written.add(batch);
   }
 
-  /** `bytes` -1: not known yet (counted after the write, when the string is flat: cheaper). */
   /**
    * At process exit only (see `AsyncLogSink.drainOnExit`): writes the queued lines with
-   * `fs.writeSync`. No rotation happens then (renames and gzip are asynchronous work): with
-   * `maxBytes`, only the lines that still fit are written, the rest are counted as failed.
+   * `fs.writeSync`, opening the file synchronously first if the sink had not finished starting. No
+   * rotation happens then (renames and gzip are asynchronous work): with `maxBytes`, only the lines
+   * that still fit are written, the rest are counted as failed.
    */
   protected override deliverSync(batch: readonly LogEvent[]): number {
-    const handle = this.#handle;
-    if (handle === undefined) return 0;
-    const maxBytes = this.fileOptions.maxBytes;
-    let text = '';
-    let count = 0;
-    if (!this.#rotates || maxBytes === 0) {
-      text = joinLines(batch, 0, batch.length, this.#format);
-      count = batch.length;
-    } else {
-      let room = maxBytes - this.#size;
-      for (const event of batch) {
-        let line = this.#format(event);
-        let n = Buffer.byteLength(line, 'utf8') + 1;
-        if (n > maxBytes) {
-          line = truncationMarker(event, n);
-          n = Buffer.byteLength(line, 'utf8') + 1;
-          this.#truncated++;
-        }
-        if (n > room) break;
-        text += `${line}\n`;
-        room -= n;
-        count++;
-      }
-    }
-    const buf = Buffer.from(text, 'utf8');
-    let off = 0;
-    while (off < buf.length) off += writeSync(handle.fd, buf, off, buf.length - off);
-    this.#account(buf.length);
-    return count;
+    return this.#writeEventsSync(batch, 0);
   }
 
+  /**
+   * At process exit only: completes the batch being written. A write call still in the thread pool
+   * completes as the process exits (libuv finishes queued work), so the sink waits (at most
+   * {@link EXIT_WAIT_MS}) until the file has grown by its size, then writes the batch's remaining
+   * lines, so that the queued lines come after them, in order, once. `false` (the batch stays
+   * pending) when that cannot be known: not a regular file, a rotation under way, a short write.
+   */
+  protected override finishInFlightSync(batch: readonly LogEvent[]): boolean {
+    if (this.#written.has(batch)) return true;
+    const op = this.#writeOp;
+    if (op !== undefined) {
+      const handle = this.#handle;
+      if (handle === undefined || !this.#rotates) return false;
+      const bytes = op.bytes();
+      if (!waitForSizeSync(handle.fd, op.startSize + bytes, EXIT_WAIT_MS)) return false;
+      this.#writeOp = undefined;
+      this.#account(bytes);
+      const q = op.progress;
+      q.next += q.lines;
+      q.text = undefined;
+      q.buf = undefined;
+    }
+    const p = this.#progress;
+    let from = 0;
+    if (p !== undefined && p.batch === batch) {
+      if (p.text !== undefined) {
+        // An attempt failed part-way and its retry cannot run now: the rest of its chunk first.
+        const rest = p.buf !== undefined ? p.buf.subarray(p.off) : Buffer.from(p.text, 'utf8');
+        const r = writeLinesSync(this.#syncFd(), rest, this.#size, this.#rotates);
+        this.#account(r.bytes);
+        if (r.lines < p.lines) return false;
+        p.next += p.lines;
+        p.text = undefined;
+        p.buf = undefined;
+      }
+      from = p.next;
+    }
+    if (from < batch.length && from + this.#writeEventsSync(batch, from) < batch.length) return false;
+    this.#progress = undefined;
+    this.#written.add(batch);
+    return true;
+  }
+
+  /** The descriptor for synchronous writes: the open file, or the file opened now. Throws if it cannot be opened. */
+  #syncFd(): number {
+    if (this.#handle !== undefined) return this.#handle.fd;
+    if (this.#exitFile === undefined) {
+      const f = openAppendSync(this.path, this.fileOptions.fileMode);
+      this.#exitFile = f;
+      this.#rotates = f.regular;
+      this.#size = f.size;
+    }
+    return this.#exitFile.fd;
+  }
+
+  /** Writes `batch[from…]` synchronously (as much as fits under `maxBytes`); returns how many lines are now in the file. */
+  #writeEventsSync(batch: readonly LogEvent[], from: number): number {
+    const fd = this.#syncFd();
+    const maxBytes = this.fileOptions.maxBytes;
+    let text: string;
+    if (!this.#rotates || maxBytes === 0) {
+      text = joinLines(batch, from, batch.length, this.#format);
+    } else {
+      const fit = linesThatFit(batch, from, this.#format, maxBytes - this.#size, maxBytes);
+      this.#countTruncated(fit.truncated, maxBytes);
+      text = fit.text;
+    }
+    if (text === '') return 0;
+    if (this.#torn) {
+      const nl = writeLinesSync(fd, Buffer.from('\n'), this.#size, this.#rotates);
+      this.#account(nl.bytes);
+      this.#torn = nl.bytes === 0;
+    }
+    const r = writeLinesSync(fd, Buffer.from(text, 'utf8'), this.#size, this.#rotates);
+    this.#account(r.bytes);
+    if (r.torn === true) this.#torn = true;
+    if (r.error !== undefined) {
+      reportDiagnostic({ component: this.name, code: 'file.write_failed', message: `a write to '${this.path}' failed at process exit; ${r.lines} line(s) of ${batch.length - from} written`, error: r.error });
+    }
+    return r.lines;
+  }
+
+  /** `bytes` -1: not known yet (counted after the write, when the string is flat: cheaper). */
   #prepare(p: BatchProgress, text: string, lines: number, bytes = -1): void {
     p.text = text;
     p.bytes = bytes;
@@ -255,38 +337,79 @@ export class FileSink extends AsyncLogSink {
 
   /** Builds the next chunk that fits under `maxBytes`; `false` when not even one line fits (rotate first). */
   #prepareLimited(p: BatchProgress, maxBytes: number): boolean {
-    const batch = p.batch;
-    const room = maxBytes - this.#size;
-    let text = '';
-    let bytes = 0;
-    let i = p.next;
-    for (; i < batch.length; i++) {
-      let line = this.#format(batch[i]!);
-      let n = Buffer.byteLength(line, 'utf8') + 1;
-      const original = n;
-      if (n > maxBytes) {
-        line = truncationMarker(batch[i]!, original);
-        n = Buffer.byteLength(line, 'utf8') + 1;
-      }
-      if (bytes + n > room) break;
-      if (original !== n) {
-        this.#truncated++;
-        reportDiagnostic({ component: this.name, code: 'file.line_truncated', message: `a line of ${original} bytes exceeds maxBytes (${maxBytes}); a marker line was written instead` });
-      }
-      text += `${line}\n`;
-      bytes += n;
-    }
-    if (i === p.next) return false;
-    this.#prepare(p, text, i - p.next, bytes);
+    const fit = linesThatFit(p.batch, p.next, this.#format, maxBytes - this.#size, maxBytes);
+    this.#countTruncated(fit.truncated, maxBytes);
+    if (fit.count === 0) return false;
+    this.#prepare(p, fit.text, fit.count, fit.bytes);
     return true;
   }
 
+  #countTruncated(sizes: readonly number[], maxBytes: number): void {
+    for (const original of sizes) {
+      this.#truncated++;
+      reportDiagnostic({ component: this.name, code: 'file.line_truncated', message: `a line of ${original} bytes exceeds maxBytes (${maxBytes}); a marker line was written instead` });
+    }
+  }
+
+
+  /**
+   * Writes the chunk of `p`. When a write fails part-way (a full disk: a short write, then ENOSPC),
+   * the file is cut back to its last whole line before the error propagates, so a retry, or the next
+   * batch, never glues a line onto a torn one.
+   */
   async #writeChunk(p: BatchProgress): Promise<void> {
+    try {
+      await this.#writeChunkBytes(p);
+    } catch (err) {
+      await this.#cutToWholeLines(p);
+      throw err;
+    }
+  }
+
+  /**
+   * After a failed write: truncates the file back to the end of the last whole line of `p`'s chunk
+   * (ftruncate) and moves `p` past those lines, so the retry writes the rest from a line boundary.
+   * Where the file cannot be truncated (a pipe, a device, an I/O error), `p` keeps its exact byte: a
+   * retry completes the line, and if the batch fails for good the next write begins with `\n`.
+   */
+  async #cutToWholeLines(p: BatchProgress): Promise<void> {
+    const buf = p.buf;
+    if (buf === undefined || p.off === 0) return; // a failed call writes nothing: the chunk left no bytes
+    const keep = wholeLinesEnd(buf, p.off);
+    const torn = p.off - keep;
+    if (torn > 0) {
+      try {
+        if (!this.#rotates || this.#handle === undefined) return;
+        await this.#handle.truncate(this.#size - torn);
+      } catch (err) {
+        reportDiagnostic({ component: this.name, code: 'file.truncate_failed', message: `could not cut '${this.path}' back to its last whole line after a failed write`, error: err });
+        return;
+      }
+      this.#size -= torn;
+      this.#bytesWritten -= torn;
+    }
+    const lines = countLines(buf, keep);
+    p.next += lines;
+    p.lines -= lines;
+    p.buf = buf.subarray(keep);
+    p.off = 0;
+  }
+
+  /** Lines of a batch that failed for good that are whole in the file: they count as delivered. */
+  protected override deliveredOfFailedBatch(batch: readonly LogEvent[]): number {
+    const p = this.#progress;
+    if (p === undefined || p.batch !== batch) return 0;
+    return p.next + (p.buf === undefined ? 0 : countLines(p.buf, p.off));
+  }
+
+  async #writeChunkBytes(p: BatchProgress): Promise<void> {
     const handle = this.#handle!;
     if (p.buf === undefined) {
       // One write call with the string (cheaper than converting to a Buffer first). A failed call
       // wrote nothing; a short write (rare) continues below from the exact byte.
-      const { bytesWritten } = await handle.write(p.text!, null, 'utf8');
+      const text = p.text!;
+      this.#writeOp = { progress: p, startSize: this.#size, bytes: () => (p.bytes >= 0 ? p.bytes : Buffer.byteLength(text, 'utf8')) };
+      const { bytesWritten } = await handle.write(text, null, 'utf8').finally(() => (this.#writeOp = undefined));
       this.#account(bytesWritten);
       if (p.bytes < 0) p.bytes = Buffer.byteLength(p.text!, 'utf8');
       if (bytesWritten < p.bytes) {
@@ -297,7 +420,9 @@ export class FileSink extends AsyncLogSink {
     const buf = p.buf;
     if (buf !== undefined) {
       while (p.off < buf.length) {
-        const { bytesWritten } = await handle.write(buf, p.off, buf.length - p.off);
+        const off = p.off;
+        this.#writeOp = { progress: p, startSize: this.#size, bytes: () => buf.length - off };
+        const { bytesWritten } = await handle.write(buf, p.off, buf.length - p.off).finally(() => (this.#writeOp = undefined));
         p.off += bytesWritten;
         this.#account(bytesWritten);
       }
@@ -350,24 +475,4 @@ export class FileSink extends AsyncLogSink {
       });
     }
   }
-}
-
-function joinLines(batch: readonly LogEvent[], from: number, to: number, format: (event: LogEvent) => string): string {
-  // One string per batch: a single write call (and a single Buffer) for many lines.
-  let text = '';
-  for (let i = from; i < to; i++) text += `${format(batch[i]!)}\n`;
-  return text;
-}
-
-function truncationMarker(event: LogEvent, bytes: number): string {
-  const meta = event.meta;
-  return JSON.stringify({
-    time: isoTime(event.timestamp),
-    ts: event.timestamp,
-    level: event.level,
-    namespace: typeof meta?.namespace === 'string' ? meta.namespace.slice(0, 200) : null,
-    event: typeof meta?.name === 'string' ? meta.name.slice(0, 200) : null,
-    truncated: true,
-    bytes,
-  });
 }

@@ -1,11 +1,14 @@
 /**
- * Running asynchronous sinks, held weakly, so that queued events are delivered when the process is
- * about to exit: on `beforeExit` (the event loop ran out of work while a partial batch was waiting on
- * an unref'ed timer) asynchronously, on `exit` (`process.exit()`) synchronously for sinks that can
- * (`deliverSync`). One listener of each is installed on first use.
+ * Sinks holding events, held weakly, so that queued events are delivered when the process is about
+ * to exit: on `beforeExit` (the event loop ran out of work while a partial batch was waiting on an
+ * unref'ed timer) asynchronously, on `exit` (`process.exit()`, an uncaught exception, the end of the
+ * loop) synchronously for sinks that can (`deliverSync`), the others counting what they lose. One
+ * `beforeExit` listener and one exit hook (the `drain` phase of `internal/at-exit.ts`, before the
+ * pending reports are printed) are installed on first use.
  *
  * Internal: not re-exported.
  */
+import { atExit } from '../../internal/at-exit.ts';
 
 /** What the registry needs from a sink. */
 export interface DrainableSink {
@@ -40,13 +43,14 @@ const SWEEP_MIN = 1024;
 /** Registry size at which entries of collected sinks are swept out (twice the live count). */
 let sweepAt = SWEEP_MIN;
 
-/** Registers a running sink (weakly). */
+/** Registers a sink (weakly). Idempotent. */
 export function trackLiveSink(sink: DrainableSink): void {
   if (!installed) {
     process.on('beforeExit', onBeforeExit);
-    process.on('exit', onExit);
+    atExit(onExit, 'drain');
     installed = true;
   }
+  if (live.has(sink)) return;
   // Sinks dropped without shutdown() are collected, but their entries would stay until exit.
   if (refs.size >= sweepAt) {
     for (const r of refs) if (r.deref() === undefined) refs.delete(r);

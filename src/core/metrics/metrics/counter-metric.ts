@@ -14,7 +14,8 @@ import { StoreBackedMetric } from './store-backed-metric.ts';
 export interface CounterMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
   /**
    * The amount an event adds: a finite number ≥ 0 (negative, NaN or infinite values are reported
-   * through the diagnostic channel and the event is ignored). @default 1 (counts events)
+   * through the diagnostic channel and the event is ignored, and so is a value that would make the
+   * series' sum overflow to `+Infinity`). @default 1 (counts events)
    */
   value?: (event: E) => number;
 }
@@ -43,7 +44,7 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> extends StoreBac
   constructor(options: CounterMetricOptions<E>) {
     const base = compileBase(options, 'CounterMetric');
     if (options.value !== undefined && typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
-    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit));
+    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit, options.maxAttributeValueLength));
     this.value = options.value;
   }
 
@@ -61,11 +62,18 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> extends StoreBac
       }
       if (v === 0) return false;
     }
-    b.seriesOf(this.store, event).value += v;
+    const cell = b.seriesOf(this.store, event);
+    const sum = cell.value + v;
+    if (sum === Infinity) {
+      this.invalidValues++;
+      reportInvalidValue(this.name, v, `a value that keeps the sum finite (it is ${cell.value})`);
+      return false;
+    }
+    cell.value = sum;
     return true;
   }
 
-  /** Events ignored because their value was invalid (each also reported as a diagnostic). */
+  /** Events ignored because their value was invalid or would overflow the sum (each also reported as a diagnostic). */
   invalidValues = 0;
 
   /** Number of series, the overflow series included. */

@@ -12,7 +12,10 @@ import { StoreBackedMetric } from './store-backed-metric.ts';
 
 /** Options of {@link GaugeMetric}. */
 export interface GaugeMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
-  /** The value (`last`) or the delta (`updown`, may be negative); NaN/infinite values are reported and ignored. */
+  /**
+   * The value (`last`) or the delta (`updown`, may be negative); NaN/infinite values are reported
+   * and ignored, and so is a delta that would make the running sum overflow to ±Infinity.
+   */
   value: (event: E) => number;
   /** `last`: keep the last value (kind `gauge`); `updown`: add deltas (kind `updown`). @default 'last' */
   mode?: 'last' | 'updown';
@@ -43,7 +46,7 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> extends StoreBacke
     if (typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
     const mode = options.mode ?? 'last';
     if (mode !== 'last' && mode !== 'updown') throw new MvxConfigError('mode', "must be 'last' or 'updown'");
-    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit));
+    super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit, options.maxAttributeValueLength));
     this.mode = mode;
     this.value = options.value;
   }
@@ -59,12 +62,21 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> extends StoreBacke
       return false;
     }
     const cell = b.seriesOf(this.store, event);
-    if (this.mode === 'last') cell.value = v;
-    else cell.value += v;
+    if (this.mode === 'last') {
+      cell.value = v;
+      return true;
+    }
+    const sum = cell.value + v;
+    if (!Number.isFinite(sum)) {
+      this.invalidValues++;
+      reportInvalidValue(this.name, v, `a delta that keeps the sum finite (it is ${cell.value})`);
+      return false;
+    }
+    cell.value = sum;
     return true;
   }
 
-  /** Events ignored because their value was invalid (each also reported as a diagnostic). */
+  /** Events ignored because their value was invalid or would overflow the sum (each also reported as a diagnostic). */
   invalidValues = 0;
 
   snapshot(): MetricSnapshot {

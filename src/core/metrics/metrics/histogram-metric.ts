@@ -13,7 +13,10 @@ import { StoreBackedMetric } from './store-backed-metric.ts';
 
 /** Options of {@link HistogramMetric}. */
 export interface HistogramMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
-  /** The observed value, in the metric's unit; NaN and infinite values are reported and ignored. */
+  /**
+   * The observed value, in the metric's unit; NaN and infinite values are reported and ignored, and
+   * so is a value that would make the series' sum overflow to ±Infinity.
+   */
   value: (event: E) => number;
   /**
    * Bucket upper bounds: finite, strictly increasing. @default by unit: `ms` →
@@ -57,7 +60,7 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
     const n = bounds.length + 1;
     super(
       base,
-      new SeriesStore<Cell>(() => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }), options.seriesLimit),
+      new SeriesStore<Cell>(() => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }), options.seriesLimit, options.maxAttributeValueLength),
     );
     this.bounds = bounds;
     this.value = options.value;
@@ -74,15 +77,21 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
       return false;
     }
     const c = b.seriesOf(this.store, event);
+    const sum = c.sum + v;
+    if (!Number.isFinite(sum)) {
+      this.invalidValues++;
+      reportInvalidValue(this.name, v, `a value that keeps the sum finite (it is ${c.sum})`);
+      return false;
+    }
     (c.counts[bucketIndex(this.bounds, v)] as number)++;
-    c.sum += v;
+    c.sum = sum;
     c.count++;
     if (v < c.min) c.min = v;
     if (v > c.max) c.max = v;
     return true;
   }
 
-  /** Events ignored because their value was invalid (each also reported as a diagnostic). */
+  /** Events ignored because their value was invalid or would overflow the sum (each also reported as a diagnostic). */
   invalidValues = 0;
 
   /** Number of series, the overflow series included. */

@@ -29,6 +29,12 @@ export interface BaseMetricOptions<E extends MetricEvent> {
   filter?: (event: E) => boolean;
   /** Series limit, overflow series included (OpenTelemetry's cardinality limit). @default 2000 */
   seriesLimit?: number;
+  /**
+   * Bound on a string attribute value, in UTF-16 code units (1 to 2^20): a longer value is cut and
+   * ends with `…[+N chars]`, as OpenTelemetry's `attributeValueLengthLimit` does for span and log
+   * attributes, so that the series limit also bounds memory. @default 1024
+   */
+  maxAttributeValueLength?: number;
 }
 
 /** Validated common options, with the attribute reader compiled. */
@@ -41,6 +47,7 @@ export interface CompiledBase<E extends MetricEvent> {
   readonly accepts: (type: string) => boolean;
   readonly filter: ((event: E) => boolean) | undefined;
   readonly seriesLimit: number | undefined;
+  readonly maxAttributeValueLength: number | undefined;
   /**
    * The state of the series an event updates, in `store` (created on first use, or the overflow
    * series). Allocation-free for key lists once the series exists.
@@ -78,6 +85,7 @@ export function compileBase<E extends MetricEvent>(options: BaseMetricOptions<E>
     accepts,
     filter: options.filter,
     seriesLimit: options.seriesLimit,
+    maxAttributeValueLength: options.maxAttributeValueLength,
     ...compileAttributes<E>(options.attributes, name),
   };
 }

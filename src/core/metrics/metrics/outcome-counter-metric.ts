@@ -76,7 +76,7 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> extends S
         }
       });
     }
-    super(base, new SeriesStore<number[]>(() => [0], options.seriesLimit));
+    super(base, new SeriesStore<number[]>(() => [0], options.seriesLimit, options.maxAttributeValueLength));
     this.readOutcome = readOutcome;
     this.maxOutcomes = max;
     this.fixed = options.outcomes !== undefined;

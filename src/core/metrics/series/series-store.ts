@@ -9,6 +9,7 @@ import { OVERFLOW_ATTRIBUTE } from '../types.ts';
 import type { MetricAttributes, MetricAttributeValue } from '../types.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import { attributesKey, storedAttributeValue } from './attribute-key.ts';
+import { checkMaxAttributeValueLength, cutAttributeValue } from './attribute-value.ts';
 
 /** Default series limit per metric (the OpenTelemetry SDK's default cardinality limit). */
 export const DEFAULT_SERIES_LIMIT = 2000;
@@ -38,8 +39,12 @@ const EMPTY_ATTRIBUTES: MetricAttributes = Object.freeze({});
 export class SeriesStore<S> {
   /** Maximum number of series, the overflow series included. */
   readonly limit: number;
+  /** Bound on string attribute values, in UTF-16 code units; longer ones are cut and marked. */
+  readonly maxAttributeValueLength: number;
   /** Updates that went to the overflow series because the limit was reached. */
   overflowUpdates = 0;
+  /** Attribute values cut to {@link maxAttributeValueLength} (one per value per update). */
+  cutAttributeValues = 0;
   private readonly create: () => S;
   /** Series in creation order (the overflow series is kept apart). */
   private readonly list: SeriesEntry<S>[] = [];
@@ -52,14 +57,18 @@ export class SeriesStore<S> {
   /**
    * @param create makes the state of a new series.
    * @param limit series limit, overflow series included; an integer ≥ 2. @default 2000
-   * @throws MvxConfigError when `limit` is not an integer ≥ 2.
+   * @param maxAttributeValueLength bound on string attribute values in UTF-16 code units, 1 to
+   *   2^20: a longer value is cut and ends with `…[+N chars]` (values equal up to the cut share a
+   *   series). @default 1024 (`DEFAULT_MAX_ATTRIBUTE_VALUE_LENGTH`)
+   * @throws MvxConfigError when `limit` is not an integer ≥ 2, or `maxAttributeValueLength` is invalid.
    */
-  constructor(create: () => S, limit: number = DEFAULT_SERIES_LIMIT) {
+  constructor(create: () => S, limit: number = DEFAULT_SERIES_LIMIT, maxAttributeValueLength?: number) {
     if (!Number.isInteger(limit) || limit < 2) {
       throw new MvxConfigError('seriesLimit', `must be an integer >= 2 (one series plus the overflow series), got ${String(limit)}`);
     }
     this.create = create;
     this.limit = limit;
+    this.maxAttributeValueLength = checkMaxAttributeValueLength(maxAttributeValueLength);
   }
 
   /** Number of series, the overflow series included. */
@@ -67,9 +76,30 @@ export class SeriesStore<S> {
     return this.list.length + (this.overflow === undefined ? 0 : 1);
   }
 
-  /** The state of the series for `attributes` (created on first use, or the overflow series). */
+  /**
+   * The state of the series for `attributes` (created on first use, or the overflow series).
+   * String values longer than {@link maxAttributeValueLength} are cut first.
+   */
   get(attributes: MetricAttributes): S {
+    const max = this.maxAttributeValueLength;
+    for (const k in attributes) {
+      const v = attributes[k];
+      if (typeof v === 'string' && v.length > max) return this.getCut(attributes, max);
+    }
     return this.getByKey(attributesKey(attributes), attributes);
+  }
+
+  /** `get` for attributes holding a value over the bound: a copy with the long values cut. */
+  private getCut(attributes: MetricAttributes, max: number): S {
+    const cut: [string, unknown][] = [];
+    for (const k of Object.keys(attributes)) {
+      const v: unknown = attributes[k];
+      if (typeof v === 'string' && v.length > max) cut.push([k, this.cut(k, v, max)]);
+      else cut.push([k, v]);
+    }
+    // Entries, not assignments: an own `__proto__` key stays an attribute.
+    const copy = Object.fromEntries(cut) as MetricAttributes;
+    return this.getByKey(attributesKey(copy), copy);
   }
 
   /**
@@ -89,12 +119,18 @@ export class SeriesStore<S> {
    * The hot path for attributes read by a fixed key list: `values[i]` is the value of the i-th key
    * (`undefined` = absent), the key order being the caller's and never changing for this store.
    * No string key is built: values index nested maps (which keep `1` and `'1'` apart).
-   * `build` makes the attribute object when a series is created. Do not mix with `get`/`getByKey`
-   * on the same store.
+   * `build` makes the attribute object when a series is created, from `values`. String values
+   * longer than {@link maxAttributeValueLength} are cut in place first (so `build` sees them cut).
+   * Do not mix with `get`/`getByKey` on the same store.
    */
-  getByValues(values: readonly unknown[], build: () => MetricAttributes): S {
+  getByValues(values: unknown[], build: () => MetricAttributes): S {
     const n = values.length;
     if (n === 0) return this.getByKey('', EMPTY_ATTRIBUTES);
+    const max = this.maxAttributeValueLength;
+    for (let i = 0; i < n; i++) {
+      const v = values[i];
+      if (typeof v === 'string' && v.length > max) values[i] = this.cut(i, v, max);
+    }
     let node = this.trie;
     for (let i = 0; i < n - 1; i++) {
       let next = node.get(values[i]) as Map<unknown, unknown> | undefined;
@@ -111,6 +147,18 @@ export class SeriesStore<S> {
     const created = this.newEntry(build());
     node.set(values[n - 1], created);
     return created.state;
+  }
+
+  /** Cuts one value, counted and reported (`key`: its name, or its index for `getByValues`). */
+  private cut(key: string | number, value: string, max: number): string {
+    this.cutAttributeValues++;
+    reportDiagnostic({
+      component: 'Metric',
+      code: 'metric.attribute_cut',
+      message: `an attribute value of ${value.length} characters was cut to maxAttributeValueLength (${max})`,
+      details: { key, length: value.length, maxAttributeValueLength: max },
+    });
+    return cutAttributeValue(value, max);
   }
 
   private newEntry(attributes: MetricAttributes): SeriesEntry<S> {

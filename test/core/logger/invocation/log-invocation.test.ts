@@ -34,7 +34,7 @@ describe('sync functions', () => {
     const invoke = h.byOutcome('invoke');
     const success = h.byOutcome('success');
     expect(invoke.timestamp).toBeGreaterThanOrEqual(before - 1);
-    expect(invoke.timestamp).toBeLessThanOrEqual(Date.now() + 1);
+    expect(invoke.timestamp).toBeLessThan(Date.now() + 1.5); // Date.now() truncates; the clock is within 0.5 ms (clock.test.ts)
     expect(Math.abs(success.timestamp - invoke.timestamp - (success.payload.durationMs as number))).toBeLessThan(1e-3);
   });
 

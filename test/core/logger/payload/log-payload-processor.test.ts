@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { LogPayloadProcessor, MvxConfigError, PAYLOAD_DEFAULTS } from '../../../../src/index.ts';
 import type { LogAdapter, LogPayloadProcessorOptions } from '../../../../src/index.ts';
+import { captureMvxStderr } from '../../../support/stderr-guard.ts';
 
 class Unknown {
   readonly id: number;
@@ -218,6 +219,7 @@ describe('E/F: collections, now normalised in depth', () => {
     expect(p.normalizeValueForLog([[1, 2, 3]])).toEqual([[1, 2, '[… 1 more items]']]);
   });
   it('providers and adapters are used for items and values; a throwing one falls back', () => {
+    const stderr = captureMvxStderr();
     const thrower = {
       a: 1,
       toLogPayload(): never {
@@ -225,6 +227,7 @@ describe('E/F: collections, now normalised in depth', () => {
       },
     };
     expect(p.normalizeValueForLog([new Provided('p'), thrower])).toEqual(['p', { a: 1, toLogPayload: '[Function: toLogPayload]' }]);
+    expect(stderr.lines).toEqual([expect.stringMatching(/^\[mvx-common\] LogPayloadProcessor payload\.provider_failed: .* \| Error: no$/)]);
     const q = new LogPayloadProcessor({ adapters: [[Adapted, () => ({ adapted: true })]] });
     expect(q.normalizePayload({ v: new Adapted(), list: [new Adapted()] })).toEqual({ v: { adapted: true }, list: [{ adapted: true }] });
   });
@@ -267,6 +270,7 @@ describe('H: providers', () => {
 
 describe('I: adapters and resolver', () => {
   it('a resolver returning undefined or throwing leaves the built-in rules', () => {
+    const stderr = captureMvxStderr();
     const none = new LogPayloadProcessor({ resolver: () => undefined });
     expect(none.normalizeValueForLog(new Unknown())).toEqual({ id: 7 });
     const throwing = new LogPayloadProcessor({
@@ -275,8 +279,10 @@ describe('I: adapters and resolver', () => {
       },
     });
     expect(throwing.normalizeValueForLog(new Unknown())).toEqual({ id: 7 });
+    expect(stderr.lines).toEqual([expect.stringMatching(/^\[mvx-common\] LogPayloadProcessor payload\.resolver_failed: .* \| Error: resolver$/)]);
   });
   it('an adapter gets the current verbosity; throwing adapters fall back', () => {
+    const stderr = captureMvxStderr();
     const seen: unknown[] = [];
     const p = new LogPayloadProcessor({
       verbosity: 'MINIMAL',
@@ -295,6 +301,7 @@ describe('I: adapters and resolver', () => {
       ],
     });
     expect(q.normalizeValueForLog(new Unknown(4))).toEqual({ id: 4 });
+    expect(stderr.lines).toEqual([expect.stringMatching(/^\[mvx-common\] LogPayloadProcessor payload\.adapter_failed: .* \| Error: adapter$/)]);
   });
   it('changing and resetting the resolver takes effect', () => {
     const p = new LogPayloadProcessor();

@@ -157,6 +157,26 @@ describe('AsyncLogSink delivery', () => {
     off();
   });
 
+  it('a batch that fails after delivering part of itself counts that part as delivered (deliveredOfFailedBatch), the rest as failed', async () => {
+    const failedSeqs: number[] = [];
+    class PartSink extends AsyncLogSink {
+      done = 0;
+      protected override deliver(batch: readonly LogEvent[]): void {
+        this.done = Math.min(batch.length, this.done + 2); // two more events land per attempt, then it fails
+        throw new Error('disk full');
+      }
+      protected override deliveredOfFailedBatch(): number {
+        return this.done;
+      }
+    }
+    const sink = new PartSink({ maxRetries: 2, retryBaseDelayMs: 1, batchIntervalMs: 0, maxBatchSize: 10, onError: (_e, b) => failedSeqs.push(...seqs(b)) });
+    for (let i = 0; i < 10; i++) sink.log(ev(i));
+    const report = await sink.flush();
+    checkInvariant(report);
+    expect(report).toMatchObject({ accepted: 10, delivered: 6, failed: 4 });
+    expect(failedSeqs).toEqual([6, 7, 8, 9]);
+  });
+
   it('a throwing target keeps the producer running; delivery resumes when it recovers; accounting exact throughout', async () => {
     let down = true;
     const sink = new ProbeSink({ maxQueueSize: 200, maxBatchSize: 50, maxRetries: 1, retryBaseDelayMs: 1, batchIntervalMs: 1 }, () => {

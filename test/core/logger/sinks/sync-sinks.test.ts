@@ -100,7 +100,7 @@ describe('ConsoleSink', () => {
     sink.log(ev('a', 20));
     sink.log(ev('b', 30));
     expect(out.lines().map((l) => JSON.parse(l).event)).toEqual(['b']);
-    expect(sink.stats()).toEqual({ written: 1, filtered: 1, afterShutdown: 0 });
+    expect(sink.stats()).toMatchObject({ accepted: 1, delivered: 1, written: 1, filtered: 1, afterShutdown: 0, pending: 0 });
   });
 
   it("'stdout' writes to process.stdout; shutdown is idempotent and stops writing", async () => {

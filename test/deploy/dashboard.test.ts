@@ -1,0 +1,146 @@
+/**
+ * The compose stack's Prometheus path, with a real Prometheus (Debian's `prometheus` package, as
+ * in CI) instead of Docker: it scrapes the demo every second, the demo listening on 0.0.0.0
+ * (`--host`) and scraped through 127.0.0.2, an address other than the 127.0.0.1 it listens on by
+ * default, as the containers reach the host through the Docker bridge. Then:
+ *
+ * - what Prometheus stored last is the summary's final total (the linger keeps the endpoint up);
+ * - every query of every panel of the Grafana dashboard is evaluated through the HTTP API, with
+ *   the template variables as Grafana sets them when the dashboard opens, and returns data;
+ * - with both jobs of the stack up (a second job scrapes the same endpoint, standing in for the
+ *   collector's copy), the request panel does not count anything twice.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, root, runDemo } from '../examples/demo-run.ts';
+import type { DemoRun } from '../examples/demo-run.ts';
+
+const available = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
+const SKIP_REASON = 'prometheus not found on PATH (install the Debian package `prometheus`; .ci/run does)';
+if (!available && process.env.CI) throw new Error(`The dashboard test must run in CI, but ${SKIP_REASON}`);
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface Panel {
+  id: number;
+  title: string;
+  targets: { expr: string; refId: string }[];
+}
+interface Dashboard {
+  panels: Panel[];
+  templating: { list: { name: string; includeAll?: boolean; multi?: boolean; allValue?: string; current: { value: string | string[] } }[] };
+}
+const dashboard = JSON.parse(readFileSync(join(root, 'deploy/otel/grafana/dashboards/mvx-demo.json'), 'utf8')) as Dashboard;
+
+/** A variable's value when the dashboard opens, as Grafana puts it in a query. */
+function initialValue(v: Dashboard['templating']['list'][number]): string {
+  const values = ([] as string[]).concat(v.current.value);
+  if (values.includes('$__all')) return v.allValue ?? '.*';
+  return values.length > 1 ? `(${values.join('|')})` : values[0]!;
+}
+
+/** Replaces `$name` / `${name}` with the dashboard's values and `$__rate_interval` with `rateInterval`. */
+function substitute(expr: string, rateInterval: string): string {
+  let out = expr.replaceAll('$__rate_interval', rateInterval);
+  for (const v of dashboard.templating.list) out = out.replaceAll(`\${${v.name}}`, initialValue(v)).replaceAll(`$${v.name}`, initialValue(v));
+  expect(out, 'a template variable was left in the query').not.toMatch(/\$\w/);
+  return out;
+}
+
+describe.skipIf(!available)(`the dashboard against a real Prometheus${available ? '' : ` (skipped: ${SKIP_REASON})`}`, () => {
+  let prom: ChildProcess | undefined;
+  let promUrl = '';
+  let dir = '';
+  let demo: DemoRun;
+  let loadOverAt = 0;
+
+  async function query(q: string, time?: number): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+    const params = new URLSearchParams({ query: q, ...(time === undefined ? {} : { time: String(time / 1000) }) });
+    const res = await fetch(`${promUrl}/api/v1/query?${params}`);
+    const body = (await res.json()) as { status: string; error?: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
+    if (body.status !== 'success') throw new Error(`query ${q} failed: ${body.error}`);
+    return body.data.result;
+  }
+
+  beforeAll(async () => {
+    const metricsPort = await freePort();
+    dir = mkdtempSync(join(tmpdir(), 'mvx-dashboard-'));
+    const target = `['127.0.0.2:${metricsPort}']`;
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      ['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', 'scrape_configs:', '  - job_name: mvx-demo', `    static_configs: [{ targets: ${target} }]`, '  - job_name: otel-collector', `    static_configs: [{ targets: ${target} }]`, ''].join('\n'),
+    );
+    const port = await freePort();
+    promUrl = `http://127.0.0.1:${port}`;
+    prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--log.level=warn'], {
+      stdio: 'ignore',
+    });
+    const deadline = Date.now() + 30_000;
+    while (!(await fetch(`${promUrl}/-/ready`).then((r) => r.ok, () => false))) {
+      if (Date.now() > deadline) throw new Error('Prometheus did not get ready within 30 s');
+      await sleep(200);
+    }
+    demo = await runDemo(['--host', '0.0.0.0', '--metrics-port', String(metricsPort), '--duration', '6', '--rate', '60', '--linger', '3'], {
+      onLine: (line) => {
+        if (line.includes('stays up')) loadOverAt = Date.now();
+      },
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    if (prom !== undefined && prom.exitCode === null) {
+      const exited = new Promise((r) => prom!.once('exit', r));
+      prom.kill('SIGTERM');
+      await Promise.race([exited, sleep(10_000)]);
+      if (prom.exitCode === null) prom.kill('SIGKILL');
+    }
+    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('Prometheus scraped the demo through a non-default address and stored its final total', async () => {
+    expect(demo.code, demo.stdout + demo.stderr).toBe(0);
+    expect(loadOverAt).toBeGreaterThan(0);
+    const served = Number(/the server counted (\d+)/.exec(demo.stdout)?.[1]);
+    expect(served).toBeGreaterThan(100);
+    const stored = await query('sum(last_over_time(http_server_requests_total{job="mvx-demo"}[1m]))');
+    expect(Number(stored[0]?.value[1])).toBe(served);
+    expect(demo.stdout).toMatch(/scrapes by others served the final totals, the last by Prometheus\//);
+  });
+
+  it('every panel query returns data, with the variables as the dashboard opens', async () => {
+    const at = loadOverAt; // the end of the load: the windows below hold load samples
+    let checked = 0;
+    for (const panel of dashboard.panels) {
+      expect(panel.targets.length, panel.title).toBeGreaterThan(0);
+      for (const t of panel.targets) {
+        const result = await query(substitute(t.expr, '5s'), at);
+        expect(result.length, `${panel.title} ${t.refId}: ${t.expr}`).toBeGreaterThan(0);
+        expect(result.some((r) => Number.isFinite(Number(r.value[1]))), `${panel.title} ${t.refId}`).toBe(true);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(13);
+  });
+
+  it('with both jobs up, the request panel counts each request once', async () => {
+    const panel = dashboard.panels.find((p) => p.targets.some((t) => t.expr.startsWith('sum by (route, outcome)')))!;
+    const byPanel = (await query(substitute(panel.targets[0]!.expr, '5s'), loadOverAt)).reduce((a, r) => a + Number(r.value[1]), 0);
+    const oneJob = Number((await query('sum(rate(http_server_requests_total{job="mvx-demo"}[5s]))', loadOverAt))[0]!.value[1]);
+    expect(oneJob).toBeGreaterThan(0);
+    // The two jobs really hold the same series (their totals, read after the run, are equal).
+    const totals = await query('sum by (job) (last_over_time(http_server_requests_total[1m]))');
+    expect(totals).toHaveLength(2);
+    expect(totals[0]!.value[1]).toBe(totals[1]!.value[1]);
+    expect(byPanel).toBeCloseTo(oneJob, 6);
+  });
+
+  it('the job variable selects one source at a time', () => {
+    const job = dashboard.templating.list.find((v) => v.name === 'job')!;
+    expect(job.includeAll).toBe(false);
+    expect(job.multi).toBe(false);
+  });
+});
