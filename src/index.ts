@@ -33,6 +33,7 @@ export type {
 
 // --- logger: context, facade, policies (issue 2) -------------------------------------------------
 export { LogContext, DECISION_CACHE_LIMIT } from './core/logger/context/log-context.ts';
+export { LOG_METADATA_MAX_LENGTH } from './core/logger/context/event-options.ts';
 export type {
   LogContextOptions,
   LogEventOptions,

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LogContext, MemorySink, MvxConfigError, configureDiagnostics, logInvocation } from '../../src/index.ts';
-import { SECRET, anyRecipe, build, fuzzRuns, processorFor } from '../core/logger/payload/fuzz-support.ts';
+import { SECRET, anyRecipe, build, fuzzRuns, fuzzTimeout, processorFor } from '../core/logger/payload/fuzz-support.ts';
 
 const runs = fuzzRuns(200);
 const specChars = fc.constantFrom('a', 'b', 'x', '0', '1', '.', '=', ':', ',', '!', ' ', '(', ')', 'l', 'e', 'n', 'M', 'A', 'X', 'I', 'U', '_', '-', 'N', 'O', 'R');
@@ -82,5 +82,5 @@ describe('logInvocation field specs under fuzzing', () => {
       ),
       { numRuns: runs },
     );
-  });
+  }, fuzzTimeout(runs));
 });

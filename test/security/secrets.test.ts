@@ -44,6 +44,13 @@ const S = {
   cookie: 'S3CR3T-cookie',
   urlPassword: 'S3CR3T-url-password',
   metricEvent: 'S3CR3T-metric-event-field',
+  urlUserName: 'S3CR3T-url-user-name-token',
+  sentryDsn: 'S3CR3T-sentry-dsn-key',
+  gitRemote: 'S3CR3T-git-remote-token',
+  semicolonParam: 'S3CR3T-semicolon-query-param',
+  stringObjectKey: 'S3CR3T-under-string-object-map-key',
+  requestPath: 'S3CR3T-request-path-query',
+  errorCode: 'S3CR3T-oauth-code-in-error',
 };
 
 class AuthError extends Error {
@@ -94,6 +101,13 @@ beforeAll(async () => {
     ]),
     headers: { Authorization: `Bearer ${S.header}`, Cookie: `sid=${S.cookie}`, accept: 'json' },
     callback: new URL(`https://ann:${S.urlPassword}@example.com/cb?x=1`),
+    // Credentials in URL user names, `;`-separated parameters, a boxed String Map key, a request path.
+    webhook: new URL(`https://${S.urlUserName}@hooks.example.com/in`),
+    sentry: `https://${S.sentryDsn}@o1.ingest.sentry.io/42`,
+    remote: `https://${S.gitRemote}@github.com/org/repo.git`,
+    legacy: new URL(`https://h.example/cb?a=1;access_token=${S.semicolonParam};b=2`),
+    boxed: new Map<unknown, unknown>([[new String('password'), S.stringObjectKey]]),
+    path: `/login?user=ann&token=${S.requestPath}`,
   });
   ctx.error('login.failed', { error: err }, { outcome: 'failed' });
 
@@ -109,6 +123,16 @@ beforeAll(async () => {
     throw err;
   });
   await failing(S.argument).catch(() => undefined);
+
+  // 3. An application that also redacts `code` (OAuth authorization codes): the error's own `code`
+  // (a fixed field of the error shape) is redacted like any field under that key.
+  const oauth = new LogContext({
+    namespace: 'oauth',
+    sink,
+    payloadProcessor: new LogPayloadProcessor({ verbosity: 'MAXIMUM', redact: { keys: ['code'] } }),
+    minLevel: 0,
+  });
+  oauth.error('exchange.failed', { error: Object.assign(new Error('exchange failed'), { code: S.errorCode }), code: S.errorCode });
   await file.shutdown({ timeoutMs: 5000 });
   await loggerProvider.forceFlush();
 });

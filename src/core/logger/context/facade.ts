@@ -8,6 +8,7 @@
  * @module
  */
 import { MvxConfigError } from '../../errors.ts';
+import { readOptions } from '../../internal/config-read.ts';
 import { LogLevel } from '../level.ts';
 import type { LogPayloadProcessorLike } from '../payload-processor-like.ts';
 import { LogPayloadProcessor } from '../payload/log-payload-processor.ts';
@@ -89,19 +90,18 @@ export function hasLogContext(namespace: string): boolean {
  */
 export function configureLogContext(namespace: string, settings: LogContextSettings = {}): LogContext {
   if (settings === null || typeof settings !== 'object') throw new MvxConfigError('settings', 'must be an object');
-  for (const key of Object.keys(settings)) {
-    if (!SETTING_KEYS.has(key)) {
-      throw new MvxConfigError(key, `unknown setting; valid settings are ${[...SETTING_KEYS].join(', ')}`);
-    }
-  }
+  // Every setting read once (a getter or Proxy trap that throws is an MvxConfigError naming it).
+  const given = readOptions(settings, 'settings', SETTING_KEYS, (key) => {
+    throw new MvxConfigError(key, `unknown setting; valid settings are ${[...SETTING_KEYS].join(', ')}`);
+  }) as LogContextSettings;
   // Validate everything on a throw-away child first, so a bad option changes nothing.
-  new LogContext({ parent: root, ...settings });
+  new LogContext({ parent: root, ...given });
   const ctx = getLogContext(namespace);
-  if (settings.sink !== undefined) ctx.setSink(settings.sink);
-  if (settings.policy !== undefined) ctx.setPolicy(settings.policy);
-  if (settings.payloadProcessor !== undefined) ctx.setPayloadProcessor(settings.payloadProcessor);
-  if (settings.errorHandling !== undefined) ctx.setErrorHandling(settings.errorHandling);
-  if (settings.minLevel !== undefined) ctx.setMinLevel(settings.minLevel);
+  if (given.sink !== undefined) ctx.setSink(given.sink);
+  if (given.policy !== undefined) ctx.setPolicy(given.policy);
+  if (given.payloadProcessor !== undefined) ctx.setPayloadProcessor(given.payloadProcessor);
+  if (given.errorHandling !== undefined) ctx.setErrorHandling(given.errorHandling);
+  if (given.minLevel !== undefined) ctx.setMinLevel(given.minLevel);
   return ctx;
 }
 

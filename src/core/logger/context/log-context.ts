@@ -20,9 +20,12 @@ import { LogLevel, parseLogLevel } from '../level.ts';
 import type { LogPayloadProcessorLike, NormalizeOptions } from '../payload-processor-like.ts';
 import type { LogEventPolicy } from '../policy.ts';
 import type { LogSink } from '../sink.ts';
+import { LogPayloadProcessor } from '../payload/log-payload-processor.ts';
 import { bumpConfigGeneration, configGeneration, setConfigGenerationHook } from './config-generation.ts';
 import { LogErrorHandling, SinkFailurePrinter, isLogErrorHandlingMode } from './error-handling.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';
+import { LOG_METADATA_MAX_LENGTH, boundMetadata, notAPayload, readEventOptions, reportUnreadableOptions } from './event-options.ts';
+import type { EventOptionValues } from './event-options.ts';
 import { validateNamespace } from './namespace.ts';
 
 /** A minimum level: a number or a standard level name (`'DEBUG'`, `'info'`, `'WARN'`, ...). */
@@ -46,13 +49,19 @@ export interface LogContextOptions {
   minLevel?: LogLevelInput;
 }
 
-/** Per-call options of {@link LogContext.logEvent} and the level helpers. */
+/**
+ * Per-call options of {@link LogContext.logEvent} and the level helpers. Each is read once and
+ * validated: strings longer than `LOG_METADATA_MAX_LENGTH` (256) are cut with `…[+N chars]`; a
+ * value of the wrong type is left out (or made a string, see each field) and reported through
+ * diagnostics (`call.metadata`); options whose getters or Proxy traps throw drop the event
+ * (counted in `invalidCalls`, reported as `call.invalid`).
+ */
 export interface LogEventOptions {
-  /** Lifecycle outcome (`invoke`, `success`, `failed`, `cancelled` or any string). */
+  /** Lifecycle outcome (`invoke`, `success`, `failed`, `cancelled` or any string); a number, BigInt or boolean becomes its text. */
   outcome?: LogOutcome;
-  /** The entity the event is about. */
+  /** The entity the event is about; another value becomes `String(value)`. */
   entityId?: string;
-  /** Source location. */
+  /** Source location: only `filePath`, `line` and `functionName` are read (copied, never the object). */
   source?: LogSource;
   /** Overrides the event's namespace (by default the context's). */
   namespace?: string;
@@ -72,18 +81,25 @@ export interface LogContextStats {
   policyFailures: number;
   /** Payloads replaced because the payload function or the processor threw. */
   payloadFailures: number;
-  /** Calls dropped because of invalid input (name, level). */
+  /** Calls dropped because of invalid input (name, level, options that could not be read). */
   invalidCalls: number;
   /** Events dropped because a sink logged re-entrantly too deep. */
   recursionDrops: number;
   /** Decisions currently cached. */
   decisionCacheSize: number;
-  /** Decisions evicted because the cache was full. */
+  /** Decisions evicted because a cache was full (4,096 entries, or 262,144 characters of keys for all together). */
   decisionCacheEvictions: number;
 }
 
 /** Upper bound of cached policy decisions per context (per cache: by name, and by full key). */
 export const DECISION_CACHE_LIMIT = 4096;
+/**
+ * Upper bound of the characters of all cached keys (names, full keys) of one context, so the caches
+ * stay within about 0.5 MB however long the keys (4,096 keys of 16 KB held 64 MB before).
+ */
+const DECISION_CACHE_CHARS = 262_144;
+/** Keys longer than this are decided every time and never cached (a full key with every field at its bound is about 1,600). */
+const DECISION_KEY_MAX_CHARS = 1024;
 /** Highest integer level cached on the by-name fast path; other levels use the full-key cache. */
 const FAST_LEVEL_LIMIT = 256;
 /** Distinct outcomes with their own by-name cache; further outcomes use the full-key cache. */
@@ -275,15 +291,6 @@ function safeMessage(err: unknown): string {
   }
 }
 
-/** `String(value)`, or `undefined` when that throws (a hostile `toString`). */
-function stringOrUndefined(value: unknown): string | undefined {
-  try {
-    return String(value);
-  } catch {
-    return undefined;
-  }
-}
-
 function isJsonObject(v: unknown): v is JsonObject {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -317,6 +324,8 @@ export class LogContext {
   #sink!: LogSink;
   #policy: LogEventPolicy | undefined;
   #processor!: LogPayloadProcessorLike;
+  /** Whether the processor's `normalizePayload` is the built-in one (its result needs no check). */
+  #builtInProcessor = false;
   #errorHandling!: LogErrorHandlingMode;
   #minLevel = 0;
   #policyVersion: number | undefined;
@@ -330,6 +339,8 @@ export class LogContext {
   #byOutcome = new Map<string, Map<string, (boolean | undefined)[]>>();
   /** Everything else: full key → decision. */
   #byKey = new Map<string, boolean>();
+  /** Characters of the keys held by the three caches above (see `DECISION_CACHE_CHARS`). */
+  #cacheChars = 0;
   #evictions = 0;
   /**
    * Direct-mapped table of plain denials (no options, this namespace), one block of
@@ -407,6 +418,7 @@ export class LogContext {
     // A root always sets sink, processor, error handling and minimum level.
     this.#sink = sink!;
     this.#processor = processor!;
+    this.#builtInProcessor = processor!.normalizePayload === LogPayloadProcessor.prototype.normalizePayload;
     this.#errorHandling = errorHandling!;
     this.#minLevel = minLevel!;
     this.#policy = policy;
@@ -612,6 +624,7 @@ export class LogContext {
     this.#byName.clear();
     this.#byOutcome.clear();
     this.#byKey.clear();
+    this.#cacheChars = 0;
     this.#modeDebug = this.#modeFor(LogLevel.DEBUG);
     this.#modeInfo = this.#modeFor(LogLevel.INFO);
     this.#modeWarning = this.#modeFor(LogLevel.WARNING);
@@ -702,15 +715,39 @@ export class LogContext {
     const d = this.#ask(policy, meta, level, outcome);
     if (d === undefined) return false;
     if (slots === undefined) {
-      if (byName.size >= DECISION_CACHE_LIMIT) {
-        byName.delete(byName.keys().next().value!);
-        this.#evictions++;
-      }
+      if (!this.#admit(byName, meta.name.length)) return d;
       slots = [];
       byName.set(meta.name, slots);
     }
     slots[level] = d;
     return d;
+  }
+
+  /**
+   * Makes room for a new key of `chars` characters in `map` (one of the decision caches): evicts
+   * its oldest entries while it holds `DECISION_CACHE_LIMIT` entries or the caches together would
+   * pass `DECISION_CACHE_CHARS`; when the characters are held by the other caches, drops them all.
+   * `false` when the key is not to be cached (too long, or everything was just dropped).
+   */
+  #admit(map: Map<string, unknown>, chars: number): boolean {
+    if (chars > DECISION_KEY_MAX_CHARS) return false;
+    while (map.size > 0 && (map.size >= DECISION_CACHE_LIMIT || this.#cacheChars + chars > DECISION_CACHE_CHARS)) {
+      const oldest = map.keys().next().value!;
+      map.delete(oldest);
+      this.#cacheChars -= oldest.length;
+      this.#evictions++;
+    }
+    if (this.#cacheChars + chars > DECISION_CACHE_CHARS) {
+      this.#evictions += this.#byName.size + this.#byKey.size;
+      for (const m of this.#byOutcome.values()) this.#evictions += m.size;
+      this.#byName.clear();
+      this.#byOutcome.clear();
+      this.#byKey.clear();
+      this.#cacheChars = 0;
+      return false;
+    }
+    this.#cacheChars += chars;
+    return true;
   }
 
   /** Policy decision on full metadata: cached per (namespace, name, level, outcome, entity id, source). */
@@ -724,11 +761,7 @@ export class LogContext {
     if (cached !== undefined) return cached;
     const d = this.#ask(policy, meta, level, outcome);
     if (d === undefined) return false;
-    if (this.#byKey.size >= DECISION_CACHE_LIMIT) {
-      this.#byKey.delete(this.#byKey.keys().next().value!);
-      this.#evictions++;
-    }
-    this.#byKey.set(key, d);
+    if (this.#admit(this.#byKey, key.length)) this.#byKey.set(key, d);
     return d;
   }
 
@@ -750,10 +783,12 @@ export class LogContext {
   isEnabled(name: string, level: number = LogLevel.INFO, options?: IsEnabledOptions): boolean {
     if (this.#gen !== configGeneration.value) this.#resolve();
     if (!(level >= this.#minLevel)) return false;
+    const o = readEventOptions(options, this.namespace);
+    if (o === undefined) return reportUnreadableOptions(this.namespace, 'isEnabled');
     const policy = this.#policy;
     if (policy === undefined) return true;
     this.#checkPolicyVersion(policy);
-    return this.#decide(policy, this.#meta(options?.namespace ?? this.namespace, name, options), level, options?.outcome);
+    return this.#decide(policy, this.#meta(typeof name === 'string' ? boundMetadata(name) : name, o), level, o.outcome);
   }
 
   /**
@@ -766,23 +801,22 @@ export class LogContext {
     const policy = this.#policy;
     if (policy === undefined) return true;
     this.#checkPolicyVersion(policy);
-    return this.#decide(policy, meta, level, outcome);
+    try {
+      return this.#decide(policy, meta, level, outcome);
+    } catch {
+      // `meta` built by a caller, with a getter or Proxy trap that throws.
+      return reportUnreadableOptions(this.namespace, 'isEventEnabled');
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
   // Emitting
 
-  #meta(namespace: string, name: string, options: LogEventOptions | undefined): LogEventMeta {
-    const meta: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace, name };
-    // `null` from JavaScript callers counts as no options (the hot path never throws).
-    if (options !== undefined && options !== null) {
-      const entityId = options.entityId;
-      if (entityId !== undefined && entityId !== null) {
-        const id = typeof entityId === 'string' ? entityId : stringOrUndefined(entityId);
-        if (id !== undefined) meta.entityId = id;
-      }
-      if (options.source !== undefined && options.source !== null) meta.source = { ...options.source };
-    }
+  /** The event metadata from a (bounded) name and options already read by `readEventOptions`. */
+  #meta(name: string, o: EventOptionValues): LogEventMeta {
+    const meta: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace: o.namespace, name };
+    if (o.entityId !== undefined) meta.entityId = o.entityId;
+    if (o.source !== undefined) meta.source = o.source;
     return meta;
   }
 
@@ -809,9 +843,21 @@ export class LogContext {
       return;
     }
     if (typeof name !== 'string' || name === '') return this.#invalid('event name must be a non-empty string', {});
-    // One meta object goes to the policy and into the event.
-    const meta = this.#meta(options?.namespace ?? this.namespace, name, options);
-    const outcome = options?.outcome;
+    // One meta object goes to the policy and into the event; its strings are bounded, its options
+    // read once (a throwing getter or Proxy drops the event: see `event-options.ts`).
+    const bounded = name.length > LOG_METADATA_MAX_LENGTH ? boundMetadata(name) : name;
+    let meta: LogEventMeta;
+    let outcome: LogOutcome | undefined;
+    if (options === undefined || options === null) {
+      meta = { namespace: this.namespace, name: bounded };
+    } else {
+      const o = readEventOptions(options, this.namespace);
+      if (o === undefined) {
+        return this.#invalid('the options could not be read (a getter or Proxy trap threw); the event is dropped', { name: bounded });
+      }
+      meta = this.#meta(bounded, o);
+      outcome = o.outcome;
+    }
     const policy = this.#policy;
     if (policy !== undefined) {
       this.#checkPolicyVersion(policy);
@@ -968,14 +1014,27 @@ export class LogContext {
     });
   }
 
-  /** Normalises a payload with the effective processor. Never throws (a failure gives `{ payloadError }`). */
+  /**
+   * Normalises a payload with the effective processor. Never throws: a failure, or a custom
+   * processor returning something other than a plain object (a Proxy, an array, a string), gives
+   * `{ payloadError: { type, message } }`.
+   */
   normalizePayload(payload: unknown, options?: NormalizeOptions): JsonObject {
+    const processor = this.payloadProcessor;
+    let out: JsonObject;
     try {
-      return this.payloadProcessor.normalizePayload(payload, options);
+      out = processor.normalizePayload(payload, options);
     } catch (error) {
       this.#processorFailed('normalizePayload', error);
       return { payloadError: { type: errorType(error), message: safeMessage(error) } };
     }
+    // The built-in processor returns plain objects; a custom one is checked at the top level, so a
+    // Proxy whose traps throw never reaches `buildLogEvent` (which freezes it) or a sink.
+    const wrong = this.#builtInProcessor ? undefined : notAPayload(out);
+    if (wrong === undefined) return out;
+    const message = `the payload processor returned ${wrong}, not a plain object`;
+    this.#processorFailed('normalizePayload', new TypeError(message));
+    return { payloadError: { type: 'TypeError', message } };
   }
 
   /** Normalises one value with the effective processor. Never throws (a failure gives a placeholder string). */

@@ -9,6 +9,7 @@ import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import { buildLogEvent } from '../build-event.ts';
 import { configGeneration } from '../context/config-generation.ts';
+import { boundMetadata } from '../context/event-options.ts';
 import type { LogContext } from '../context/log-context.ts';
 import type { LogEventMeta, LogSource } from '../event.ts';
 import type { JsonObject } from '../json.ts';
@@ -102,7 +103,7 @@ interface Call {
 
 function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction, name: string): AnyFunction {
   // An anonymous function has no name worth a `source`.
-  const source: LogSource | undefined = name === '' ? undefined : Object.freeze({ functionName: name });
+  const source: LogSource | undefined = name === '' ? undefined : Object.freeze({ functionName: boundMetadata(name) });
   const fixedContext = plan.fixedContext;
   const hasEntityGetter = plan.entityId !== undefined;
   const observeThenables = plan.observeThenables;
@@ -157,8 +158,9 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
     const namespace = ctx.namespace;
     let meta = mMeta;
     if (meta === undefined || namespace !== mNamespace || entityId !== mEntityId) {
-      const m: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace, name: plan.event };
-      if (entityId !== undefined) m.entityId = entityId;
+      const m: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace, name: boundMetadata(plan.event) };
+      // Metadata strings are bounded as in `LogContext.logEvent` (an id taken from input can be huge).
+      if (entityId !== undefined) m.entityId = boundMetadata(entityId);
       if (source !== undefined) m.source = source;
       meta = mMeta = Object.freeze(m);
       mNamespace = namespace;

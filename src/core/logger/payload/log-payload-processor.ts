@@ -68,6 +68,10 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
   get maxNodes(): number {
     return this.settings.maxNodes;
   }
+  /** Size of one call's output as JSON text (see the `maxBytes` option). */
+  get maxBytes(): number {
+    return this.settings.maxBytes;
+  }
   /** Longest error stack kept. */
   get maxStackLength(): number {
     return this.settings.maxStackLength;

@@ -9,6 +9,8 @@
  * | `__more__: '12 more keys'` | extra key of an object or a Map (object form): 12 more keys were dropped |
  * | `'[Object: depth limit]'` | a container at `maxDepth` (the word is the type: `Array`, `Map`, a class name) |
  * | `'[Circular]'` | a reference to a value that is being normalised above this one |
+ * | `'[Repeated: TypeError]'` | an error already shown earlier in the same output (its first occurrence holds it) |
+ * | `'[Float64Array: output limit]'` | a binary value or typed array met when `maxNodes` could no longer pay for its fixed fields |
  * | `'[Unreadable: TypeError]'` | reading the value threw (a getter, a Proxy trap); the thrown error's name |
  * | `'[… cause chain limit]'` | an error `cause` beyond `maxErrorCauses` |
  * | `'[REDACTED]'` | the value under a sensitive key (configurable with `redactedValue`) |
@@ -24,6 +26,16 @@ export const CIRCULAR_MARKER = '[Circular]';
 export const CAUSE_LIMIT_MARKER = '[… cause chain limit]';
 /** An invalid `Date`. */
 export const INVALID_DATE_MARKER = '[Invalid Date]';
+
+/** `'[Repeated: Type]'`: an error already shown in this output. */
+export function repeatedMarker(typeName: string): string {
+  return `[Repeated: ${typeName}]`;
+}
+
+/** `'[Type: output limit]'`: a fixed shape (binary value, typed array) the node budget could not pay for. */
+export function limitMarker(typeName: string): string {
+  return `[${typeName}: output limit]`;
+}
 
 /** `'[… N more items]'`. */
 export function moreItems(n: number): string {

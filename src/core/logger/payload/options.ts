@@ -2,6 +2,7 @@
  * Options of the built-in payload processor, their defaults and their validation.
  */
 import { MvxConfigError } from '../../errors.ts';
+import { guardConfig, readOptions } from '../../internal/config-read.ts';
 import { LogVerbosity } from '../payload-processor-like.ts';
 import type { LogVerbosityLevel } from '../payload-processor-like.ts';
 import type { LogAdapter, LogAdapterClass, LogAdapterResolver } from './provider.ts';
@@ -44,6 +45,17 @@ export interface LogPayloadProcessorOptions {
   maxNodes?: number;
   /** Longest error `stack` kept, in UTF-16 code units (cut like other strings). 1 to 2^28. @default 16384 */
   maxStackLength?: number;
+  /**
+   * Size of the whole output of one call, as JSON text: every string and key counts its length
+   * (UTF-16 code units) plus its quotes and punctuation, a number 24 (the longest a number's JSON
+   * text can be), `true`/`false`/`null` 5. When spent, strings are cut to the room left and
+   * collections end with their "more" marker, as with `maxNodes`, so one event can never become a
+   * line of hundreds of megabytes. Exact for ASCII text; UTF-8 takes up to 3 bytes per code unit
+   * outside ASCII, and JSON escapes of control characters up to 6. Applies also to `unbounded`
+   * calls. 256 to 2^30.
+   * @default 262144 (256 KiB: the event size limit of CloudWatch Logs and Google Cloud Logging)
+   */
+  maxBytes?: number;
   /** Which keys are sensitive. @default { mode: 'extend', keys: [] } (the {@link DEFAULT_REDACT_KEYS}) */
   redact?: RedactOptions;
   /** What replaces a value under a sensitive key. @default '[REDACTED]' */
@@ -67,6 +79,7 @@ export const PAYLOAD_DEFAULTS = Object.freeze({
   maxErrorCauses: 5,
   maxNodes: 10_000,
   maxStackLength: 16_384,
+  maxBytes: 262_144,
   redactedValue: '[REDACTED]',
 });
 
@@ -80,7 +93,14 @@ export interface PayloadSettings {
   readonly maxErrorCauses: number;
   readonly maxNodes: number;
   readonly maxStackLength: number;
+  readonly maxBytes: number;
   readonly redactor: KeyRedactor;
+  /**
+   * The fixed fields of the error shape whose key is sensitive (resolved once from `redactor`):
+   * their values are redacted like any field. `stack` also when `name` or `message` is (its first
+   * line repeats both).
+   */
+  readonly redactErrorFields: Readonly<Record<'name' | 'message' | 'code' | 'stack' | 'cause' | 'errors', boolean>>;
   readonly redactedValue: string;
   /** Adapters keyed by the class's `prototype`. */
   readonly adapters: ReadonlyMap<object, LogAdapter>;
@@ -96,6 +116,7 @@ const KNOWN = new Set<string>([
   'maxErrorCauses',
   'maxNodes',
   'maxStackLength',
+  'maxBytes',
   'redact',
   'redactedValue',
   'adapters',
@@ -110,6 +131,7 @@ const LIMITS: Record<string, readonly [number, number]> = {
   maxErrorCauses: [0, 100],
   maxNodes: [1, 1e8],
   maxStackLength: [1, 2 ** 28],
+  maxBytes: [256, 2 ** 30],
 };
 
 /** Validates a verbosity; throws `MvxConfigError` naming `option`. */
@@ -151,12 +173,10 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
   if (options === null || typeof options !== 'object') {
     throw new MvxConfigError('options', `must be an object, got ${describe(options)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) {
-      throw new MvxConfigError(key, `is not an option of LogPayloadProcessor (known: ${[...KNOWN].join(', ')})`);
-    }
-  }
-  const o = options;
+  // Every option read once: a getter or Proxy trap that throws is an MvxConfigError naming it.
+  const o = readOptions(options, 'options', KNOWN, (key) => {
+    throw new MvxConfigError(key, `is not an option of LogPayloadProcessor (known: ${[...KNOWN].join(', ')})`);
+  }) as LogPayloadProcessorOptions;
   const limit = (name: keyof typeof LIMITS & keyof typeof PAYLOAD_DEFAULTS): number =>
     o[name] === undefined ? (PAYLOAD_DEFAULTS[name] as number) : checkLimit(name, o[name]);
   const adapters = new Map<object, LogAdapter>();
@@ -164,18 +184,22 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
     if (o.adapters === null || typeof (o.adapters as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
       throw new MvxConfigError('adapters', `must be a Map or an iterable of [class, adapter] pairs, got ${describe(o.adapters)}`);
     }
-    let i = 0;
-    for (const pair of o.adapters) {
-      if (!Array.isArray(pair) || pair.length !== 2) {
-        throw new MvxConfigError(`adapters[${i}]`, 'must be a [class, adapter] pair');
+    const list = o.adapters;
+    guardConfig('adapters', () => {
+      let i = 0;
+      for (const pair of list) {
+        if (!Array.isArray(pair) || pair.length !== 2) {
+          throw new MvxConfigError(`adapters[${i}]`, 'must be a [class, adapter] pair');
+        }
+        adapters.set(checkAdapter(pair[0], pair[1], `adapters[${i}]`), pair[1] as LogAdapter);
+        i++;
       }
-      adapters.set(checkAdapter(pair[0], pair[1], `adapters[${i}]`), pair[1] as LogAdapter);
-      i++;
-    }
+    });
   }
   if (o.redactedValue !== undefined && typeof o.redactedValue !== 'string') {
     throw new MvxConfigError('redactedValue', `must be a string, got ${describe(o.redactedValue)}`);
   }
+  const redactor = guardConfig('redact', () => buildRedactor(o.redact));
   return {
     verbosity: o.verbosity === undefined ? PAYLOAD_DEFAULTS.verbosity : checkVerbosity(o.verbosity),
     maxStringLength: limit('maxStringLength'),
@@ -185,11 +209,26 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
     maxErrorCauses: limit('maxErrorCauses'),
     maxNodes: limit('maxNodes'),
     maxStackLength: limit('maxStackLength'),
-    redactor: buildRedactor(o.redact),
+    maxBytes: limit('maxBytes'),
+    redactor,
+    redactErrorFields: errorFieldRedaction(redactor),
     redactedValue: o.redactedValue ?? PAYLOAD_DEFAULTS.redactedValue,
     adapters,
     resolver: checkResolver(o.resolver),
   };
+}
+
+function errorFieldRedaction(r: KeyRedactor): PayloadSettings['redactErrorFields'] {
+  const name = r.isSensitive('name');
+  const message = r.isSensitive('message');
+  return Object.freeze({
+    name,
+    message,
+    code: r.isSensitive('code'),
+    stack: name || message || r.isSensitive('stack'),
+    cause: r.isSensitive('cause'),
+    errors: r.isSensitive('errors'),
+  });
 }
 
 function buildRedactor(redact: RedactOptions | undefined): KeyRedactor {
@@ -217,8 +256,17 @@ function buildRedactor(redact: RedactOptions | undefined): KeyRedactor {
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
+  if (isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   if (typeof value === 'function') return 'a function';
   return String(value);
+}
+
+/** `Array.isArray`, `false` for a revoked Proxy (on which it throws). */
+function isArray(value: unknown): boolean {
+  try {
+    return Array.isArray(value);
+  } catch {
+    return false;
+  }
 }

@@ -3,37 +3,61 @@
  * JSON-safe value within the limits of a {@link PayloadSettings}. Internal; the public surface is
  * `LogPayloadProcessor`.
  *
- * Cost model: every emitted value costs one unit of the `maxNodes` budget, each container reads at
- * most `maxItems`/`maxKeys` children, recursion is bounded by `maxDepth`, and strings are cut
- * before being copied. The one cost not bounded by the limits is key enumeration: a plain object's
- * own keys come from one native `Object.keys` call (JavaScript has no lazy key iterator; `for…in`
- * collects every key up front too), so an object with a million keys costs one native pass over
- * them (tens of ms) and its values beyond `maxKeys` are never read. An object met again in the same
- * call reuses its key list instead of enumerating again.
+ * Cost model: every emitted value costs one unit of the `maxNodes` budget and its estimated JSON
+ * size is charged to the `maxBytes` room (strings are cut to the room left); each container reads
+ * at most `maxItems`/`maxKeys` children and stops as soon as either budget is spent (a Map is read
+ * entry by entry, never copied whole); recursion is bounded by `maxDepth`; strings are cut before
+ * being copied; an error met again in the same call is shown once and then referred to. The one
+ * cost not bounded by the limits is key enumeration: a plain object's own keys come from one native
+ * `Object.keys` call (JavaScript has no lazy key iterator; `for…in` collects every key up front
+ * too), so an object with a million keys costs one native pass over them and its values beyond the
+ * budget are never read. An object met again in the same call reuses its key list.
  */
 import { types as utilTypes } from 'node:util';
 import { reportDiagnostic } from '../../internal/diagnostics.ts';
 import type { JsonObject, JsonValue } from '../json.ts';
 import { bytesForLog, isByteArrayName, typedArrayName } from './binary.ts';
+import { errorExtras, errorShape } from './error-shape.ts';
 import {
-  CAUSE_LIMIT_MARKER,
   CIRCULAR_MARKER,
   INVALID_DATE_MARKER,
   MORE_KEYS_KEY,
   depthMarker,
+  limitMarker,
   moreItems,
   moreKeys,
+  repeatedMarker,
   truncateString,
   unreadable,
 } from './markers.ts';
 import type { PayloadSettings } from './options.ts';
 import type { LogAdapter } from './provider.ts';
-import { urlForLog } from './url-for-log.ts';
+import { redactUrlText, urlForLog, urlTextStart } from './url-for-log.ts';
+import { READ_FAILED, lastReadError, nonFinite, read, setKey, typeName } from './walker-support.ts';
 
 /** Provider/adapter/toJSON results are re-examined for another provider at most this many times. */
 const MAX_HOPS = 3;
-/** Error stack frames kept at NORMAL verbosity (Node's default `Error.stackTraceLimit`). */
-export const NORMAL_STACK_FRAMES = 10;
+/** Bytes charged for a number: its JSON text is at most 24 characters (`-1.7976931348623157e+308`). */
+const NUMBER_BYTES = 24;
+/** Bytes charged for `true`, `false` or `null`. */
+const LITERAL_BYTES = 5;
+/** Room kept for the `…[+N chars]` marker when a string is cut to the room left. */
+const CUT_MARKER_BYTES = 24;
+/**
+ * Bytes held back while a container is open, for the "more" marker it may end with
+ * (`,"__more__":"1234567890 more keys"` is 34), so a cut output still ends within `maxBytes`.
+ */
+const MARKER_RESERVE = 40;
+/**
+ * Room a value needs beyond its key to be started: covers what is charged after the check without
+ * a fit of its own (a number, a container's brackets and reserve, a marker naming a type of up to
+ * 64 characters).
+ */
+const SLACK = 96;
+/** Errors remembered in a plain array before a Set is used. */
+const SEEN_FEW = 8;
+/** Held back for the `{ "value": … }` wrapper `normalizePayload` puts around a non-object. */
+const WRAPPER_BYTES = 16;
 /** Prototype links followed when looking up an adapter (a Proxy can fake an endless chain). */
 const MAX_PROTO_WALK = 64;
 /** Objects with more keys than this get their key list cached for the rest of the call. */
@@ -42,14 +66,8 @@ const BIG_KEY_COUNT = 1024;
 const BIGINT_DIGITS = 4096;
 const BIGINT_LIMIT = 10n ** BigInt(BIGINT_DIGITS);
 
-/** Error keys shown by the structural error shape, not repeated as own fields. */
-const ERROR_OWN_SKIP = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code', 'type']);
-
 const NO_RESULT: unique symbol = Symbol('no result');
-const READ_FAILED: unique symbol = Symbol('read failed');
-let lastReadError: unknown;
 
-const hasOwn = Object.hasOwn;
 const getProto = Object.getPrototypeOf;
 const mapEntries = Map.prototype.entries;
 const setValues = Set.prototype.values;
@@ -57,43 +75,15 @@ const dateGetTime = Date.prototype.getTime;
 const dateToISO = Date.prototype.toISOString;
 const isNativeError = utilTypes.isNativeError;
 
-/** Reads `obj[key]`; a throwing getter or Proxy trap gives {@link READ_FAILED}. */
-function read(obj: object, key: PropertyKey): unknown {
-  try {
-    return (obj as Record<PropertyKey, unknown>)[key];
-  } catch (err) {
-    lastReadError = err;
-    return READ_FAILED;
-  }
+/** How many `\n` a text holds. */
+function lineBreaks(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function report(code: string, message: string, error: unknown): void {
   reportDiagnostic({ component: 'LogPayloadProcessor', code, message, error });
-}
-
-/** Sets `out[key] = value`, also for the key `__proto__` (which plain assignment would not create). */
-function setKey(out: JsonObject, key: string, value: JsonValue): void {
-  if (key === '__proto__') {
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
-  } else {
-    out[key] = value;
-  }
-}
-
-function nonFinite(n: number): string {
-  return n !== n ? 'NaN' : n > 0 ? 'Infinity' : '-Infinity';
-}
-
-/** The name shown in depth markers: `Array`, `Map`, a class name, or `Object`. */
-function typeName(v: object): string {
-  try {
-    if (Array.isArray(v)) return 'Array';
-    const proto = getProto(v) as { constructor?: { name?: unknown } } | null;
-    const name = proto?.constructor?.name;
-    return typeof name === 'string' && name.length > 0 && name.length <= 64 ? name : 'Object';
-  } catch {
-    return 'Object';
-  }
 }
 
 /**
@@ -103,12 +93,26 @@ function typeName(v: object): string {
 export class PayloadWalker {
   /** True while a call is running (re-entrancy guard). */
   busy = false;
-  private s!: PayloadSettings;
+  /** The settings of the current call. */
+  s!: PayloadSettings;
+  /** Cause links followed in the current chain (see `maxErrorCauses`). */
+  causes = 0;
   private unbounded = false;
+  /** Values the call may still emit (`maxNodes`). */
   private budget = 0;
-  private causes = 0;
+  /** Estimated JSON bytes the call may still emit (`maxBytes`). */
+  private room = 0;
   private readonly ancestors: object[] = [];
   private keyCache: Map<object, string[]> | undefined;
+  /**
+   * Errors already shown in this call (a later reference gets `[Repeated: Type]`): the first few in
+   * a reused array (most payloads hold one or two; no allocation per call), the rest in a Set.
+   */
+  private readonly seenFew: (object | undefined)[] = new Array<object | undefined>(SEEN_FEW).fill(undefined);
+  /** The `[Repeated: Type]` marker of each error in `seenFew`, made at most once per error. */
+  private readonly seenMarks: (string | undefined)[] = new Array<string | undefined>(SEEN_FEW).fill(undefined);
+  private seenCount = 0;
+  private seenMany: Map<object, string | undefined> | undefined;
 
   /** Starts a call. */
   begin(settings: PayloadSettings, unbounded: boolean): void {
@@ -116,6 +120,7 @@ export class PayloadWalker {
     this.s = settings;
     this.unbounded = unbounded;
     this.budget = settings.maxNodes;
+    this.room = settings.maxBytes - WRAPPER_BYTES;
     this.causes = 0;
   }
 
@@ -126,39 +131,133 @@ export class PayloadWalker {
     // leave entries. Truncating an empty array is not free, hence the checks.
     if (this.ancestors.length !== 0) this.ancestors.length = 0;
     if (this.keyCache !== undefined) this.keyCache = undefined;
+    if (this.seenCount !== 0) {
+      // Overwritten rather than truncated (setting an array's length is a runtime call).
+      for (let i = 0; i < this.seenCount && i < SEEN_FEW; i++) {
+        this.seenFew[i] = undefined;
+        this.seenMarks[i] = undefined;
+      }
+      this.seenCount = 0;
+      this.seenMany = undefined;
+    }
+  }
+
+  /**
+   * Charges one more value and `bytes` of key and punctuation; `false` (and nothing emitted) when
+   * the node budget or the byte room is spent.
+   */
+  spend(bytes: number): boolean {
+    if (--this.budget < 0 || this.room < bytes + SLACK) return false;
+    this.room -= bytes;
+    return true;
+  }
+
+  /** Charges a value the caller emits whatever the budgets (a fixed field, a marker) and returns it. */
+  mark(marker: string): string {
+    this.room -= marker.length + 2;
+    return marker;
+  }
+
+  /** Remembers an error as shown (a later reference to it gets `[Repeated: Type]`). */
+  seen(e: object): void {
+    if (this.seenCount < SEEN_FEW) this.seenFew[this.seenCount] = e;
+    else (this.seenMany ??= new Map()).set(e, undefined);
+    this.seenCount++;
+  }
+
+  /** The `[Repeated: Type]` marker when `v` is an error already shown in this call, else `undefined`. */
+  private repeated(v: object): string | undefined {
+    const few = this.seenFew;
+    const n = this.seenCount < SEEN_FEW ? this.seenCount : SEEN_FEW;
+    for (let i = 0; i < n; i++) {
+      if (few[i] === v) return (this.seenMarks[i] ??= repeatedMarker(typeName(v)));
+    }
+    const many = this.seenMany;
+    if (many === undefined || !many.has(v)) return undefined;
+    let mark = many.get(v);
+    if (mark === undefined) many.set(v, (mark = repeatedMarker(typeName(v))));
+    return mark;
   }
 
   /** Normalises a value at `depth`; `undefined` means "omit" (only for `undefined` input). */
   value(v: unknown, depth: number, hops: number): JsonValue | undefined {
     switch (typeof v) {
       case 'string':
-        return v.length > this.s.maxStringLength ? truncateString(v, this.s.maxStringLength) : v;
+        return this.text(v);
       case 'number':
+        this.room -= NUMBER_BYTES;
         // -0 becomes 0: JSON has no negative zero.
         return v === 0 ? 0 : v - v === 0 ? v : nonFinite(v);
       case 'boolean':
+        this.room -= LITERAL_BYTES;
         return v;
       case 'undefined':
         return undefined;
       case 'bigint':
-        return v >= BIGINT_LIMIT || v <= -BIGINT_LIMIT ? `[BigInt: over ${BIGINT_DIGITS} digits]` : this.str(v.toString());
+        return v >= BIGINT_LIMIT || v <= -BIGINT_LIMIT ? this.mark(`[BigInt: over ${BIGINT_DIGITS} digits]`) : this.str(v.toString());
       case 'symbol':
         return this.str(String(v));
       case 'function':
         return this.fn(v as object);
       default:
-        return v === null ? null : this.object(v as object, depth, hops);
+        if (v === null) {
+          this.room -= LITERAL_BYTES;
+          return null;
+        }
+        return this.object(v as object, depth, hops);
     }
   }
 
   /** Normalises a value where `undefined` is not allowed (array items, top level): `null`. */
   item(v: unknown, depth: number): JsonValue {
     const out = this.value(v, depth, 0);
-    return out === undefined ? null : out;
+    if (out !== undefined) return out;
+    this.room -= LITERAL_BYTES;
+    return null;
   }
 
-  private str(s: string): string {
-    return s.length > this.s.maxStringLength ? truncateString(s, this.s.maxStringLength) : s;
+  /** A string value: cut, and redacted like a URL when it is one (see `url-for-log.ts`). */
+  private text(v: string): string {
+    let out = v.length > this.s.maxStringLength || v.length + 2 > this.room ? this.cut(v, this.s.maxStringLength) : v;
+    const start = urlTextStart(out);
+    if (start >= 0) out = redactUrlText(out, start, this.s.redactor, this.s.redactedValue);
+    this.room -= out.length + 2;
+    return out;
+  }
+
+  /** A string the walker makes (a name, a number's digits): cut and charged, never searched. */
+  str(s: string): string {
+    const out = s.length > this.s.maxStringLength || s.length + 2 > this.room ? this.cut(s, this.s.maxStringLength) : s;
+    this.room -= out.length + 2;
+    return out;
+  }
+
+  /** `s` cut to `max` code units, or shorter to fit the room left (with room for the cut marker). */
+  cut(s: string, max: number): string {
+    const fit = this.room - 2 - CUT_MARKER_BYTES;
+    const limit = fit < max ? (fit > 0 ? fit : 0) : max;
+    return s.length > limit ? truncateString(s, limit) : s;
+  }
+
+  /**
+   * An error stack of at most `max` code units, cut to the room left. A stack is the one text
+   * certain to hold many line breaks (each written `\n` in JSON), so it is charged twice its
+   * length rather than scanned (a scan costs ~0.1 µs a stack); only a stack that does not fit so
+   * is measured exactly and cut.
+   */
+  stackText(stack: string, max: number): string {
+    let out = stack.length > max ? truncateString(stack, max) : stack;
+    let cost = 2 * out.length + 2;
+    if (cost > this.room) {
+      cost = out.length + lineBreaks(out) + 2;
+      if (cost > this.room) {
+        // Half the room: enough even if every character kept were a line break.
+        out = truncateString(stack, Math.max(Math.floor((this.room - 2 - CUT_MARKER_BYTES) / 2), 0));
+        cost = out.length + lineBreaks(out) + 2;
+      }
+    }
+    this.room -= cost;
+    return out;
   }
 
   private fn(f: object): string {
@@ -167,17 +266,25 @@ export class PayloadWalker {
   }
 
   private object(v: object, depth: number, hops: number): JsonValue {
-    if (depth >= this.s.maxDepth) return depthMarker(typeName(v));
+    if (depth >= this.s.maxDepth) return this.mark(depthMarker(typeName(v)));
     const ancestors = this.ancestors;
-    for (let i = 0; i < ancestors.length; i++) if (ancestors[i] === v) return CIRCULAR_MARKER;
+    for (let i = 0; i < ancestors.length; i++) if (ancestors[i] === v) return this.mark(CIRCULAR_MARKER);
+    // An error shown once is referred to afterwards, as a cycle is: one error referenced 10,000
+    // times would otherwise repeat its message and stack 10,000 times.
+    if (this.seenCount !== 0) {
+      const repeated = this.repeated(v);
+      if (repeated !== undefined) return this.mark(repeated);
+    }
+    this.room -= 2 + MARKER_RESERVE;
     ancestors.push(v);
     try {
       return this.dispatch(v, depth, hops);
     } catch (err) {
       // A Proxy trap or exotic object that threw outside a guarded read; also a RangeError.
-      return unreadable(err);
+      return this.mark(unreadable(err));
     } finally {
       ancestors.pop();
+      this.room += MARKER_RESERVE;
     }
   }
 
@@ -190,24 +297,24 @@ export class PayloadWalker {
     const proto: unknown = getProto(v);
     // Fast path: plain objects skip the instanceof chain.
     if (proto === Object.prototype || proto === null) return this.plain(v, depth, hops, true);
-    if (v instanceof Error || isNativeError(v)) return this.error(v as Error, depth);
+    if (v instanceof Error || isNativeError(v)) return errorShape(this, v as Error, depth);
     if (v instanceof Date) {
       const t = dateGetTime.call(v);
-      return t === t ? dateToISO.call(v) : INVALID_DATE_MARKER;
+      return this.mark(t === t ? dateToISO.call(v) : INVALID_DATE_MARKER);
     }
     if (v instanceof Map) return this.map(v, depth);
     if (v instanceof Set) return this.set(v, depth);
     if (ArrayBuffer.isView(v)) return this.view(v, depth);
-    if (v instanceof ArrayBuffer) return bytesForLog('ArrayBuffer', v, 0, v.byteLength, this.s.maxStringLength);
+    if (v instanceof ArrayBuffer) return this.bytes('ArrayBuffer', v, 0, v.byteLength);
     if (typeof SharedArrayBuffer === 'function' && v instanceof SharedArrayBuffer) {
-      return bytesForLog('SharedArrayBuffer', v, 0, v.byteLength, this.s.maxStringLength);
+      return this.bytes('SharedArrayBuffer', v, 0, v.byteLength);
     }
     if (v instanceof RegExp) return this.str(String(v));
     if (v instanceof URL) return this.str(urlForLog(v, this.s.redactor, this.s.redactedValue));
-    if (v instanceof Promise) return '[Promise]';
-    if (v instanceof WeakMap) return '[WeakMap]';
-    if (v instanceof WeakSet) return '[WeakSet]';
-    if (v instanceof WeakRef) return '[WeakRef]';
+    if (v instanceof Promise) return this.mark('[Promise]');
+    if (v instanceof WeakMap) return this.mark('[WeakMap]');
+    if (v instanceof WeakSet) return this.mark('[WeakSet]');
+    if (v instanceof WeakRef) return this.mark('[WeakRef]');
     if (v instanceof String || v instanceof Number || v instanceof Boolean) {
       return this.item(v.valueOf(), depth);
     }
@@ -225,17 +332,15 @@ export class PayloadWalker {
   private foreign(v: object, depth: number): JsonValue | typeof NO_RESULT {
     if (utilTypes.isDate(v)) {
       const t = dateGetTime.call(v);
-      return t === t ? dateToISO.call(v) : INVALID_DATE_MARKER;
+      return this.mark(t === t ? dateToISO.call(v) : INVALID_DATE_MARKER);
     }
     if (utilTypes.isMap(v)) return this.map(v as Map<unknown, unknown>, depth);
     if (utilTypes.isSet(v)) return this.set(v as Set<unknown>, depth);
     if (utilTypes.isRegExp(v)) return this.str(RegExp.prototype.toString.call(v));
-    if (utilTypes.isAnyArrayBuffer(v)) {
-      return bytesForLog('ArrayBuffer', v, 0, (v as ArrayBuffer).byteLength, this.s.maxStringLength);
-    }
-    if (utilTypes.isPromise(v)) return '[Promise]';
-    if (utilTypes.isWeakMap(v)) return '[WeakMap]';
-    if (utilTypes.isWeakSet(v)) return '[WeakSet]';
+    if (utilTypes.isAnyArrayBuffer(v)) return this.bytes('ArrayBuffer', v as ArrayBuffer, 0, (v as ArrayBuffer).byteLength);
+    if (utilTypes.isPromise(v)) return this.mark('[Promise]');
+    if (utilTypes.isWeakMap(v)) return this.mark('[WeakMap]');
+    if (utilTypes.isWeakSet(v)) return this.mark('[WeakSet]');
     if (utilTypes.isBoxedPrimitive(v)) {
       try {
         return this.item((v as { valueOf(): unknown }).valueOf(), depth);
@@ -306,13 +411,12 @@ export class PayloadWalker {
 
   /** Normalises what a provider/adapter/toJSON returned for `v` (still on the ancestor stack). */
   private result(v: object, r: unknown, depth: number, hops: number): JsonValue {
+    const isError = v instanceof Error;
+    if (isError) this.seen(v);
     const out = this.value(r, depth, hops + 1);
     if (out === undefined) return null;
-    if (v instanceof Error && out !== null && typeof out === 'object' && !Array.isArray(out)) {
-      // An error that is its own provider (MvxError) keeps its stack and cause chain.
-      this.errorStack(v, out);
-      if (!hasOwn(out, 'cause')) this.errorCause(v, out, depth);
-    }
+    // An error that is its own provider (MvxError) keeps its stack and cause chain.
+    if (isError && out !== null && typeof out === 'object' && !Array.isArray(out)) errorExtras(this, v, out, depth);
     return out;
   }
 
@@ -322,15 +426,16 @@ export class PayloadWalker {
     const out: JsonValue[] = [];
     let i = 0;
     for (; i < limit; i++) {
-      if (--this.budget < 0) break;
+      if (!this.spend(1)) break;
       const x = read(v, i);
-      out.push(x === READ_FAILED ? unreadable(lastReadError) : this.item(x, depth + 1));
+      out.push(x === READ_FAILED ? this.mark(unreadable(lastReadError())) : this.item(x, depth + 1));
     }
-    if (i < n) out.push(moreItems(n - i));
+    if (i < n) out.push(this.mark(moreItems(n - i)));
     return out;
   }
 
-  private ownKeys(v: object): string[] {
+  /** `Object.keys(v)`, reused when the same big object is met again in this call. */
+  ownKeys(v: object): string[] {
     const cache = this.keyCache;
     if (cache !== undefined) {
       const hit = cache.get(v);
@@ -354,15 +459,17 @@ export class PayloadWalker {
       }
     }
     const out: JsonObject = {};
-    this.fields(v, this.ownKeys(v), out, depth, undefined);
+    const rest = this.fields(v, this.ownKeys(v), out, depth, undefined);
+    if (rest > 0) out[MORE_KEYS_KEY] = this.mark(moreKeys(rest));
     return out;
   }
 
   /**
-   * Copies own enumerable fields `keys` of `v` into `out` (redacted, bounded, `__more__` marker).
-   * `skip` names keys already represented (error fields).
+   * Copies own enumerable fields `keys` of `v` into `out` (redacted, bounded); returns how many
+   * were left out (the caller writes the `__more__` marker). `skip` names keys already represented
+   * (error fields).
    */
-  private fields(v: object, keys: readonly string[], out: JsonObject, depth: number, skip: ReadonlySet<string> | undefined): void {
+  fields(v: object, keys: readonly string[], out: JsonObject, depth: number, skip: ReadonlySet<string> | undefined): number {
     const s = this.s;
     const redactor = s.redactor;
     const maxLen = s.maxStringLength;
@@ -376,25 +483,26 @@ export class PayloadWalker {
         skipped++;
         continue;
       }
-      if (--this.budget < 0) break;
       const outKey = k.length > maxLen ? truncateString(k, maxLen) : k;
+      if (!this.spend(outKey.length + 4)) break;
       if (redactor.isSensitive(k)) {
-        setKey(out, outKey, s.redactedValue);
+        setKey(out, outKey, this.mark(s.redactedValue));
         continue;
       }
       const x = read(v, k);
       if (x === READ_FAILED) {
-        setKey(out, outKey, unreadable(lastReadError));
+        setKey(out, outKey, this.mark(unreadable(lastReadError())));
         continue;
       }
       const nx = this.value(x, depth + 1, 0);
       if (nx !== undefined) setKey(out, outKey, nx);
     }
+    let rest = 0;
     if (i < n) {
-      let rest = n - i;
+      rest = n - i;
       if (skip !== undefined) for (let j = i; j < n; j++) if (skip.has(keys[j]!)) rest--;
-      if (rest > 0) out[MORE_KEYS_KEY] = moreKeys(rest);
     }
+    return rest;
   }
 
   private map(v: Map<unknown, unknown>, depth: number): JsonValue {
@@ -404,7 +512,10 @@ export class PayloadWalker {
     const values: unknown[] = [];
     let primitiveKeys = true;
     const it = mapEntries.call(v);
-    for (let i = 0; i < limit; i++) {
+    // Each entry costs at least one value: read no more than the budgets can pay for, so a huge
+    // Map (with `unbounded: true` too) is never copied before being cut.
+    const take = this.room > SLACK && this.budget > 0 ? Math.min(limit, this.budget) : 0;
+    for (let i = 0; i < take; i++) {
       const step = it.next();
       if (step.done === true) break;
       const k = step.value[0];
@@ -418,17 +529,17 @@ export class PayloadWalker {
       const out: JsonObject = {};
       let i = 0;
       for (; i < keys.length; i++) {
-        if (--this.budget < 0) break;
         const k = String(keys[i]);
         const outKey = k.length > s.maxStringLength ? truncateString(k, s.maxStringLength) : k;
+        if (!this.spend(outKey.length + 4)) break;
         if (s.redactor.isSensitive(k)) {
-          setKey(out, outKey, s.redactedValue);
+          setKey(out, outKey, this.mark(s.redactedValue));
           continue;
         }
         const nx = this.value(values[i], depth + 1, 0);
         if (nx !== undefined) setKey(out, outKey, nx);
       }
-      if (i < n) out[MORE_KEYS_KEY] = moreKeys(n - i);
+      if (i < n) out[MORE_KEYS_KEY] = this.mark(moreKeys(n - i));
       return out;
     }
     // Entries form: [[key, value], ...]; keys normalised as values, string keys still redact. The
@@ -436,13 +547,17 @@ export class PayloadWalker {
     const out: JsonValue[] = [];
     let i = 0;
     for (; i < keys.length; i++) {
-      if (--this.budget < 0) break;
+      // Three values per entry: the pair, the key and the value.
+      if (this.budget < 3 || !this.spend(4)) break;
+      this.budget -= 2;
       const k = keys[i];
       const nk = this.item(k, depth + 2);
-      const nv = typeof k === 'string' && s.redactor.isSensitive(k) ? s.redactedValue : this.item(values[i], depth + 2);
+      // A string key redacts its value; so does a key that reads as a string (a boxed String, a Symbol).
+      const name = typeof k === 'string' ? k : typeof nk === 'string' ? nk : undefined;
+      const nv = name !== undefined && s.redactor.isSensitive(name) ? this.mark(s.redactedValue) : this.item(values[i], depth + 2);
       out.push([nk, nv]);
     }
-    if (i < n) out.push(moreItems(n - i));
+    if (i < n) out.push(this.mark(moreItems(n - i)));
     return out;
   }
 
@@ -453,108 +568,45 @@ export class PayloadWalker {
     const it = setValues.call(v);
     let i = 0;
     for (; i < limit; i++) {
-      if (--this.budget < 0) break;
+      if (!this.spend(1)) break;
       const step = it.next();
       if (step.done === true) break;
       out.push(this.item(step.value, depth + 1));
     }
-    if (i < n) out.push(moreItems(n - i));
+    if (i < n) out.push(this.mark(moreItems(n - i)));
+    return out;
+  }
+
+  /** `{ type, byteLength, base64 }`: three values; the base64 text is cut to the room left too. */
+  private bytes(type: string, buffer: ArrayBufferLike, byteOffset: number, byteLength: number): JsonValue {
+    if (this.budget < 3) return this.mark(limitMarker(type));
+    this.budget -= 3;
+    this.room -= 64;
+    const fit = Math.max(this.room - 2 - CUT_MARKER_BYTES, 0);
+    const out = bytesForLog(type, buffer, byteOffset, byteLength, Math.min(this.s.maxStringLength, fit));
+    this.room -= (out.base64 as string).length;
     return out;
   }
 
   private view(v: ArrayBufferView, depth: number): JsonValue {
     const name = typedArrayName(v);
-    const max = this.s.maxStringLength;
-    if (name === undefined) return bytesForLog('DataView', v.buffer, v.byteOffset, v.byteLength, max);
-    if (isByteArrayName(name)) {
-      return bytesForLog(Buffer.isBuffer(v) ? 'Buffer' : name, v.buffer, v.byteOffset, v.byteLength, max);
-    }
+    if (name === undefined) return this.bytes('DataView', v.buffer, v.byteOffset, v.byteLength);
+    if (isByteArrayName(name)) return this.bytes(Buffer.isBuffer(v) ? 'Buffer' : name, v.buffer, v.byteOffset, v.byteLength);
     const arr = v as unknown as ArrayLike<number | bigint>;
     const n = arr.length;
     const limit = this.unbounded || n <= this.s.maxItems ? n : this.s.maxItems;
+    // `{ type, length, values }`: three values before the items; `values` may end with a marker.
+    if (this.budget < 3) return this.mark(limitMarker(name));
+    this.budget -= 3;
+    this.room -= 48 + MARKER_RESERVE;
     const values: JsonValue[] = [];
     let i = 0;
     for (; i < limit; i++) {
-      if (--this.budget < 0) break;
+      if (!this.spend(1)) break;
       values.push(this.item(arr[i], depth + 1));
     }
-    if (i < n) values.push(moreItems(n - i));
+    this.room += MARKER_RESERVE;
+    if (i < n) values.push(this.mark(moreItems(n - i)));
     return { type: name, length: n, values };
   }
-
-  /** The structural error shape; see `normalizeError` in `LogPayloadProcessor` for the fields. */
-  error(e: Error, depth: number): JsonObject {
-    const out: JsonObject = {};
-    const type = typeName(e);
-    out.type = this.str(type);
-    const name = read(e, 'name');
-    if (typeof name === 'string' && name !== type && name !== 'Error' && name.length > 0) out.name = this.str(name);
-    const message = read(e, 'message');
-    out.message = message === READ_FAILED ? unreadable(lastReadError) : (this.value(message, depth + 1, 0) ?? '');
-    const code = read(e, 'code');
-    if (code !== undefined && code !== READ_FAILED) {
-      const nc = this.value(code, depth + 1, 0);
-      if (nc !== undefined) out.code = nc;
-    }
-    this.errorStack(e, out);
-    let keys: readonly string[] = [];
-    try {
-      keys = this.ownKeys(e);
-    } catch {
-      // A Proxy around an error: no own fields.
-    }
-    if (keys.length > 0) {
-      this.fields(e, keys, out, depth, ERROR_OWN_SKIP);
-      // An own field named `type` would overwrite the class name: it is kept as `fields.type`
-      // (one level deeper, so its value is normalised one level deeper too).
-      if (keys.includes('type')) {
-        const fields: JsonObject = {};
-        this.fields(e, ['type'], fields, depth + 1, undefined);
-        out.fields = fields;
-      }
-    }
-    this.errorCause(e, out, depth);
-    const errors = read(e, 'errors');
-    if (Array.isArray(errors)) out.errors = this.item(errors, depth + 1);
-    return out;
-  }
-
-  private errorStack(e: Error, out: JsonObject): void {
-    const verbosity = this.s.verbosity;
-    if (verbosity === 'MINIMAL' || hasOwn(out, 'stack')) return;
-    const stack = read(e, 'stack');
-    if (typeof stack !== 'string' || stack.length === 0) return;
-    let s = verbosity === 'NORMAL' ? trimFrames(stack, NORMAL_STACK_FRAMES) : stack;
-    if (s.length > this.s.maxStackLength) s = truncateString(s, this.s.maxStackLength);
-    out.stack = s;
-  }
-
-  private errorCause(e: Error, out: JsonObject, depth: number): void {
-    const cause = read(e, 'cause');
-    if (cause === undefined || cause === READ_FAILED) return;
-    if (this.causes >= this.s.maxErrorCauses) {
-      out.cause = CAUSE_LIMIT_MARKER;
-      return;
-    }
-    this.causes++;
-    try {
-      out.cause = this.item(cause, depth + 1);
-    } finally {
-      this.causes--;
-    }
-  }
-}
-
-/** Keeps the header lines and the first `frames` `    at …` lines; notes how many were dropped. */
-export function trimFrames(stack: string, frames: number): string {
-  let at = stack.indexOf('\n    at ');
-  if (at < 0) return stack;
-  for (let i = 0; i < frames; i++) {
-    const next = stack.indexOf('\n    at ', at + 1);
-    if (next < 0) return stack;
-    at = next;
-  }
-  let dropped = 0;
-  for (let p = at; p >= 0; p = stack.indexOf('\n    at ', p + 1)) dropped++;
-  return `${stack.slice(0, at)}\n    … ${dropped} more frames`;
 }

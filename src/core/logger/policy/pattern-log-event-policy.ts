@@ -21,6 +21,7 @@
  * @module
  */
 import { MvxConfigError } from '../../errors.ts';
+import { guardConfig } from '../../internal/config-read.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEventMeta, LogOutcome } from '../event.ts';
 import { parseLogLevel } from '../level.ts';
@@ -119,6 +120,22 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** `obj[key]`, guarded (see {@link guardConfig}); the path of the value is `path`. */
+function readKey(obj: Record<string, unknown>, key: string, path: string): unknown {
+  return guardConfig(path, () => obj[key]);
+}
+
+/** The items of an array from configuration, each read guarded; `undefined` when `value` is not an array. */
+function readArray(value: unknown, path: string): unknown[] | undefined {
+  return guardConfig(path, () => {
+    if (!Array.isArray(value)) return undefined;
+    const n = value.length;
+    const out: unknown[] = [];
+    for (let i = 0; i < n; i++) out.push(guardConfig(`${path}[${i}]`, () => value[i] as unknown));
+    return out;
+  });
+}
+
 function checkKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, prefix: string): void {
   for (const key of Object.keys(obj)) {
     if (allowed.has(key)) continue;
@@ -135,8 +152,9 @@ function checkKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, p
 
 function parsePatterns(value: unknown, path: string): string[] | undefined {
   if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value)) throw new MvxConfigError(path, `must be an array of non-empty strings, got ${describe(value)}`);
-  return value.map((item, i) => {
+  const items = readArray(value, path);
+  if (items === undefined) throw new MvxConfigError(path, `must be an array of non-empty strings, got ${guardConfig(path, () => describe(value))}`);
+  return items.map((item, i) => {
     if (typeof item !== 'string') throw new MvxConfigError(`${path}[${i}]`, `must be a string, got ${describe(item)}`);
     const pattern = item.trim();
     if (pattern === '') throw new MvxConfigError(`${path}[${i}]`, 'must not be empty or blank');
@@ -154,19 +172,20 @@ function parseLevel(value: unknown, path: string): number | undefined {
 }
 
 function parseRule(value: unknown, path: string): PatternLogEventPolicyRule {
-  if (!isPlainObject(value)) throw new MvxConfigError(path, `must be an object, got ${describe(value)}`);
-  checkKeys(value, RULE_KEYS, path);
-  const action = value.action;
+  if (!guardConfig(path, () => isPlainObject(value))) throw new MvxConfigError(path, `must be an object, got ${guardConfig(path, () => describe(value))}`);
+  const obj = value as Record<string, unknown>;
+  guardConfig(path, () => checkKeys(obj, RULE_KEYS, path));
+  const action = readKey(obj, 'action', `${path}.action`);
   if (typeof action !== 'string') throw new MvxConfigError(`${path}.action`, `is required and must be 'allow' or 'deny', got ${describe(action)}`);
   const act = action.trim();
   if (act !== 'allow' && act !== 'deny') throw new MvxConfigError(`${path}.action`, `must be 'allow' or 'deny', got ${JSON.stringify(action)}`);
   const rule: { -readonly [K in keyof PatternLogEventPolicyRule]: PatternLogEventPolicyRule[K] } = { action: act };
   for (const group of GROUPS) {
-    const patterns = parsePatterns(value[group], `${path}.${group}`);
+    const patterns = parsePatterns(readKey(obj, group, `${path}.${group}`), `${path}.${group}`);
     if (patterns !== undefined) rule[group] = patterns;
   }
-  const minLevel = parseLevel(value.minLevel, `${path}.minLevel`);
-  const maxLevel = parseLevel(value.maxLevel, `${path}.maxLevel`);
+  const minLevel = parseLevel(readKey(obj, 'minLevel', `${path}.minLevel`), `${path}.minLevel`);
+  const maxLevel = parseLevel(readKey(obj, 'maxLevel', `${path}.maxLevel`), `${path}.maxLevel`);
   if (minLevel !== undefined) rule.minLevel = minLevel;
   if (maxLevel !== undefined) rule.maxLevel = maxLevel;
   if (minLevel !== undefined && maxLevel !== undefined && minLevel > maxLevel) {
@@ -177,17 +196,21 @@ function parseRule(value: unknown, path: string): PatternLogEventPolicyRule {
 
 /**
  * Validates a configuration strictly and returns a normalised copy (patterns trimmed, levels as
- * numbers). @throws MvxConfigError naming the path (e.g. `rules[2].events[0]`).
+ * numbers). Every value is read once; a getter or Proxy trap that throws is reported like any
+ * invalid value. @throws MvxConfigError naming the path (e.g. `rules[2].events[0]`).
  */
 export function parsePatternLogEventPolicyConfig(json: unknown): Required<PatternLogEventPolicyConfig> {
-  if (!isPlainObject(json)) throw new MvxConfigError('config', `must be an object, got ${describe(json)}`);
-  checkKeys(json, CONFIG_KEYS, '');
-  const defaultEnabled = json.defaultEnabled ?? true;
+  if (!guardConfig('config', () => isPlainObject(json))) throw new MvxConfigError('config', `must be an object, got ${guardConfig('config', () => describe(json))}`);
+  const config = json as Record<string, unknown>;
+  guardConfig('config', () => checkKeys(config, CONFIG_KEYS, ''));
+  const enabledValue = readKey(config, 'defaultEnabled', 'defaultEnabled');
+  const defaultEnabled = enabledValue ?? true;
   if (typeof defaultEnabled !== 'boolean') {
-    throw new MvxConfigError('defaultEnabled', `must be a boolean, got ${describe(json.defaultEnabled)}`);
+    throw new MvxConfigError('defaultEnabled', `must be a boolean, got ${guardConfig('defaultEnabled', () => describe(enabledValue))}`);
   }
-  const rules = json.rules ?? [];
-  if (!Array.isArray(rules)) throw new MvxConfigError('rules', `must be an array of rule objects, got ${describe(rules)}`);
+  const rulesValue = readKey(config, 'rules', 'rules') ?? [];
+  const rules = readArray(rulesValue, 'rules');
+  if (rules === undefined) throw new MvxConfigError('rules', `must be an array of rule objects, got ${guardConfig('rules', () => describe(rulesValue))}`);
   return { defaultEnabled, rules: rules.map((r, i) => parseRule(r, `rules[${i}]`)) };
 }
 

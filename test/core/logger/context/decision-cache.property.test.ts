@@ -11,6 +11,7 @@ import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
 import type { LogEventMeta, LogOutcome } from '../../../../src/core/logger/event.ts';
 import type { LogEventPolicy } from '../../../../src/core/logger/policy.ts';
 import { PatternLogEventPolicy } from '../../../../src/core/logger/policy/pattern-log-event-policy.ts';
+import { fuzzRuns, fuzzTimeout } from '../payload/fuzz-support.ts';
 import { policyConfigArbitrary } from '../policy/policy-arbitrary.ts';
 import { RecordingProcessor } from './test-processor.ts';
 
@@ -146,7 +147,7 @@ describe('decision cache (property)', () => {
           }
         }
       }),
-      { numRuns: Number(process.env.MVX_FUZZ_RUNS ?? 500) },
+      { numRuns: fuzzRuns(500) },
     );
-  });
+  }, fuzzTimeout(fuzzRuns(500)));
 });

@@ -126,6 +126,20 @@ describe('configureLogContext', () => {
     expect(() => configureLogContext('app', { level: 10 } as never)).toThrow(expect.objectContaining({ option: 'level' }));
   });
 
+  it('settings with a throwing getter or Proxy trap: MvxConfigError naming the setting, never a plain Error', () => {
+    const boom = (): never => {
+      throw new Error('hostile');
+    };
+    const cases: [unknown, string][] = [
+      [Object.defineProperty({}, 'sink', { enumerable: true, get: boom }), 'sink'],
+      [new Proxy({}, { ownKeys: boom }), 'settings'],
+    ];
+    for (const [settings, option] of cases) {
+      expect(() => configureLogContext('app', settings as never)).toThrow(expect.objectContaining({ option }));
+    }
+    expect(getLogContext('app').localSettings()).toEqual({});
+  });
+
   it("configures the root with ''", () => {
     const sink = new MemorySink();
     configureLogContext('', { sink });

@@ -15,6 +15,16 @@ export function fuzzRuns(defaultRuns: number): number {
   return Number.isInteger(n) && n > 0 ? n : defaultRuns;
 }
 
+/**
+ * Time-out of a property test running `runs` cases: vitest's 30 s default plus 5 ms a case, so the
+ * 100,000-case runs of `npm run test:fuzz` get about 9 minutes (about half a minute per property when
+ * the machine is idle; a shared machine under load has been measured 2.5× slower). Every property
+ * that scales with `MVX_FUZZ_RUNS` uses it.
+ */
+export function fuzzTimeout(runs: number): number {
+  return 30_000 + runs * 5;
+}
+
 /** A value that must never reach a sink: only ever placed under a sensitive key. */
 export const SECRET = 'Qz-s3cr3t-\u2603-9f41';
 
@@ -258,6 +268,7 @@ export const settings: fc.Arbitrary<LogPayloadProcessorOptions & { unbounded: bo
   maxErrorCauses: fc.integer({ min: 0, max: 3 }),
   maxNodes: fc.integer({ min: 1, max: 400 }),
   maxStackLength: fc.integer({ min: 1, max: 200 }),
+  maxBytes: fc.integer({ min: 256, max: 4096 }),
   unbounded: fc.boolean(),
 });
 
@@ -319,7 +330,28 @@ export function checkOutput(out: unknown, s: LogPayloadProcessorOptions & { unbo
     }
   };
   walk(out, 0, undefined);
-  expect(JSON.parse(JSON.stringify(out))).toEqual(out);
+  const text = JSON.stringify(out);
+  expect(JSON.parse(text)).toEqual(out);
+  // maxBytes counts characters; JSON escapes take up to 6 (a control character as \u0001).
+  const maxBytes = s.maxBytes ?? 262_144;
+  if (text.length > 6 * maxBytes) throw new Error(`output of ${text.length} characters exceeds 6 × maxBytes ${maxBytes}`);
+  // Every value costs a unit of maxNodes; a fixed shape in flight when it runs out can end a few over.
+  const nodes = countValues(out);
+  if (nodes > (s.maxNodes ?? 10_000) + 4) throw new Error(`${nodes} values exceed maxNodes ${s.maxNodes}`);
+}
+
+/** Values of an output (array items and object values at every depth), markers apart. */
+function countValues(v: unknown): number {
+  let n = 0;
+  const walk = (x: unknown): void => {
+    const children = Array.isArray(x) ? x : x !== null && typeof x === 'object' ? Object.entries(x).filter(([k]) => k !== '__more__').map(([, c]) => c as unknown) : [];
+    for (const c of children) {
+      if (!(typeof c === 'string' && MARKER.test(c))) n++;
+      walk(c);
+    }
+  };
+  walk(v);
+  return n;
 }
 
 function checkString(v: string, max: number): void {
@@ -333,8 +365,7 @@ function checkString(v: string, max: number): void {
  * sensitive key survives, for `normalizeValueForLog`, `normalizePayload` and `normalizeError`.
  */
 export function describePayloadProperties(runs: number): void {
-  // Generous: the machine is shared; 100,000 runs take about half a minute per property when idle.
-  const timeout = 30_000 + runs * 5;
+  const timeout = fuzzTimeout(runs);
   beforeAll(() => configureDiagnostics({ stderr: 'off' }));
   afterAll(() => configureDiagnostics({ stderr: 'throttled' }));
 

@@ -96,6 +96,34 @@ describe('A: defaults and explicit values', () => {
     expect((caught as MvxConfigError).option).toBe(option);
   });
 
+  it('options with a throwing getter or Proxy trap: MvxConfigError naming the option, never a plain Error', () => {
+    const boom = (): never => {
+      throw new Error('hostile');
+    };
+    const getter = (obj: object, key: string): object => Object.defineProperty(obj, key, { enumerable: true, get: boom });
+    const { proxy: revoked, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const cases: [unknown, string][] = [
+      [getter({}, 'maxItems'), 'maxItems'],
+      [new Proxy({}, { ownKeys: boom }), 'options'],
+      [{ redact: getter({}, 'keys') }, 'redact'],
+      [{ redact: new Proxy({}, { ownKeys: boom }) }, 'redact'],
+      [{ redact: { keys: new Proxy([], { get: boom }) } }, 'redact'],
+      [{ adapters: { [Symbol.iterator]: boom } }, 'adapters'],
+      [{ maxItems: revoked }, 'maxItems'],
+    ];
+    for (const [options, option] of cases) {
+      let caught: unknown;
+      try {
+        new LogPayloadProcessor(options as LogPayloadProcessorOptions);
+      } catch (err) {
+        caught = err;
+      }
+      expect(caught, option).toBeInstanceOf(MvxConfigError);
+      expect((caught as MvxConfigError).option).toBe(option);
+    }
+  });
+
   it('names the path inside nested options', () => {
     expect(() => new LogPayloadProcessor({ redact: { keys: ['ok', 5 as unknown as string] } })).toThrow(/redact\.keys\[1\]/);
     expect(() => new LogPayloadProcessor({ redact: { mode: 'merge' as 'extend' } })).toThrow(/redact\.mode/);

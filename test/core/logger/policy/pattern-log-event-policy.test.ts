@@ -145,6 +145,42 @@ describe('strict validation names the path (3.3 c, d)', () => {
     expect(configError({ rules: [{ action: 'allow', names: ['[z-a]'] }] }).option).toBe('rules[0].names');
   });
 
+  it('a throwing getter or a throwing Proxy anywhere in the config is an MvxConfigError naming the path, not a plain Error', () => {
+    const boom = (): never => {
+      throw new Error('hostile');
+    };
+    const getter = (obj: object, key: string): object => Object.defineProperty(obj, key, { enumerable: true, get: boom });
+    const trap = (target: object, traps: ProxyHandler<object>): object => new Proxy(target, traps);
+    const revoked = (): object => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    };
+    const cases: [unknown, string][] = [
+      [getter({}, 'defaultEnabled'), 'defaultEnabled'],
+      [getter({}, 'rules'), 'rules'],
+      [{ rules: [getter({}, 'action')] }, 'rules[0].action'],
+      [{ rules: [{ action: 'allow' }, getter({ action: 'deny' }, 'events')] }, 'rules[1].events'],
+      [{ rules: [getter({ action: 'deny' }, 'minLevel')] }, 'rules[0].minLevel'],
+      [trap({}, { get: boom }), 'defaultEnabled'],
+      [trap({}, { ownKeys: boom }), 'config'],
+      [trap({}, { getPrototypeOf: boom }), 'config'],
+      [revoked(), 'config'],
+      [{ rules: trap([], { get: boom }) }, 'rules'],
+      [{ rules: revoked() }, 'rules'],
+      [{ rules: [trap({ action: 'allow' }, { ownKeys: boom })] }, 'rules[0]'],
+      [{ rules: [revoked()] }, 'rules[0]'],
+      [{ rules: [{ action: 'allow', names: trap(['a'], { get: boom }) }] }, 'rules[0].names'],
+      [{ rules: [{ action: 'allow', names: getter(['a'], '1') }] }, 'rules[0].names[1]'],
+    ];
+    for (const [config, path] of cases) {
+      const err = configError(config);
+      expect(err.option, path).toBe(path);
+      expect(err.message).toContain('could not be read');
+      expect(err.cause).toBeInstanceOf(Error);
+    }
+  });
+
   it('the constructor validates typed configs the same way', () => {
     expect(() => new PatternLogEventPolicy({ rules: [{ action: 'allow', events: [''] }] })).toThrow(MvxConfigError);
   });

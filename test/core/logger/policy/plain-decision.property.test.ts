@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { PatternLogEventPolicy } from '../../../../src/core/logger/policy/pattern-log-event-policy.ts';
+import { fuzzRuns, fuzzTimeout } from '../payload/fuzz-support.ts';
 import { POLICY_LEVELS, POLICY_NAMES, POLICY_NAMESPACES, policyConfigArbitrary } from './policy-arbitrary.ts';
 
 // Names to try beyond the alphabet: whatever a pattern in the alphabet could match after `ns.`.
@@ -23,9 +24,9 @@ describe('PatternLogEventPolicy.plainDecision (property)', () => {
           expect(policy.isEnabled({ namespace: ns, name }, level)).toBe(d);
         }
       }),
-      { numRuns: Number(process.env.MVX_FUZZ_RUNS ?? 2000) },
+      { numRuns: fuzzRuns(2000) },
     );
-  });
+  }, fuzzTimeout(fuzzRuns(2000)));
 
   it('answers often enough to matter (not always undefined)', () => {
     let answered = 0;
