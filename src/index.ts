@@ -13,8 +13,8 @@ export {
   configureDiagnostics,
   diagnosticCounts,
   DIAGNOSTICS_CHANNEL_NAME,
-} from './core/internal/diagnostics.ts';
-export type { Diagnostic } from './core/internal/diagnostics.ts';
+} from './core/diagnostics.ts';
+export type { Diagnostic } from './core/diagnostics.ts';
 
 // --- logger: event model ------------------------------------------------------------------------
 export { LogLevel, logLevelName, parseLogLevel } from './core/logger/level.ts';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import promClient, { Registry } from 'prom-client';
 import { createPrometheusBridge, renderRegistry, startMetricsServer } from '../../src/adapters/prometheus/index.ts';
 import type { MetricsServer } from '../../src/adapters/prometheus/index.ts';
-import { configureDiagnostics } from '../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics } from '../../src/core/diagnostics.ts';
 import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
 import { GaugeMetric } from '../../src/core/metrics/metrics/gauge-metric.ts';
 import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';

@@ -5,7 +5,7 @@
 import { StatsD } from 'hot-shots';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsdExporter } from '../../src/adapters/statsd/index.ts';
-import { configureDiagnostics } from '../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics } from '../../src/core/diagnostics.ts';
 import { GaugeMetric } from '../../src/core/metrics/metrics/gauge-metric.ts';
 import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';

@@ -4,7 +4,7 @@
 import * as otelApi from '@opentelemetry/api';
 import { context as contextApi, trace, type Context } from '@opentelemetry/api';
 import { MvxConfigError } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import { epochMsToHrTime } from '../../core/internal/hr-time.ts';
 import { composeEventName, type LogEvent, type LogEventMeta } from '../../core/logger/event.ts';
 import type { LifecycleOptions, LogSink } from '../../core/logger/sink.ts';

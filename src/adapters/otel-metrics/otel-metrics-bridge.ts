@@ -15,7 +15,7 @@
 import { metrics, type BatchObservableResult, type Meter, type Observable } from '@opentelemetry/api';
 import type { CollectionResult, MetricCollectOptions, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
 import { MvxConfigError } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import type { MetricsSource, MetricSnapshot, NumberDimension } from '../../core/metrics/types.ts';
 import { DeltaState } from './delta-state.ts';
 import { dimensionMetricName, histogramData, isValidInstrumentName, numberData } from './metric-data.ts';

@@ -3,7 +3,7 @@
  */
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { MvxConfigError } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import type { LogContext } from '../../core/logger/context/log-context.ts';
 import { getLogCorrelationProvider, setLogCorrelationProvider, type LogCorrelationProvider } from '../../core/logger/correlation.ts';
 import { composeEventName, type LogEventMeta } from '../../core/logger/event.ts';

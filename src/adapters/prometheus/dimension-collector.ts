@@ -9,7 +9,7 @@
  * @module
  */
 import type { HistogramDimension, MetricDimension, NumberDimension } from '../../core/metrics/types.ts';
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import { LabelCache } from './labels.ts';
 import type { Labels } from './labels.ts';
 import type { PrometheusName } from './naming.ts';

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import promClient from 'prom-client';
 import type { Registry } from 'prom-client';
 import { MvxConfigError } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import { negotiateFormat, OPENMETRICS_TEXT, PROMETHEUS_TEXT, renderRegistry } from './exposition.ts';
 import type { ExpositionFormat } from './exposition.ts';
 import { bridgesOf } from './prometheus-bridge.ts';

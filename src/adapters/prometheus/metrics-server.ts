@@ -7,7 +7,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import { createMetricsHandler } from './metrics-handler.ts';
 
 /** Options of {@link startMetricsServer}. */

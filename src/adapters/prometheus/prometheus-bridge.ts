@@ -5,7 +5,7 @@
 import promClient from 'prom-client';
 import type { Metric as PromMetric, Registry } from 'prom-client';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import type { MetricDimension, MetricSnapshot, MetricsSource } from '../../core/metrics/types.ts';
 import { DimensionCollector, isBridgeCollector } from './dimension-collector.ts';
 import type { CollectorHost } from './dimension-collector.ts';

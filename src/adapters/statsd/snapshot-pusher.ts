@@ -2,7 +2,7 @@
  * Keeps what was last pushed per series and turns snapshots into StatsD calls: counter changes as
  * increments, up-down counters and gauges as absolute gauges, histogram changes as observations.
  */
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import type {
   HistogramDimension,
   MetricDimension,

@@ -2,7 +2,7 @@
  * Pushes a metrics source to StatsD through the user's hot-shots client.
  */
 import { MvxConfigError } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/internal/diagnostics.ts';
+import { reportDiagnostic } from '../../core/diagnostics.ts';
 import type { LifecycleOptions } from '../../core/logger/sink.ts';
 import type { Metric, MetricsSource } from '../../core/metrics/types.ts';
 import { checkDnsPerSend, ClientErrorTap } from './client-error-tap.ts';

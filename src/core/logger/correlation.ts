@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { reportDiagnostic } from '../internal/diagnostics.ts';
+import { reportDiagnostic } from '../diagnostics.ts';
 
 /** Returns the correlation ids of the current execution context, or `undefined` when there are none. */
 export type LogCorrelationProvider = () => Readonly<Record<string, string>> | undefined;

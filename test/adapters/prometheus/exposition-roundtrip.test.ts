@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createPrometheusBridge, renderRegistry } from '../../../src/adapters/prometheus/index.ts';
 import { toLabels } from '../../../src/adapters/prometheus/labels.ts';
-import { configureDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics } from '../../../src/core/diagnostics.ts';
 import type { MetricAttributes, MetricSnapshot } from '../../../src/core/metrics/types.ts';
 
 configureDiagnostics({ stderr: 'off' });

@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createPrometheusBridge } from '../../../src/adapters/prometheus/index.ts';
-import { configureDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics } from '../../../src/core/diagnostics.ts';
 import type { MetricAttributes, MetricSnapshot, MetricsSource } from '../../../src/core/metrics/types.ts';
 
 setFlagsFromString('--expose-gc');

@@ -12,8 +12,8 @@ import {
 } from '../../../src/adapters/prometheus/index.ts';
 import type { MetricsServer } from '../../../src/adapters/prometheus/index.ts';
 import { isMvxError, MvxErrorCode } from '../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic } from '../../../src/core/internal/diagnostics.ts';
-import type { Diagnostic } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, onDiagnostic } from '../../../src/core/diagnostics.ts';
+import type { Diagnostic } from '../../../src/core/diagnostics.ts';
 import type { MetricSnapshot, MetricsSource } from '../../../src/core/metrics/types.ts';
 
 configureDiagnostics({ stderr: 'off' });

@@ -13,7 +13,7 @@ import dns from 'node:dns';
 import { StatsD } from 'hot-shots';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { StatsdExporter } from '../../../src/adapters/statsd/index.ts';
-import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/diagnostics.ts';
 import { ManualSource, numberSnapshot } from './manual-source.ts';
 
 let diagnostics: Diagnostic[];

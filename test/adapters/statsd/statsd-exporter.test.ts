@@ -5,7 +5,7 @@ import { StatsD } from 'hot-shots';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatsdExporter, type StatsdExporterOptions } from '../../../src/adapters/statsd/index.ts';
 import { isMvxError, MvxErrorCode } from '../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/diagnostics.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
 import { registerJobMetrics, type JobEvent } from './job-metrics.ts';

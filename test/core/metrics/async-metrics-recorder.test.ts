@@ -5,7 +5,7 @@ import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.
 import { OutcomeCounterMetric } from '../../../src/core/metrics/metrics/outcome-counter-metric.ts';
 import type { Metric, MetricEvent, MetricSnapshot, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { MvxConfigError, MvxStateError } from '../../../src/core/errors.ts';
-import { configureDiagnostics, diagnosticCounts, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, diagnosticCounts, resetDiagnostics } from '../../../src/core/diagnostics.ts';
 
 type Ev = MetricEvent & { outcome?: string; n?: number };
 

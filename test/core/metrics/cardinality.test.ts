@@ -6,7 +6,7 @@ import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
 import type { HistogramDimension, MetricEvent, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { configureDiagnostics, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, resetDiagnostics } from '../../../src/core/diagnostics.ts';
 
 // A real GC before each heap reading, so the figure is retained memory, not garbage.
 setFlagsFromString('--expose-gc');

@@ -7,7 +7,7 @@ import { MetricsRuntime } from '../../../src/core/metrics/runtime/metrics-runtim
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
-import { configureDiagnostics, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, resetDiagnostics } from '../../../src/core/diagnostics.ts';
 
 beforeEach(() => {
   resetDiagnostics();

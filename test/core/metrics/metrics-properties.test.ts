@@ -5,7 +5,7 @@ import { HistogramMetric } from '../../../src/core/metrics/metrics/histogram-met
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
 import type { HistogramDimension, MetricEvent, NumberDimension } from '../../../src/core/metrics/types.ts';
-import { configureDiagnostics, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, resetDiagnostics } from '../../../src/core/diagnostics.ts';
 
 type Ev = MetricEvent & { a?: unknown; b?: unknown; v?: number };
 

@@ -6,7 +6,7 @@ import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-m
 import type { AsyncMetricsRecorderOptions } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import type { NumberDimension } from '../../../src/core/metrics/types.ts';
 import { MvxConfigError, MvxError, MvxErrorCode, isMvxError } from '../../../src/core/errors.ts';
-import { configureDiagnostics, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, resetDiagnostics } from '../../../src/core/diagnostics.ts';
 
 beforeEach(() => {
   resetDiagnostics();

@@ -10,7 +10,7 @@ import {
 } from '../../../src/core/metrics/metrics/histogram-buckets.ts';
 import type { HistogramDimension, MetricEvent, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
-import { configureDiagnostics, diagnosticCounts, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, diagnosticCounts, resetDiagnostics } from '../../../src/core/diagnostics.ts';
 
 type Ev = MetricEvent & Record<string, unknown>;
 

@@ -104,7 +104,7 @@ describe('SeriesStore.getByValues (the key-list hot path)', () => {
 
 describe('SeriesStore attribute value length (issue 13)', () => {
   it('cuts string values over maxAttributeValueLength with a marker, on both paths, counting and reporting each cut', async () => {
-    const { configureDiagnostics, diagnosticCounts, resetDiagnostics } = await import('../../../src/core/internal/diagnostics.ts');
+    const { configureDiagnostics, diagnosticCounts, resetDiagnostics } = await import('../../../src/core/diagnostics.ts');
     resetDiagnostics();
     configureDiagnostics({ stderr: 'off' });
     try {

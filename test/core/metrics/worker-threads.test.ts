@@ -9,7 +9,7 @@ import { createWorkerMetricsRecorder } from '../../../src/core/metrics/worker/wo
 import type { WorkerMetricsRecorderStats } from '../../../src/core/metrics/worker/worker-metrics-recorder.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { MvxConfigError, MvxErrorCode } from '../../../src/core/errors.ts';
-import { configureDiagnostics, resetDiagnostics } from '../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, resetDiagnostics } from '../../../src/core/diagnostics.ts';
 
 beforeEach(() => {
   resetDiagnostics();

@@ -20,7 +20,7 @@
  * @module
  */
 import { types as utilTypes } from 'node:util';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogOutcome, LogSource } from '../event.ts';
 import { truncateString } from '../payload/markers.ts';
 

@@ -11,7 +11,7 @@
  * @module
  */
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { buildLogEvent } from '../build-event.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEvent, LogEventMeta, LogOutcome, LogSource } from '../event.ts';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { getRootLogContext } from '../context/facade.ts';
 import { LogContext } from '../context/log-context.ts';
 import type { InvocationPlan } from './options.ts';

@@ -6,7 +6,7 @@
  */
 import { epochMsAt } from '../../internal/clock.ts';
 import { MvxConfigError } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { buildLogEvent } from '../build-event.ts';
 import { configGeneration } from '../context/config-generation.ts';
 import { boundMetadata } from '../context/event-options.ts';

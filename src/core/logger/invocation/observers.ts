@@ -5,7 +5,7 @@
  * @module
  */
 import { MvxConfigError } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEventMeta } from '../event.ts';
 import type { JsonObject } from '../json.ts';
 import type { LogContext } from '../context/log-context.ts';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogContext } from '../context/log-context.ts';
 import type { JsonObject, JsonValue } from '../json.ts';
 import { UNRESOLVED, gateAllows, resolvePath } from './field-spec.ts';

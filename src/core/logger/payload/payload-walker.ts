@@ -14,7 +14,7 @@
  * budget are never read. An object met again in the same call reuses its key list.
  */
 import { types as utilTypes } from 'node:util';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { JsonObject, JsonValue } from '../json.ts';
 import { bytesForLog, isByteArrayName, typedArrayName } from './binary.ts';
 import { errorExtras, errorShape } from './error-shape.ts';

@@ -12,7 +12,7 @@
  * {@link AsyncLogSink.onStart} / {@link AsyncLogSink.onStop} hooks.
  */
 import { MvxError, MvxErrorCode, MvxStateError, isMvxError } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEvent } from '../event.ts';
 import type { LifecycleOptions, LogSink } from '../sink.ts';
 import {

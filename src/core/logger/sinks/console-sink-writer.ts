@@ -22,7 +22,7 @@
  * Internal: not re-exported.
  */
 import { writeSync } from 'node:fs';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogSinkDropReasonValue } from './async-log-sink-options.ts';
 import { RingQueue } from './ring-queue.ts';
 import { sleepSync } from './file-sync-io.ts';

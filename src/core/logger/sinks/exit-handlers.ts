@@ -6,7 +6,7 @@
  */
 import { MvxConfigError } from '../../errors.ts';
 import { describe } from './async-log-sink-options.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { getRegisteredLogSinks } from '../context/facade.ts';
 import type { LifecycleOptions } from '../sink.ts';
 

@@ -5,7 +5,7 @@ import { mkdir, open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { MvxError, MvxErrorCode } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEvent } from '../event.ts';
 import { formatJsonLine } from '../format/json-line.ts';
 import { formatReadable } from '../format/readable.ts';

@@ -4,7 +4,7 @@
  * @module
  */
 import { MvxConfigError } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEvent } from '../event.ts';
 import type { LifecycleOptions, LogSink } from '../sink.ts';
 

@@ -2,7 +2,7 @@
  * Optional lifecycle logging of recorders and the runtime through a log context (the reference
  * logged them with `log_invocation`). Structural, so any `LogContext` fits; never throws.
  */
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { LogLevel } from '../../logger/level.ts';
 
 /** What the metrics core needs of a log context: `LogContext` satisfies it. */

@@ -3,7 +3,7 @@
  * types, attributes taken from the event, a filter and the series limit.
  */
 import { MvxConfigError } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { MetricAttributes, MetricAttributeValue, MetricEvent } from '../types.ts';
 import type { SeriesStore } from '../series/series-store.ts';
 

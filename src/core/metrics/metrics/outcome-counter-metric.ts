@@ -3,7 +3,7 @@
  * outcome (`success_total`, `failure_total`, ...), per attribute set.
  */
 import { MvxConfigError } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { MetricEvent, MetricSnapshot, NumberDimension } from '../types.ts';
 import { SeriesStore } from '../series/series-store.ts';
 import { compileBase } from './metric-options.ts';

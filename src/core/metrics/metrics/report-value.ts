@@ -1,5 +1,5 @@
 /** Reports a value a ready-made metric had to drop (never throws). */
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 
 /** Reports an invalid value read from an event; the event is ignored by that metric. */
 export function reportInvalidValue(metric: string, value: unknown, expected: string): void {

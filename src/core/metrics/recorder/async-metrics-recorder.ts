@@ -5,7 +5,7 @@
  * and reported, and the recorder keeps running.
  */
 import { MvxConfigError, MvxError, MvxErrorCode, MvxStateError } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
 import { MetricDispatcher } from './metric-dispatcher.ts';

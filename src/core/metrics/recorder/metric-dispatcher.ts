@@ -7,7 +7,7 @@
  * event costs only the metrics that want it (the reference offered each event to every metric).
  */
 import { MvxConfigError } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot } from '../types.ts';
 

@@ -3,7 +3,7 @@
  * scripts and code that wants snapshots exact right after `emit()`. Routing, isolation and the
  * change hook are the same as {@link AsyncMetricsRecorder}'s.
  */
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
 import { MetricDispatcher } from './metric-dispatcher.ts';

@@ -7,7 +7,7 @@
 import { MvxConfigError } from '../../errors.ts';
 import { OVERFLOW_ATTRIBUTE } from '../types.ts';
 import type { MetricAttributes, MetricAttributeValue } from '../types.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { attributesKey, storedAttributeValue } from './attribute-key.ts';
 import { checkMaxAttributeValueLength, cutAttributeValue } from './attribute-value.ts';
 

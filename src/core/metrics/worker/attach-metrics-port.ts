@@ -4,7 +4,7 @@
  * flush requests once every earlier batch is aggregated (a port delivers in order).
  */
 import { MessagePort } from 'node:worker_threads';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { MetricEvent } from '../types.ts';
 import { ENVELOPE, isEnvelope } from './protocol.ts';
 import type { MessagePortLike, ToOwner } from './protocol.ts';

@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
-import { reportDiagnostic } from '../../internal/diagnostics.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricEvent, MetricSnapshot, MetricsRecorder } from '../types.ts';
 import { ENVELOPE, isEnvelope } from './protocol.ts';

@@ -8,8 +8,8 @@ import type { LogEventMeta, LogOutcome } from '../../../../src/core/logger/event
 import type { LogEventPolicy } from '../../../../src/core/logger/policy.ts';
 import type { LogSink } from '../../../../src/core/logger/sink.ts';
 import { MvxConfigError, MvxErrorCode, isMvxError } from '../../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/internal/diagnostics.ts';
-import type { Diagnostic } from '../../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
+import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
 import { RecordingProcessor } from './test-processor.ts';
 
 /** A real policy: decides by a predicate and records every question it is asked. */

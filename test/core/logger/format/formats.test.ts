@@ -5,8 +5,8 @@ import { buildLogEvent, preciseNow } from '../../../../src/core/logger/build-eve
 import { setLogCorrelationProvider } from '../../../../src/core/logger/correlation.ts';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
 import type { JsonObject } from '../../../../src/core/logger/json.ts';
-import { configureDiagnostics, onDiagnostic } from '../../../../src/core/internal/diagnostics.ts';
-import type { Diagnostic } from '../../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, onDiagnostic } from '../../../../src/core/diagnostics.ts';
+import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
 
 afterEach(() => setLogCorrelationProvider(undefined));
 

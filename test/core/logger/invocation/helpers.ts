@@ -1,6 +1,6 @@
 /** Shared set-up of the logInvocation tests: a real root context with a MemorySink. */
-import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/internal/diagnostics.ts';
-import type { Diagnostic } from '../../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
+import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
 import { LogContext } from '../../../../src/core/logger/context/log-context.ts';
 import type { LogContextOptions } from '../../../../src/core/logger/context/log-context.ts';
 import type { LogEvent, LogEventMeta, LogOutcome } from '../../../../src/core/logger/event.ts';

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MvxConfigError, MvxError, MvxStateError, configureDiagnostics, onDiagnostic } from '../../../../src/index.ts';
-import type { Diagnostic } from '../../../../src/core/internal/diagnostics.ts';
+import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
 import { AsyncLogSink } from '../../../../src/core/logger/sinks/async-log-sink.ts';
 import { ProbeSink, checkInvariant, ev, gate, seqs, sleep } from './helpers.ts';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configureDiagnostics } from '../../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics } from '../../../../src/core/diagnostics.ts';
 import { buildLogEvent } from '../../../../src/core/logger/build-event.ts';
 import { ConsoleSink } from '../../../../src/core/logger/sinks/console-sink.ts';
 import type { ConsoleSinkStats } from '../../../../src/core/logger/sinks/console-sink.ts';

@@ -10,8 +10,8 @@ import { buildLogEvent } from '../../../../src/core/logger/build-event.ts';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
 import type { LogSink } from '../../../../src/core/logger/sink.ts';
 import { MvxConfigError, MvxErrorCode, isMvxError } from '../../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/internal/diagnostics.ts';
-import type { Diagnostic } from '../../../../src/core/internal/diagnostics.ts';
+import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
+import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
 import { RecordingProcessor } from '../context/test-processor.ts';
 
 /** A real Writable collecting what is written. */

@@ -1,5 +1,5 @@
 /**
- * The library's internal diagnostic channel.
+ * The library's diagnostic channel: how components report what they cannot throw.
  *
  * Hot paths (logging, emitting, recording, exporting) never throw into the caller. When they meet
  * bad input or a failing component they call {@link reportDiagnostic}: the report is counted by
@@ -9,10 +9,11 @@
  * `summaryIntervalMs`, also when reports stop, and at the latest when the process exits), so
  * nothing fails silently. Modelled on OpenTelemetry's `diag` logger.
  *
- * This file is internal; the public surface is re-exported from `src/index.ts`.
+ * Public: `onDiagnostic`, `configureDiagnostics`, `diagnosticCounts` and the channel name are
+ * re-exported from the root; `reportDiagnostic` is for components (the adapter kit re-exports it).
  */
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { atExit, processIsExiting } from './at-exit.ts';
+import { atExit, processIsExiting } from './internal/at-exit.ts';
 
 /** One diagnostic report. */
 export interface Diagnostic {
