@@ -8,7 +8,7 @@ import {
   onDiagnostic,
   reportDiagnostic,
   resetDiagnostics,
-} from '../../../src/core/diagnostics.ts';
+} from '../../src/core/diagnostics.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
