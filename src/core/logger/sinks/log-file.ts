@@ -3,12 +3,13 @@
  * (shift the rotated names, reopen, gzip in the background) and the byte counters. The batch logic
  * is in `file-sink.ts`, the exit path in `file-sink-exit.ts`. Internal.
  */
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { gzipFile, shiftRotatedFiles } from './file-rotation.ts';
 import { openAppendSync } from './file-sync-io.ts';
+import { makeDirectory } from './make-directory.ts';
 import type { OpenedFile } from './file-sync-io.ts';
 
 /** The active file of one sink and its counters. */
@@ -48,7 +49,7 @@ export class LogFile {
 
   /** Creates missing directories (start-up only). */
   async makeDirectory(): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
+    await makeDirectory(dirname(this.path));
   }
 
   /** Opens (or creates) the file for appending and reads its size. */

@@ -138,6 +138,20 @@ describe('FileSink', () => {
     expect(JSON.parse(lines(path)[0]!)).toMatchObject({ payload: { seq: 100 } });
   });
 
+  it('a path under /proc (where a recursive mkdir never returns): start() rejects naming the path instead of hanging', async () => {
+    const path = `/proc/mvx-no-such-dir-${process.pid}/logs/app.log`;
+    const sink = new FileSink({ path, maxRetries: 0 });
+    const err = await sink.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(MvxError);
+    expect((err as MvxError).code).toBe('MVX_STARTUP');
+    expect((err as MvxError).message).toContain(path);
+    expect((err as MvxError).details).toMatchObject({ errno: 'ENOENT' });
+    await sink.shutdown({ timeoutMs: 1000 });
+  }, 10_000);
+
   it('a full disk (/dev/full, ENOSPC): the producer goes on, failures are counted and reported', async () => {
     const errors: unknown[] = [];
     const sink = new FileSink({ path: '/dev/full', maxRetries: 1, retryBaseDelayMs: 1, batchIntervalMs: 0, onError: (e) => errors.push(e) });
