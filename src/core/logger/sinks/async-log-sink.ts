@@ -33,9 +33,7 @@ import { StartBackoff } from './start-backoff.ts';
 const noop = (): void => {};
 
 /**
- * Base class of asynchronous sinks.
- *
- * **Contract**
+ * Base class of asynchronous sinks. **Contract**
  * - `log(event)` never blocks and never throws: the event enters a bounded queue
  *   (`maxQueueSize`, default 10,000); when the queue is full, `overflowPolicy` drops the new event
  *   (`drop-newest`, default) or the oldest queued one (`drop-oldest`). Every drop is counted by
@@ -298,7 +296,8 @@ export abstract class AsyncLogSink implements LogSink {
       if (this.#currentState === AsyncLogSinkState.STARTING) this.#currentState = AsyncLogSinkState.IDLE;
       const batch = this.#pending.take(this.#pending.queue.length);
       this.#ledger.failed += batch.length;
-      this.#ledger.reportFailure('sink.start_failed', error, batch, `start failed; ${batch.length} queued event(s) counted as failed`);
+      // Nothing queued: the rejection is the whole story (its caller reports it); lost events are reported.
+      if (batch.length > 0) this.#ledger.reportFailure('sink.start_failed', error, batch, `start failed; ${batch.length} queued event(s) counted as failed`);
       this.#pending.checkWaiters();
       throw error;
     }
