@@ -1,0 +1,97 @@
+/**
+ * The type-specific serializers of the payload walker, tried before the built-in rules: the
+ * value's own `toLogPayload(verbosity)` (a provider), the processor's registry by prototype, its
+ * resolver, then `toJSON`; and what any of them returns, walked again (at most `MAX_HOPS` times).
+ * A serializer that throws is reported and the built-in rules are used. Internal.
+ */
+import type { JsonValue } from '../json.ts';
+import { errorExtras } from './error-shape.ts';
+import type { PayloadWalker } from './payload-walker.ts';
+import type { LogAdapter } from './provider.ts';
+import { NO_RESULT, read, reportHookFailure } from './walker-support.ts';
+
+/** Prototype links followed when looking up a serializer (a Proxy can fake an endless chain). */
+const MAX_PROTO_WALK = 64;
+const getProto = Object.getPrototypeOf;
+
+/** Provider, adapter (registry, resolver); {@link NO_RESULT} when none applies or all threw. */
+export function serializedValue(w: PayloadWalker, v: object, depth: number, hops: number): JsonValue | typeof NO_RESULT {
+  const verbosity = w.s.verbosity;
+  const provider = read(v, 'toLogPayload');
+  if (typeof provider === 'function') {
+    try {
+      const r: unknown = provider.call(v, verbosity);
+      if (r !== v) return resultValue(w, v, r, depth, hops);
+    } catch (err) {
+      reportHookFailure('payload.provider_failed', 'toLogPayload() threw; the built-in rules were used', err);
+    }
+  }
+  if (w.s.adapters.size > 0) {
+    const adapter = findAdapter(w, v);
+    if (adapter !== undefined) {
+      try {
+        const r = adapter(v, verbosity);
+        if (r !== v) return resultValue(w, v, r, depth, hops);
+      } catch (err) {
+        reportHookFailure('payload.adapter_failed', 'an adapter threw; the built-in rules were used', err);
+      }
+    }
+  }
+  const resolver = w.s.resolver;
+  if (resolver !== undefined) {
+    let adapter: LogAdapter | undefined;
+    try {
+      adapter = resolver(v);
+    } catch (err) {
+      reportHookFailure('payload.resolver_failed', 'the adapter resolver threw; the built-in rules were used', err);
+    }
+    if (typeof adapter === 'function') {
+      try {
+        const r = adapter(v, verbosity);
+        if (r !== v) return resultValue(w, v, r, depth, hops);
+      } catch (err) {
+        reportHookFailure('payload.adapter_failed', 'a resolved adapter threw; the built-in rules were used', err);
+      }
+    }
+  }
+  return NO_RESULT;
+}
+
+function findAdapter(w: PayloadWalker, v: object): LogAdapter | undefined {
+  const adapters = w.s.adapters;
+  try {
+    let p: unknown = getProto(v);
+    for (let i = 0; i < MAX_PROTO_WALK && p !== null && typeof p === 'object'; i++) {
+      const a = adapters.get(p);
+      if (a !== undefined) return a;
+      p = getProto(p);
+    }
+  } catch {
+    // A Proxy whose getPrototypeOf trap throws: no adapter.
+  }
+  return undefined;
+}
+
+/** Normalises what a provider/adapter/toJSON returned for `v` (still on the ancestor stack). */
+export function resultValue(w: PayloadWalker, v: object, r: unknown, depth: number, hops: number): JsonValue {
+  const isError = v instanceof Error;
+  if (isError) w.seen(v);
+  const out = w.value(r, depth, hops + 1);
+  if (out === undefined) return null;
+  // An error that is its own provider (MvxError) keeps its stack and cause chain.
+  if (isError && out !== null && typeof out === 'object' && !Array.isArray(out)) errorExtras(w, v, out, depth);
+  return out;
+}
+
+/** What `v.toJSON('')` returns, walked; {@link NO_RESULT} when it has none, returns `v`, or throws. */
+export function jsonValue(w: PayloadWalker, v: object, depth: number, hops: number): JsonValue | typeof NO_RESULT {
+  const toJSON = read(v, 'toJSON');
+  if (typeof toJSON !== 'function') return NO_RESULT;
+  try {
+    const r: unknown = toJSON.call(v, '');
+    if (r !== v) return resultValue(w, v, r, depth, hops);
+  } catch (err) {
+    reportHookFailure('payload.tojson_failed', 'toJSON() threw; own fields were used', err);
+  }
+  return NO_RESULT;
+}
