@@ -78,6 +78,9 @@ export type { RedactOptions } from './core/logger/payload/redaction.ts';
 export { isLogPayloadProvider } from './core/logger/payload/provider.ts';
 export type {
   LogPayloadProvider,
+  LogValueSerializer,
+  LogSerializerResolver,
+  LogSerializerClass,
   LogAdapter,
   LogAdapterResolver,
   LogAdapterClass,

@@ -6,17 +6,17 @@ import { types as utilTypes } from 'node:util';
 import type { JsonObject, JsonValue } from '../json.ts';
 import type { LogPayloadProcessorLike, LogVerbosityLevel, NormalizeOptions } from '../payload-processor-like.ts';
 import { unreadable } from './markers.ts';
-import { PAYLOAD_DEFAULTS, buildSettings, checkAdapter, checkLimit, checkResolver, checkVerbosity } from './options.ts';
+import { PAYLOAD_DEFAULTS, buildSettings, checkLimit, checkResolver, checkSerializer, checkVerbosity } from './options.ts';
 import type { LogPayloadProcessorOptions, PayloadSettings } from './options.ts';
 import { PayloadWalker } from './payload-walker.ts';
-import type { LogAdapter, LogAdapterClass, LogAdapterResolver } from './provider.ts';
+import type { LogSerializerClass, LogSerializerResolver, LogValueSerializer } from './provider.ts';
 
 /**
  * The default {@link LogPayloadProcessorLike}.
  *
- * Per value, in order: a `toLogPayload(verbosity)` provider, an adapter registered for its class
- * (prototype chain, most specific first), the resolver's adapter, then the built-in rules. Provider
- * and adapter output is normalised again like any value (bounded, redacted, JSON-safe). Values
+ * Per value, in order: a `toLogPayload(verbosity)` provider, a serializer registered for its class
+ * (prototype chain, most specific first), the resolver's serializer, then the built-in rules.
+ * Provider and serializer output is normalised again like any value (bounded, redacted, JSON-safe). Values
  * under sensitive keys are replaced at every depth. No method throws; configuration methods throw
  * `MvxConfigError` naming the option.
  *
@@ -40,7 +40,7 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
     this.settings = buildSettings(options);
   }
 
-  /** Verbosity handed to providers and adapters; decides the error stack. */
+  /** Verbosity handed to providers and serializers; decides the error stack. */
   get verbosity(): LogVerbosityLevel {
     return this.settings.verbosity;
   }
@@ -80,8 +80,8 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
   get redactedValue(): string {
     return this.settings.redactedValue;
   }
-  /** The adapter resolver, if one is set. */
-  get resolver(): LogAdapterResolver | undefined {
+  /** The serializer resolver, if one is set. */
+  get resolver(): LogSerializerResolver | undefined {
     return this.settings.resolver;
   }
 
@@ -125,31 +125,42 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
   resetMaxDepth(): void {
     this.update({ maxDepth: PAYLOAD_DEFAULTS.maxDepth });
   }
-  /** Sets the adapter resolver. @throws MvxConfigError when not a function */
-  setResolver(resolver: LogAdapterResolver): void {
+  /** Sets the serializer resolver. @throws MvxConfigError when not a function */
+  setResolver(resolver: LogSerializerResolver): void {
     const checked = checkResolver(resolver);
     if (checked === undefined) checkResolver(null);
     this.update({ resolver: checked });
   }
-  /** Removes the adapter resolver. */
+  /** Removes the serializer resolver. */
   resetResolver(): void {
     this.update({ resolver: undefined });
   }
-  /** Registers (or replaces) the adapter of a class. @throws MvxConfigError */
-  setAdapter(cls: LogAdapterClass, adapter: LogAdapter): void {
-    const key = checkAdapter(cls, adapter, 'adapter');
-    const adapters = new Map(this.settings.adapters);
-    adapters.set(key, adapter);
-    this.update({ adapters });
+  /** Registers (or replaces) the serializer of a class. @throws MvxConfigError (option `serializer[0]` / `serializer[1]`) */
+  setSerializer(cls: LogSerializerClass, serializer: LogValueSerializer): void {
+    this.#register(cls, serializer, 'serializer');
   }
-  /** Removes the adapter of a class; returns whether there was one. */
-  removeAdapter(cls: LogAdapterClass): boolean {
+  /** Removes the serializer of a class; returns whether there was one. */
+  removeSerializer(cls: LogSerializerClass): boolean {
     const key = (cls as { prototype?: unknown } | null | undefined)?.prototype;
-    if (typeof key !== 'object' || key === null || !this.settings.adapters.has(key)) return false;
-    const adapters = new Map(this.settings.adapters);
-    adapters.delete(key);
-    this.update({ adapters });
+    if (typeof key !== 'object' || key === null || !this.settings.serializers.has(key)) return false;
+    const serializers = new Map(this.settings.serializers);
+    serializers.delete(key);
+    this.update({ serializers });
     return true;
+  }
+  /** @deprecated Renamed {@link setSerializer}; removed in the next release. @throws MvxConfigError (option `adapter[0]` / `adapter[1]`) */
+  setAdapter(cls: LogSerializerClass, adapter: LogValueSerializer): void {
+    this.#register(cls, adapter, 'adapter');
+  }
+  /** @deprecated Renamed {@link removeSerializer}; removed in the next release. */
+  removeAdapter(cls: LogSerializerClass): boolean {
+    return this.removeSerializer(cls);
+  }
+  #register(cls: LogSerializerClass, serializer: LogValueSerializer, option: string): void {
+    const key = checkSerializer(cls, serializer, option);
+    const serializers = new Map(this.settings.serializers);
+    serializers.set(key, serializer);
+    this.update({ serializers });
   }
 
   /** Whether values under `key` are redacted (for components that name values, e.g. arguments). */

@@ -7,14 +7,14 @@
 import type { JsonValue } from '../json.ts';
 import { errorExtras } from './error-shape.ts';
 import type { PayloadWalker } from './payload-walker.ts';
-import type { LogAdapter } from './provider.ts';
+import type { LogValueSerializer } from './provider.ts';
 import { NO_RESULT, read, reportHookFailure } from './walker-support.ts';
 
 /** Prototype links followed when looking up a serializer (a Proxy can fake an endless chain). */
 const MAX_PROTO_WALK = 64;
 const getProto = Object.getPrototypeOf;
 
-/** Provider, adapter (registry, resolver); {@link NO_RESULT} when none applies or all threw. */
+/** Provider, then serializer (registry, resolver); {@link NO_RESULT} when none applies or all threw. */
 export function serializedValue(w: PayloadWalker, v: object, depth: number, hops: number): JsonValue | typeof NO_RESULT {
   const verbosity = w.s.verbosity;
   const provider = read(v, 'toLogPayload');
@@ -26,53 +26,53 @@ export function serializedValue(w: PayloadWalker, v: object, depth: number, hops
       reportHookFailure('payload.provider_failed', 'toLogPayload() threw; the built-in rules were used', err);
     }
   }
-  if (w.s.adapters.size > 0) {
-    const adapter = findAdapter(w, v);
-    if (adapter !== undefined) {
+  if (w.s.serializers.size > 0) {
+    const serializer = findSerializer(w, v);
+    if (serializer !== undefined) {
       try {
-        const r = adapter(v, verbosity);
+        const r = serializer(v, verbosity);
         if (r !== v) return resultValue(w, v, r, depth, hops);
       } catch (err) {
-        reportHookFailure('payload.adapter_failed', 'an adapter threw; the built-in rules were used', err);
+        reportHookFailure('payload.adapter_failed', 'a serializer threw; the built-in rules were used', err);
       }
     }
   }
   const resolver = w.s.resolver;
   if (resolver !== undefined) {
-    let adapter: LogAdapter | undefined;
+    let resolved: LogValueSerializer | undefined;
     try {
-      adapter = resolver(v);
+      resolved = resolver(v);
     } catch (err) {
-      reportHookFailure('payload.resolver_failed', 'the adapter resolver threw; the built-in rules were used', err);
+      reportHookFailure('payload.resolver_failed', 'the serializer resolver threw; the built-in rules were used', err);
     }
-    if (typeof adapter === 'function') {
+    if (typeof resolved === 'function') {
       try {
-        const r = adapter(v, verbosity);
+        const r = resolved(v, verbosity);
         if (r !== v) return resultValue(w, v, r, depth, hops);
       } catch (err) {
-        reportHookFailure('payload.adapter_failed', 'a resolved adapter threw; the built-in rules were used', err);
+        reportHookFailure('payload.adapter_failed', 'a resolved serializer threw; the built-in rules were used', err);
       }
     }
   }
   return NO_RESULT;
 }
 
-function findAdapter(w: PayloadWalker, v: object): LogAdapter | undefined {
-  const adapters = w.s.adapters;
+function findSerializer(w: PayloadWalker, v: object): LogValueSerializer | undefined {
+  const serializers = w.s.serializers;
   try {
     let p: unknown = getProto(v);
     for (let i = 0; i < MAX_PROTO_WALK && p !== null && typeof p === 'object'; i++) {
-      const a = adapters.get(p);
+      const a = serializers.get(p);
       if (a !== undefined) return a;
       p = getProto(p);
     }
   } catch {
-    // A Proxy whose getPrototypeOf trap throws: no adapter.
+    // A Proxy whose getPrototypeOf trap throws: no serializer.
   }
   return undefined;
 }
 
-/** Normalises what a provider/adapter/toJSON returned for `v` (still on the ancestor stack). */
+/** Normalises what a provider/serializer/toJSON returned for `v` (still on the ancestor stack). */
 export function resultValue(w: PayloadWalker, v: object, r: unknown, depth: number, hops: number): JsonValue {
   const isError = v instanceof Error;
   if (isError) w.seen(v);
