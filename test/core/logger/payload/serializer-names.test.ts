@@ -13,10 +13,12 @@ import type {
 } from '../../../../src/index.ts';
 
 class Money {
-  constructor(
-    readonly cents: number,
-    readonly currency: string,
-  ) {}
+  readonly cents: number;
+  readonly currency: string;
+  constructor(cents: number, currency: string) {
+    this.cents = cents;
+    this.currency = currency;
+  }
 }
 class Euro extends Money {}
 
