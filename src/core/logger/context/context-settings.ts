@@ -9,8 +9,8 @@
  */
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
 import type { LogPayloadProcessorLike } from '../payload-processor-like.ts';
-import type { LogEventPolicy } from '../policy.ts';
-import type { LogSink } from '../sink.ts';
+import type { LogEventPolicy } from '../policy/log-event-policy.ts';
+import type { LogSink } from '../sinks/log-sink.ts';
 import { bumpConfigGeneration, configGeneration } from './config-generation.ts';
 import { LogErrorHandling } from './error-handling.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';

@@ -9,7 +9,7 @@
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEventMeta, LogOutcome } from '../event.ts';
-import type { LogEventPolicy } from '../policy.ts';
+import type { LogEventPolicy } from '../policy/log-event-policy.ts';
 import { configGeneration } from './config-generation.ts';
 
 /** Upper bound of cached policy decisions per context (per cache: by name, and by full key). */

@@ -5,7 +5,7 @@
  */
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { LogLevel } from '../level.ts';
-import type { LogEventPolicy } from '../policy.ts';
+import type { LogEventPolicy } from '../policy/log-event-policy.ts';
 
 /**
  * - `OFF`: below the minimum level: every call is disabled;

@@ -5,8 +5,8 @@
  */
 import type { LogOutcome, LogSource } from '../event.ts';
 import type { LogPayloadProcessorLike } from '../payload-processor-like.ts';
-import type { LogEventPolicy } from '../policy.ts';
-import type { LogSink } from '../sink.ts';
+import type { LogEventPolicy } from '../policy/log-event-policy.ts';
+import type { LogSink } from '../sinks/log-sink.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';
 import type { LogContext } from './log-context.ts';
 

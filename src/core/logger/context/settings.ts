@@ -5,8 +5,8 @@
 import { MvxConfigError } from '../../errors.ts';
 import { parseLogLevel } from '../level.ts';
 import type { LogPayloadProcessorLike } from '../payload-processor-like.ts';
-import type { LogEventPolicy } from '../policy.ts';
-import type { LogSink } from '../sink.ts';
+import type { LogEventPolicy } from '../policy/log-event-policy.ts';
+import type { LogSink } from '../sinks/log-sink.ts';
 import { isLogErrorHandlingMode } from './error-handling.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';
 

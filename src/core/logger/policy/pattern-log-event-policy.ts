@@ -25,7 +25,7 @@ import { guardConfig } from '../../internal/config-read.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEventMeta, LogOutcome } from '../event.ts';
 import { parseLogLevel } from '../level.ts';
-import type { LogEventPolicy } from '../policy.ts';
+import type { LogEventPolicy } from './log-event-policy.ts';
 import { compileGlobs } from './glob.ts';
 import type { GlobMatcher } from './glob.ts';
 

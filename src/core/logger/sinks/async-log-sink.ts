@@ -12,7 +12,7 @@
 import { MvxError, MvxErrorCode, MvxStateError, isMvxError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEvent } from '../event.ts';
-import type { LifecycleOptions, LogSink } from '../sink.ts';
+import type { LifecycleOptions, LogSink } from './log-sink.ts';
 import { AsyncLogSinkState, LogSinkDropReason, LogSinkOverflowPolicy, resolveAsyncLogSinkOptions } from './async-log-sink-options.ts';
 import type {
   AsyncLogSinkOptions,

@@ -7,7 +7,7 @@ import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEvent } from '../event.ts';
 import { formatJsonLine } from '../format/json-line.ts';
 import { formatReadable } from '../format/readable.ts';
-import type { LifecycleOptions } from '../sink.ts';
+import type { LifecycleOptions } from './log-sink.ts';
 import { AsyncLogSink } from './async-log-sink.ts';
 import { BatchWrites, chunkWritten, prepareChunk } from './file-batch-progress.ts';
 import type { BatchProgress } from './file-batch-progress.ts';

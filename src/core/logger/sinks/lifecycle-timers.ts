@@ -3,7 +3,7 @@
  * time-out read from the options, and the ref'ed timer that keeps an awaited operation's process
  * alive until its report. Internal.
  */
-import type { LifecycleOptions } from '../sink.ts';
+import type { LifecycleOptions } from './log-sink.ts';
 
 const noop = (): void => {};
 
