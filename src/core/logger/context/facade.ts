@@ -140,7 +140,7 @@ export function getRegisteredLogSinks(): LogSink[] {
 export interface ResetLogContextsOptions {
   /**
    * Also restore the root's bootstrap settings (stderr `ConsoleSink`, INFO, default processor,
-   * `print-stderr`, no policy). @default false: the root keeps its settings (as in the reference)
+   * `print-stderr`, no policy). @default false: the root keeps its settings
    */
   root?: boolean;
 }

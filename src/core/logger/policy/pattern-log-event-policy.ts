@@ -293,8 +293,8 @@ export class PatternLogEventPolicy implements LogEventPolicy {
    * gets, when it does not depend on the event name; `undefined` when it may. Conservative: a rule
    * on names, or with an `events` pattern that could match some `namespace.<name>`, counts as
    * depending on the name, and only rules that agree with the final decision are allowed to.
-   * `LogContext` calls it once per helper level when its settings are resolved (pino's trick:
-   * resolve at configuration time), so a level turned off for a whole namespace costs nothing per name.
+   * `LogContext` calls it once per helper level when its settings are resolved (resolved at
+   * configuration time), so a level turned off for a whole namespace costs nothing per name.
    */
   plainDecision(namespace: string, level: number): boolean | undefined {
     const byName = new Set<boolean>();

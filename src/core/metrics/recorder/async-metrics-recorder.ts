@@ -1,8 +1,7 @@
 /**
  * The default recorder: `emit()` buffers the event (bounded, counted) and returns; aggregation runs
- * in batches off the caller's stack. The Node counterpart of the reference's
- * `AsyncioMetricsRecorder`, without its worst weakness: a throwing metric or listener is isolated
- * and reported, and the recorder keeps running.
+ * in batches off the caller's stack. A throwing metric or listener is isolated and reported, and
+ * the recorder keeps running.
  */
 import { MvxConfigError, MvxError, MvxErrorCode, MvxStateError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';

@@ -4,7 +4,7 @@
  *
  * Routing: each event type maps to the metrics that declared it plus the `'*'` metrics, in
  * registration order, computed once per type (cached; rebuilt when a metric is registered), so an
- * event costs only the metrics that want it (the reference offered each event to every metric).
+ * event costs only the metrics that want it.
  */
 import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';

@@ -1,8 +1,7 @@
 /**
  * The practical entry point: owns recorders by id, with runtime-wide defaults, and shuts them all
- * down within a bound. The Node counterpart of the reference's `MetricsRuntime`: no thread or
- * event loop to own (JavaScript has one), so calls are synchronous where the reference blocked on
- * its loop, and lifecycles are promises; states and error codes are kept.
+ * down within a bound. Calls are synchronous (there is no loop of its own to own); lifecycles are
+ * promises. docs/metrics.md compares it with the Python reference's `MetricsRuntime`.
  */
 import { MvxConfigError, MvxErrorCode } from '../../errors.ts';
 import type { MetricEvent } from '../types.ts';
