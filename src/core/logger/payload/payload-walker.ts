@@ -21,12 +21,12 @@
 import { types as utilTypes } from 'node:util';
 import type { JsonValue } from '../json.ts';
 import { errorShape } from './error-shape.ts';
-import { CIRCULAR_MARKER, INVALID_DATE_MARKER, depthMarker, repeatedMarker, truncateString, unreadable } from './markers.ts';
+import { CIRCULAR_MARKER, INVALID_DATE_MARKER, chainLimitMarker, depthMarker, repeatedMarker, truncateString, unreadable } from './markers.ts';
 import type { PayloadSettings } from './options.ts';
 import { redactUrlText, urlForLog, urlTextStart } from './url-for-log.ts';
 import { CUT_MARKER_BYTES, MARKER_RESERVE, MAX_HOPS, NO_RESULT, SLACK, nonFinite, read, typeName } from './walker-support.ts';
 import { walkArray, walkBytes, walkMap, walkPlain, walkSet, walkView } from './walker-collections.ts';
-import { jsonValue, serializedValue } from './walker-serializers.ts';
+import { hasSerializer, jsonValue, serializedValue } from './walker-serializers.ts';
 
 /** Bytes charged for a number: its JSON text is at most 24 characters (`-1.7976931348623157e+308`). */
 const NUMBER_BYTES = 24;
@@ -208,6 +208,8 @@ export class PayloadWalker {
     if (hops < MAX_HOPS) {
       const r = jsonValue(this, v, depth, hops);
       if (r !== NO_RESULT) return r;
+    } else if (typeof read(v, 'toJSON') === 'function') {
+      return this.mark(chainLimitMarker(typeName(v))); // its own fields are what toJSON leaves out
     }
     return walkPlain(this, v, depth);
   }
@@ -244,6 +246,8 @@ export class PayloadWalker {
     if (hops < MAX_HOPS) {
       const custom = serializedValue(this, v, depth, hops);
       if (custom !== NO_RESULT) return custom;
+    } else if (hasSerializer(this, v)) {
+      return this.mark(chainLimitMarker(typeName(v)));
     }
     if (Array.isArray(v)) return walkArray(this, v, depth);
     const proto: unknown = getProto(v);

@@ -72,6 +72,23 @@ function findSerializer(w: PayloadWalker, v: object): LogValueSerializer | undef
   return undefined;
 }
 
+/**
+ * Whether `v` has a provider or a serializer (registered, or given by the resolver): past the hop
+ * limit such a value is a marker, never walked raw (its fields are what the serializer hides).
+ */
+export function hasSerializer(w: PayloadWalker, v: object): boolean {
+  if (typeof read(v, 'toLogPayload') === 'function') return true;
+  if (w.s.serializers.size > 0 && findSerializer(w, v) !== undefined) return true;
+  const resolver = w.s.resolver;
+  if (resolver === undefined) return false;
+  try {
+    return typeof resolver(v) === 'function';
+  } catch (err) {
+    reportHookFailure('payload.resolver_failed', 'the serializer resolver threw; the built-in rules were used', err);
+    return false;
+  }
+}
+
 /** Normalises what a provider/serializer/toJSON returned for `v` (still on the ancestor stack). */
 export function resultValue(w: PayloadWalker, v: object, r: unknown, depth: number, hops: number): JsonValue {
   const isError = v instanceof Error;
