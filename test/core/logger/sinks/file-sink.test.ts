@@ -18,6 +18,14 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What `sink.start()` rejects with (`undefined` when it starts). */
+function startError(sink: FileSink): Promise<unknown> {
+  return sink.start().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
 function lines(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   expect(text.endsWith('\n') || text === '').toBe(true);
@@ -115,10 +123,7 @@ describe('FileSink', () => {
     writeFileSync(parent, 'a regular file where a directory is needed');
     const path = join(parent, 'app.log');
     const sink = new FileSink({ path, retryBaseDelayMs: 1, retryMaxDelayMs: 20 });
-    const err = await sink.start().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await startError(sink);
     expect(err).toBeInstanceOf(MvxError);
     expect((err as MvxError).code).toBe('MVX_STARTUP');
     expect((err as MvxError).message).toContain(path);
@@ -141,10 +146,7 @@ describe('FileSink', () => {
   it('a path under /proc (where a recursive mkdir never returns): start() rejects naming the path instead of hanging', async () => {
     const path = `/proc/mvx-no-such-dir-${process.pid}/logs/app.log`;
     const sink = new FileSink({ path, maxRetries: 0 });
-    const err = await sink.start().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await startError(sink);
     expect(err).toBeInstanceOf(MvxError);
     expect((err as MvxError).code).toBe('MVX_STARTUP');
     expect((err as MvxError).message).toContain(path);
