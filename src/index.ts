@@ -22,8 +22,8 @@ export type { LogLevelName } from './core/logger/level.ts';
 export { composeEventName } from './core/logger/event.ts';
 export type { LogEvent, LogEventMeta, LogSource, LogOutcome } from './core/logger/event.ts';
 export type { JsonValue, JsonObject, JsonPrimitive } from './core/logger/json.ts';
-export type { LogSink, LifecycleOptions } from './core/logger/sink.ts';
-export type { LogEventPolicy } from './core/logger/policy.ts';
+export type { LogSink, LifecycleOptions } from './core/logger/sinks/log-sink.ts';
+export type { LogEventPolicy } from './core/logger/policy/log-event-policy.ts';
 export { LogVerbosity } from './core/logger/payload-processor-like.ts';
 export type {
   LogVerbosityLevel,
@@ -78,6 +78,9 @@ export type { RedactOptions } from './core/logger/payload/redaction.ts';
 export { isLogPayloadProvider } from './core/logger/payload/provider.ts';
 export type {
   LogPayloadProvider,
+  LogValueSerializer,
+  LogSerializerResolver,
+  LogSerializerClass,
   LogAdapter,
   LogAdapterResolver,
   LogAdapterClass,
@@ -153,24 +156,24 @@ export type {
 } from './core/metrics/types.ts';
 
 // --- metrics: ready-made metrics, recorders, runtime, workers (issue 5) --------------------------
-export { CounterMetric } from './core/metrics/metrics/counter-metric.ts';
-export type { CounterMetricOptions } from './core/metrics/metrics/counter-metric.ts';
-export { HistogramMetric } from './core/metrics/metrics/histogram-metric.ts';
-export type { HistogramMetricOptions } from './core/metrics/metrics/histogram-metric.ts';
+export { CounterMetric } from './core/metrics/instruments/counter-metric.ts';
+export type { CounterMetricOptions } from './core/metrics/instruments/counter-metric.ts';
+export { HistogramMetric } from './core/metrics/instruments/histogram-metric.ts';
+export type { HistogramMetricOptions } from './core/metrics/instruments/histogram-metric.ts';
 export {
   DEFAULT_SECONDS_BUCKETS,
   DEFAULT_MILLISECONDS_BUCKETS,
   DEFAULT_BYTES_BUCKETS,
   defaultBucketsForUnit,
-} from './core/metrics/metrics/histogram-buckets.ts';
-export type { BaseMetricOptions, AttributesOption } from './core/metrics/metrics/metric-options.ts';
+} from './core/metrics/instruments/histogram-buckets.ts';
+export type { BaseMetricOptions, AttributesOption } from './core/metrics/instruments/metric-options.ts';
 export { SeriesStore, DEFAULT_SERIES_LIMIT } from './core/metrics/series/series-store.ts';
 export type { SeriesEntry } from './core/metrics/series/series-store.ts';
 export { attributesKey } from './core/metrics/series/attribute-key.ts';
-export { OutcomeCounterMetric, OTHER_OUTCOME } from './core/metrics/metrics/outcome-counter-metric.ts';
-export type { OutcomeCounterMetricOptions } from './core/metrics/metrics/outcome-counter-metric.ts';
-export { GaugeMetric } from './core/metrics/metrics/gauge-metric.ts';
-export type { GaugeMetricOptions } from './core/metrics/metrics/gauge-metric.ts';
+export { OutcomeCounterMetric, OTHER_OUTCOME } from './core/metrics/instruments/outcome-counter-metric.ts';
+export type { OutcomeCounterMetricOptions } from './core/metrics/instruments/outcome-counter-metric.ts';
+export { GaugeMetric } from './core/metrics/instruments/gauge-metric.ts';
+export type { GaugeMetricOptions } from './core/metrics/instruments/gauge-metric.ts';
 export { SyncMetricsRecorder } from './core/metrics/recorder/sync-metrics-recorder.ts';
 export { MetricsRuntime, MetricsRuntimeState } from './core/metrics/runtime/metrics-runtime.ts';
 export type {

@@ -15,9 +15,9 @@ import promClient, { Registry } from 'prom-client';
 import { createPrometheusBridge, renderRegistry, startMetricsServer } from '../../src/adapters/prometheus/index.ts';
 import type { MetricsServer } from '../../src/adapters/prometheus/index.ts';
 import { configureDiagnostics } from '../../src/core/diagnostics.ts';
-import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
-import { GaugeMetric } from '../../src/core/metrics/metrics/gauge-metric.ts';
-import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
+import { CounterMetric } from '../../src/core/metrics/instruments/counter-metric.ts';
+import { GaugeMetric } from '../../src/core/metrics/instruments/gauge-metric.ts';
+import { HistogramMetric } from '../../src/core/metrics/instruments/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import type { MetricAttributes } from '../../src/core/metrics/types.ts';
 

@@ -7,7 +7,7 @@ import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/diagnostics.ts';
 import { epochMsToHrTime } from '../../core/internal/hr-time.ts';
 import { composeEventName, type LogEvent, type LogEventMeta } from '../../core/logger/event.ts';
-import type { LifecycleOptions, LogSink } from '../../core/logger/sink.ts';
+import type { LifecycleOptions, LogSink } from '../../core/logger/sinks/log-sink.ts';
 import { trackLiveSink, untrackLiveSink } from '../../core/logger/sinks/live-sinks.ts';
 import { attributesOf } from './attributes.ts';
 import { severityNumberOf, severityTextOf } from './severity.ts';

@@ -3,7 +3,7 @@
  */
 import { MvxConfigError } from '../../core/errors.ts';
 import { reportDiagnostic } from '../../core/diagnostics.ts';
-import type { LifecycleOptions } from '../../core/logger/sink.ts';
+import type { LifecycleOptions } from '../../core/logger/sinks/log-sink.ts';
 import type { Metric, MetricsSource } from '../../core/metrics/types.ts';
 import { checkDnsPerSend, ClientErrorTap } from './client-error-tap.ts';
 import type { StatsdCallOptions, StatsdClientLike } from './client-like.ts';

@@ -5,9 +5,9 @@ import { bridgesOf } from '../../../src/adapters/prometheus/prometheus-bridge.ts
 import { isMvxError, MvxConfigError, MvxErrorCode } from '../../../src/core/errors.ts';
 import { configureDiagnostics, onDiagnostic } from '../../../src/core/diagnostics.ts';
 import type { Diagnostic } from '../../../src/core/diagnostics.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
-import { GaugeMetric } from '../../../src/core/metrics/metrics/gauge-metric.ts';
-import { HistogramMetric } from '../../../src/core/metrics/metrics/histogram-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
+import { GaugeMetric } from '../../../src/core/metrics/instruments/gauge-metric.ts';
+import { HistogramMetric } from '../../../src/core/metrics/instruments/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import type { MetricSnapshot, MetricsSource } from '../../../src/core/metrics/types.ts';
 

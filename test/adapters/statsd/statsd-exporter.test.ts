@@ -7,7 +7,7 @@ import { StatsdExporter, type StatsdExporterOptions } from '../../../src/adapter
 import { isMvxError, MvxErrorCode } from '../../../src/core/errors.ts';
 import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/diagnostics.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { registerJobMetrics, type JobEvent } from './job-metrics.ts';
 import { ManualSource, numberSnapshot } from './manual-source.ts';
 import { startUdpReceiver, type UdpReceiver } from './udp-receiver.ts';

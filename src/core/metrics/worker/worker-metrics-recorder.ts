@@ -53,45 +53,45 @@ export interface WorkerMetricsRecorderStats {
  * `snapshots()` here returns `[]`.
  */
 export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E> {
-  private readonly port: MessagePortLike;
+  readonly #port: MessagePortLike;
   /** Tags this handle's messages, so that handles sharing a port take only their own answers. */
-  private readonly handleId = randomUUID();
-  private readonly maxPending: number;
-  private readonly maxBatchSize: number;
-  private batch: MetricEvent[] = [];
-  private inflight = 0;
-  private scheduled = false;
-  private closed = false;
-  private listening = false;
-  private nextFlushId = 1;
-  private readonly flushWaiters = new Map<number, () => void>();
-  private readonly local = new Map<string, Metric<any>>();
-  private counts = { accepted: 0, acknowledged: 0, overflow: 0, invalid: 0, uncloneable: 0, closed: 0 };
-  private readonly onMessage = (value: unknown): void => {
+  readonly #handleId = randomUUID();
+  readonly #maxPending: number;
+  readonly #maxBatchSize: number;
+  #batch: MetricEvent[] = [];
+  #inflight = 0;
+  #scheduled = false;
+  #closed = false;
+  #listening = false;
+  #nextFlushId = 1;
+  readonly #flushWaiters = new Map<number, () => void>();
+  readonly #local = new Map<string, Metric<any>>();
+  #counts = { accepted: 0, acknowledged: 0, overflow: 0, invalid: 0, uncloneable: 0, closed: 0 };
+  readonly #onMessage = (value: unknown): void => {
     if (!isEnvelope(value)) return;
     const msg = value as ToWorker;
     // Another handle's answer on a shared port (an owner that echoes no handle id answers everyone).
-    if (msg.t !== 'closed' && msg.h !== undefined && msg.h !== this.handleId) return;
+    if (msg.t !== 'closed' && msg.h !== undefined && msg.h !== this.#handleId) return;
     if (msg.t === 'ack') {
-      this.inflight -= msg.n;
-      this.counts.acknowledged += msg.n;
+      this.#inflight -= msg.n;
+      this.#counts.acknowledged += msg.n;
     } else if (msg.t === 'flushed') {
-      const resolve = this.flushWaiters.get(msg.id);
-      this.flushWaiters.delete(msg.id);
+      const resolve = this.#flushWaiters.get(msg.id);
+      this.#flushWaiters.delete(msg.id);
       resolve?.();
     } else if (msg.t === 'closed') {
       // The owner posted its acks before this notice (a port keeps order): batches still
       // unacknowledged reached it after it detached and were never aggregated.
-      this.counts.closed += this.inflight;
-      this.counts.accepted -= this.inflight;
-      this.inflight = 0;
-      this.markClosed();
+      this.#counts.closed += this.#inflight;
+      this.#counts.accepted -= this.#inflight;
+      this.#inflight = 0;
+      this.#markClosed();
     }
-    this.updateListening();
+    this.#updateListening();
   };
-  private readonly sendScheduled = (): void => {
-    this.scheduled = false;
-    this.send();
+  readonly #sendScheduled = (): void => {
+    this.#scheduled = false;
+    this.#send();
   };
 
   constructor(port: MessagePortLike, options: WorkerMetricsRecorderOptions = {}) {
@@ -102,54 +102,54 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
     const maxBatchSize = options.maxBatchSize ?? 512;
     if (!Number.isInteger(maxPending) || maxPending < 1) throw new MvxConfigError('maxPending', 'must be an integer >= 1');
     if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new MvxConfigError('maxBatchSize', 'must be an integer >= 1');
-    this.port = port;
-    this.maxPending = maxPending;
-    this.maxBatchSize = maxBatchSize;
+    this.#port = port;
+    this.#maxPending = maxPending;
+    this.#maxBatchSize = maxBatchSize;
   }
 
   /** Records the metric locally only; register metrics on the owner's recorder. */
   registerMetric(metric: Metric<any>): void {
-    if (metric !== null && typeof metric === 'object' && typeof metric.name === 'string') this.local.set(metric.name, metric);
+    if (metric !== null && typeof metric === 'object' && typeof metric.name === 'string') this.#local.set(metric.name, metric);
   }
 
   /** Batches the event for the owner; never throws. */
   emit(event: E): void {
     if (eventTypeOf(event) === undefined) {
-      this.counts.invalid++;
+      this.#counts.invalid++;
       reportDiagnostic({ component: 'WorkerMetricsRecorder', code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
       return;
     }
-    if (this.closed) {
-      this.counts.closed++;
+    if (this.#closed) {
+      this.#counts.closed++;
       return;
     }
-    if (this.batch.length + this.inflight >= this.maxPending) {
-      this.counts.overflow++;
+    if (this.#batch.length + this.#inflight >= this.#maxPending) {
+      this.#counts.overflow++;
       return;
     }
-    this.counts.accepted++;
-    this.batch.push(event);
-    if (this.batch.length >= this.maxBatchSize) this.send();
-    else if (!this.scheduled) {
-      this.scheduled = true;
+    this.#counts.accepted++;
+    this.#batch.push(event);
+    if (this.#batch.length >= this.#maxBatchSize) this.#send();
+    else if (!this.#scheduled) {
+      this.#scheduled = true;
       // A microtask, not a timer: the batch leaves before the worker could exit, and no timer
       // needs unref'ing.
-      queueMicrotask(this.sendScheduled);
+      queueMicrotask(this.#sendScheduled);
     }
   }
 
-  private send(): void {
-    const events = this.batch;
+  #send(): void {
+    const events = this.#batch;
     if (events.length === 0) return;
-    this.batch = [];
-    if (this.closed) {
-      this.counts.closed += events.length;
-      this.counts.accepted -= events.length;
+    this.#batch = [];
+    if (this.#closed) {
+      this.#counts.closed += events.length;
+      this.#counts.accepted -= events.length;
       return;
     }
     try {
-      this.port.postMessage({ mvx: ENVELOPE, t: 'batch', events, h: this.handleId });
-      this.inflight += events.length;
+      this.#port.postMessage({ mvx: ENVELOPE, t: 'batch', events, h: this.#handleId });
+      this.#inflight += events.length;
     } catch {
       // Some event could not be cloned: send one by one, drop and count the bad ones.
       const ok: MetricEvent[] = [];
@@ -158,8 +158,8 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
           structuredClone(e);
           ok.push(e);
         } catch (error) {
-          this.counts.uncloneable++;
-          this.counts.accepted--;
+          this.#counts.uncloneable++;
+          this.#counts.accepted--;
           reportDiagnostic({
             component: 'WorkerMetricsRecorder',
             code: 'event.uncloneable',
@@ -170,37 +170,37 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
       }
       if (ok.length > 0) {
         try {
-          this.port.postMessage({ mvx: ENVELOPE, t: 'batch', events: ok, h: this.handleId });
-          this.inflight += ok.length;
+          this.#port.postMessage({ mvx: ENVELOPE, t: 'batch', events: ok, h: this.#handleId });
+          this.#inflight += ok.length;
         } catch (error) {
-          this.counts.uncloneable += ok.length;
-          this.counts.accepted -= ok.length;
+          this.#counts.uncloneable += ok.length;
+          this.#counts.accepted -= ok.length;
           reportDiagnostic({ component: 'WorkerMetricsRecorder', code: 'bridge.post_failed', message: 'could not post a batch; dropped', error });
         }
       }
     }
-    this.updateListening();
+    this.#updateListening();
   }
 
   /** Listen for acks only while something is outstanding, so an idle worker can exit. */
-  private updateListening(): void {
-    const want = !this.closed && (this.inflight > 0 || this.flushWaiters.size > 0);
-    if (want && !this.listening) {
-      this.port.on('message', this.onMessage);
-      this.listening = true;
-    } else if (!want && this.listening) {
-      this.port.off('message', this.onMessage);
-      this.listening = false;
+  #updateListening(): void {
+    const want = !this.#closed && (this.#inflight > 0 || this.#flushWaiters.size > 0);
+    if (want && !this.#listening) {
+      this.#port.on('message', this.#onMessage);
+      this.#listening = true;
+    } else if (!want && this.#listening) {
+      this.#port.off('message', this.#onMessage);
+      this.#listening = false;
     }
   }
 
-  private markClosed(): void {
-    this.closed = true;
-    this.counts.closed += this.batch.length;
-    this.counts.accepted -= this.batch.length;
-    this.batch = [];
-    for (const resolve of this.flushWaiters.values()) resolve();
-    this.flushWaiters.clear();
+  #markClosed(): void {
+    this.#closed = true;
+    this.#counts.closed += this.#batch.length;
+    this.#counts.accepted -= this.#batch.length;
+    this.#batch = [];
+    for (const resolve of this.#flushWaiters.values()) resolve();
+    this.#flushWaiters.clear();
   }
 
   /**
@@ -208,28 +208,28 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
    * the call. Rejects with an MvxError `MVX_TIMEOUT` after `timeoutMs`.
    */
   flush(options: { timeoutMs?: number } = {}): Promise<void> {
-    this.send();
-    if (this.closed) return Promise.resolve();
+    this.#send();
+    if (this.#closed) return Promise.resolve();
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const id = this.nextFlushId++;
+    const id = this.#nextFlushId++;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.flushWaiters.delete(id);
-        this.updateListening();
+        this.#flushWaiters.delete(id);
+        this.#updateListening();
         reject(new MvxError(MvxErrorCode.TIMEOUT, `worker metrics flush not acknowledged within ${timeoutMs} ms`, { details: { pending: this.pending } }));
       }, timeoutMs);
       timer.unref();
-      this.flushWaiters.set(id, () => {
+      this.#flushWaiters.set(id, () => {
         clearTimeout(timer);
         resolve();
       });
-      this.updateListening();
+      this.#updateListening();
       try {
-        this.port.postMessage({ mvx: ENVELOPE, t: 'flush', id, h: this.handleId });
+        this.#port.postMessage({ mvx: ENVELOPE, t: 'flush', id, h: this.#handleId });
       } catch (error) {
-        this.flushWaiters.delete(id);
+        this.#flushWaiters.delete(id);
         clearTimeout(timer);
-        this.updateListening();
+        this.#updateListening();
         reject(new MvxError(MvxErrorCode.UNEXPECTED, 'could not post a flush request', { cause: error }));
       }
     });
@@ -240,14 +240,14 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
     try {
       await this.flush(options);
     } finally {
-      this.markClosed();
-      this.updateListening();
+      this.#markClosed();
+      this.#updateListening();
     }
   }
 
   /** Buffered plus posted-but-unacknowledged events. */
   get pending(): number {
-    return this.batch.length + this.inflight;
+    return this.#batch.length + this.#inflight;
   }
 
   /** Always `[]`: the metrics are aggregated by the owner. */
@@ -257,11 +257,11 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
 
   /** Metrics registered here (locally only). */
   metrics(): readonly Metric<any>[] {
-    return [...this.local.values()];
+    return [...this.#local.values()];
   }
 
   stats(): WorkerMetricsRecorderStats {
-    const c = this.counts;
+    const c = this.#counts;
     return {
       accepted: c.accepted,
       acknowledged: c.acknowledged,
