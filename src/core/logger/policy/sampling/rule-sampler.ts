@@ -1,0 +1,186 @@
+/**
+ * The per-event decision of one sampling rule (a {@link LogEventSampler}): burst then thin, token
+ * bucket, or probability (by trace id, else by counter), per key, on the rule's {@link RuleState}.
+ * Internal.
+ *
+ * Cost of a decision: one `performance.now()`, one Map lookup by key (the event name itself for the
+ * default key: no string is built), a few arithmetic operations; for a probability rule the
+ * correlation provider's read (done by the context) and a scan of the trace id's 32 characters.
+ *
+ * @module
+ */
+import type { LogEventMeta, LogOutcome } from '../../event.ts';
+import type { LogEventSampler, LogSamplingTarget } from '../log-event-sampler.ts';
+import type { RuleState, KeyPolicy, KeyState } from './rule-state.ts';
+import { KEY_ABSENT as ABSENT, KEY_SEPARATOR as SEP } from './summary.ts';
+import { DEFAULT_MAX_KEYS, DEFAULT_SUMMARY_INTERVAL_MS } from './sampling-config.ts';
+import type { LogSamplingKeyPart, LogSamplingRule } from './sampling-config.ts';
+import { traceKept, traceThreshold } from './trace-threshold.ts';
+import type { TraceThreshold } from './trace-threshold.ts';
+
+const BURST = 0;
+const RATE = 1;
+const PROBABILITY = 2;
+
+/** Fixed-point scale of the probability counter: p is counted in 2^-32 units, exactly. */
+const SCALE = 4_294_967_296;
+
+/** The kind and key parts of a rule: per-key states of one shape are meaningless under another. */
+export function ruleShape(rule: LogSamplingRule): string {
+  const kind = rule.burst !== undefined ? 'burst' : rule.rateLimit !== undefined ? 'rate' : 'probability';
+  return `${kind}:${keyParts(rule).join(',')}`;
+}
+
+function keyParts(rule: LogSamplingRule): readonly LogSamplingKeyPart[] {
+  if (rule.rateLimit?.per === 'rule') return [];
+  return rule.key ?? ['name'];
+}
+
+export class RuleSampler implements LogEventSampler, KeyPolicy {
+  readonly usesCorrelation: boolean;
+  readonly keepsFailures: boolean;
+  readonly maxKeys: number;
+  readonly staleAfterMs: number;
+  readonly summary: boolean;
+  readonly summaryIntervalMs: number;
+  readonly keyHasEntityId: boolean;
+  /** Bound after construction, by the policy (the state outlives this sampler). */
+  state!: RuleState;
+  readonly #kind: number;
+  readonly #parts: readonly LogSamplingKeyPart[];
+  /** The key is the event name alone (the default): no string is built. */
+  readonly #nameOnly: boolean;
+  readonly #first: number;
+  readonly #thereafter: number;
+  readonly #intervalMs: number;
+  /** Tokens per ms, and the bucket size. */
+  readonly #perMs: number;
+  readonly #burst: number;
+  /** Probability in 2^-32 units, and the trace threshold. */
+  readonly #p: number;
+  readonly #threshold: TraceThreshold;
+
+  /** `rule` is parsed (see `parseSamplingRules`) and not exempt. */
+  constructor(rule: LogSamplingRule) {
+    this.#parts = keyParts(rule);
+    this.#nameOnly = this.#parts.length === 1 && this.#parts[0] === 'name';
+    this.keyHasEntityId = this.#parts.includes('entityId');
+    this.keepsFailures = rule.exemptErrors !== false;
+    this.maxKeys = rule.maxKeys ?? DEFAULT_MAX_KEYS;
+    this.summary = rule.summary !== false;
+    this.summaryIntervalMs = rule.summaryIntervalMs ?? rule.burst?.intervalMs ?? DEFAULT_SUMMARY_INTERVAL_MS;
+    const { burst, rateLimit } = rule;
+    this.#first = burst?.first ?? 0;
+    this.#thereafter = burst?.thereafter ?? 0;
+    this.#intervalMs = burst?.intervalMs ?? 0;
+    this.#perMs = (rateLimit?.perSecond ?? 0) / 1000;
+    this.#burst = rateLimit?.burst ?? 1;
+    const p = rule.probability ?? 0;
+    this.#p = Math.round(p * SCALE);
+    this.#threshold = traceThreshold(p);
+    this.usesCorrelation = rule.probability !== undefined;
+    if (burst !== undefined) {
+      this.#kind = BURST;
+      this.staleAfterMs = burst.intervalMs;
+    } else if (rateLimit !== undefined) {
+      this.#kind = RATE;
+      this.staleAfterMs = (this.#burst / rateLimit.perSecond) * 1000;
+    } else {
+      this.#kind = PROBABILITY;
+      this.staleAfterMs = this.summaryIntervalMs;
+    }
+  }
+
+  /** A key state as this rule starts it: a new interval, a full bucket, a counter that keeps the first event. */
+  fresh(now: number): KeyState {
+    return {
+      windowStart: now,
+      count: 0,
+      tokens: this.#burst,
+      refilledAt: now,
+      acc: this.#p > 0 ? SCALE - this.#p : 0,
+      lastSeen: now,
+      pending: 0,
+      firstAt: 0,
+      lastAt: 0,
+      level: 0,
+      meta: undefined,
+      target: undefined,
+    };
+  }
+
+  sample(
+    meta: LogEventMeta,
+    level: number,
+    outcome: LogOutcome | undefined,
+    sampleKey: string | undefined,
+    correlation: Readonly<Record<string, string>> | undefined,
+    target: LogSamplingTarget | undefined,
+  ): boolean {
+    const now = performance.now();
+    const key = this.#nameOnly ? meta.name : this.#keyOf(meta, level, outcome, sampleKey);
+    const state = this.state;
+    const ks = state.keyState(key, now, this);
+    let keep: boolean;
+    if (this.#kind === BURST) {
+      if (now - ks.windowStart >= this.#intervalMs) {
+        ks.windowStart = now;
+        ks.count = 0;
+      }
+      const n = ++ks.count;
+      keep = n <= this.#first || (this.#thereafter > 0 && (n - this.#first) % this.#thereafter === 0);
+    } else if (this.#kind === RATE) {
+      let tokens = ks.tokens + (now - ks.refilledAt) * this.#perMs;
+      if (tokens > this.#burst) tokens = this.#burst;
+      ks.refilledAt = now;
+      keep = tokens >= 1;
+      ks.tokens = keep ? tokens - 1 : tokens;
+    } else {
+      const traceId = correlation?.['trace_id'];
+      const byTrace = typeof traceId === 'string' ? traceKept(traceId, this.#threshold) : undefined;
+      if (byTrace !== undefined) {
+        keep = byTrace;
+      } else {
+        const acc = ks.acc + this.#p;
+        keep = acc >= SCALE;
+        ks.acc = keep ? acc - SCALE : acc;
+      }
+    }
+    ks.lastSeen = now;
+    if (keep) state.kept++;
+    else state.noteSampledOut(ks, now, meta, level, target, this);
+    if (this.summary) {
+      const due = state.dueSummaries(ks, key, now, this);
+      if (due !== undefined) state.emitAll(due);
+    }
+    return keep;
+  }
+
+  #keyOf(meta: LogEventMeta, level: number, outcome: LogOutcome | undefined, sampleKey: string | undefined): string {
+    const parts = this.#parts;
+    let k = '';
+    for (let i = 0; i < parts.length; i++) {
+      if (i > 0) k += SEP;
+      switch (parts[i]) {
+        case 'namespace':
+          k += meta.namespace;
+          break;
+        case 'name':
+          k += meta.name;
+          break;
+        case 'entityId':
+          k += meta.entityId ?? ABSENT;
+          break;
+        case 'outcome':
+          k += outcome ?? ABSENT;
+          break;
+        case 'level':
+          k += String(level);
+          break;
+        default:
+          k += sampleKey ?? ABSENT;
+      }
+    }
+    return k;
+  }
+}
