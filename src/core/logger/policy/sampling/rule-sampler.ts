@@ -3,15 +3,18 @@
  * bucket, or probability (by trace id, else by counter), per key, on the rule's {@link RuleState}.
  * Internal.
  *
- * Cost of a decision: one `performance.now()`, one Map lookup by key (the event name itself for the
- * default key: no string is built), a few arithmetic operations; for a probability rule the
- * correlation provider's read (done by the context) and a scan of the trace id's 32 characters.
+ * Cost of a decision: the samplers' clock (`sampling-clock.ts`: one `performance.now()` per 64
+ * decisions in a synchronous run), the key state (the last key's is kept: a noisy event repeats its
+ * key, and then no key string is built and no Map is read), a few arithmetic operations; for a
+ * probability rule the correlation provider's read (done by the context) and a scan of the trace
+ * id's last 14 characters.
  *
  * @module
  */
 import type { LogEventMeta, LogOutcome } from '../../event.ts';
 import type { LogEventSampler, LogSamplingTarget } from '../log-event-sampler.ts';
 import type { RuleState, KeyPolicy, KeyState } from './rule-state.ts';
+import { samplingNow } from './sampling-clock.ts';
 import { KEY_ABSENT as ABSENT, KEY_SEPARATOR as SEP } from './summary.ts';
 import { DEFAULT_MAX_KEYS, DEFAULT_SUMMARY_INTERVAL_MS } from './sampling-config.ts';
 import type { LogSamplingKeyPart, LogSamplingRule } from './sampling-config.ts';
@@ -59,6 +62,15 @@ export class RuleSampler implements LogEventSampler, KeyPolicy {
   /** Probability in 2^-32 units, and the trace threshold. */
   readonly #p: number;
   readonly #threshold: TraceThreshold;
+  // The last key's parts and state (valid while the state's epoch is unchanged): a repeated key
+  // costs comparisons only. `#last0` holds the name (or the only part), `#lastRest` the others.
+  #last0: string | undefined;
+  #lastRest: (string | undefined)[] = [];
+  #lastKey = '';
+  #lastKs: KeyState | undefined;
+  #lastEpoch = -1;
+  #lastTraceId: string | undefined;
+  #lastTraceKept: boolean | undefined;
 
   /** `rule` is parsed (see `parseSamplingRules`) and not exempt. */
   constructor(rule: LogSamplingRule) {
@@ -117,10 +129,25 @@ export class RuleSampler implements LogEventSampler, KeyPolicy {
     correlation: Readonly<Record<string, string>> | undefined,
     target: LogSamplingTarget | undefined,
   ): boolean {
-    const now = performance.now();
-    const key = this.#nameOnly ? meta.name : this.#keyOf(meta, level, outcome, sampleKey);
+    const now = samplingNow();
     const state = this.state;
-    const ks = state.keyState(key, now, this);
+    let key: string;
+    let ks: KeyState;
+    if (this.#nameOnly) {
+      key = meta.name;
+      if (key === this.#last0 && state.epoch === this.#lastEpoch) ks = this.#lastKs!;
+      else {
+        ks = state.keyState(key, now, this);
+        this.#remember(key, key, ks, state.epoch);
+      }
+    } else if (this.#sameKey(meta, level, outcome, sampleKey) && state.epoch === this.#lastEpoch) {
+      key = this.#lastKey;
+      ks = this.#lastKs!;
+    } else {
+      key = this.#keyOf(meta, level, outcome, sampleKey);
+      ks = state.keyState(key, now, this);
+      this.#remember(this.#lastRest[0], key, ks, state.epoch);
+    }
     let keep: boolean;
     if (this.#kind === BURST) {
       if (now - ks.windowStart >= this.#intervalMs) {
@@ -137,7 +164,16 @@ export class RuleSampler implements LogEventSampler, KeyPolicy {
       ks.tokens = keep ? tokens - 1 : tokens;
     } else {
       const traceId = correlation?.['trace_id'];
-      const byTrace = typeof traceId === 'string' ? traceKept(traceId, this.#threshold) : undefined;
+      let byTrace: boolean | undefined;
+      if (typeof traceId === 'string') {
+        // A request's events share their trace id: its decision is kept for the next one.
+        if (traceId === this.#lastTraceId) byTrace = this.#lastTraceKept;
+        else {
+          byTrace = traceKept(traceId, this.#threshold);
+          this.#lastTraceId = traceId;
+          this.#lastTraceKept = byTrace;
+        }
+      }
       if (byTrace !== undefined) {
         keep = byTrace;
       } else {
@@ -156,30 +192,49 @@ export class RuleSampler implements LogEventSampler, KeyPolicy {
     return keep;
   }
 
+  #remember(first: string | undefined, key: string, ks: KeyState, epoch: number): void {
+    this.#last0 = first;
+    this.#lastKey = key;
+    this.#lastKs = ks;
+    this.#lastEpoch = epoch;
+  }
+
+  /** One part of the key of an event (`undefined` when absent). */
+  #part(i: number, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined, sampleKey: string | undefined): string | undefined {
+    switch (this.#parts[i]) {
+      case 'namespace':
+        return meta.namespace;
+      case 'name':
+        return meta.name;
+      case 'entityId':
+        return meta.entityId;
+      case 'outcome':
+        return outcome;
+      case 'level':
+        return String(level);
+      default:
+        return sampleKey;
+    }
+  }
+
+  /** Whether the event's key parts are those of the last key (compared part by part: no string built). */
+  #sameKey(meta: LogEventMeta, level: number, outcome: LogOutcome | undefined, sampleKey: string | undefined): boolean {
+    if (this.#lastKs === undefined) return false;
+    const rest = this.#lastRest;
+    for (let i = 0; i < rest.length; i++) if (this.#part(i, meta, level, outcome, sampleKey) !== rest[i]) return false;
+    return true;
+  }
+
+  /** Builds the key (parts joined by a control character, an absent part marked) and records its parts. */
   #keyOf(meta: LogEventMeta, level: number, outcome: LogOutcome | undefined, sampleKey: string | undefined): string {
-    const parts = this.#parts;
+    const n = this.#parts.length;
+    const rest = (this.#lastRest = new Array<string | undefined>(n));
     let k = '';
-    for (let i = 0; i < parts.length; i++) {
+    for (let i = 0; i < n; i++) {
+      const v = this.#part(i, meta, level, outcome, sampleKey);
+      rest[i] = v;
       if (i > 0) k += SEP;
-      switch (parts[i]) {
-        case 'namespace':
-          k += meta.namespace;
-          break;
-        case 'name':
-          k += meta.name;
-          break;
-        case 'entityId':
-          k += meta.entityId ?? ABSENT;
-          break;
-        case 'outcome':
-          k += outcome ?? ABSENT;
-          break;
-        case 'level':
-          k += String(level);
-          break;
-        default:
-          k += sampleKey ?? ABSENT;
-      }
+      k += v ?? ABSENT;
     }
     return k;
   }

@@ -64,6 +64,8 @@ export class RuleState {
   overflowEvents = 0;
   summaries = 0;
   readonly keys = new Map<string, KeyState>();
+  /** Changes whenever a key state is dropped, so that a sampler's cached last key state is checked. */
+  epoch = 0;
   #overflow: KeyState | undefined;
   #overflowReported = false;
   #nextSweep = 0;
@@ -112,6 +114,7 @@ export class RuleState {
    */
   sweep(now: number, policy: KeyPolicy, all: boolean): void {
     const out: SummaryToEmit[] = [];
+    this.epoch++;
     let excess = this.keys.size - policy.maxKeys;
     for (const [key, ks] of this.keys) {
       if (all || excess > 0 || now - ks.lastSeen >= policy.staleAfterMs) {

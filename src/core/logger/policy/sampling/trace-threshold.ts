@@ -51,18 +51,18 @@ function hexValue(c: number): number {
 
 /**
  * Whether the trace `traceId` is kept under `threshold`: `true` / `false`, or `undefined` when
- * `traceId` is not a valid W3C trace id (32 hex digits, not all zero), so that the caller decides
- * another way.
+ * `traceId` is not usable (not 32 characters, the all-zero id, or its last 14 characters not hex
+ * digits), so that the caller decides another way. Only the 14 digits that make `R` are read.
  */
 export function traceKept(traceId: string, threshold: TraceThreshold): boolean | undefined {
   if (traceId.length !== 32 || traceId === INVALID_TRACE_ID) return undefined;
   let hi = 0;
   let lo = 0;
-  for (let i = 0; i < 32; i++) {
+  for (let i = 18; i < 32; i++) {
     const v = hexValue(traceId.charCodeAt(i));
     if (v < 0) return undefined;
     if (i >= 24) lo = lo * 16 + v;
-    else if (i >= 18) hi = hi * 16 + v;
+    else hi = hi * 16 + v;
   }
   return hi > threshold.hi || (hi === threshold.hi && lo >= threshold.lo);
 }
