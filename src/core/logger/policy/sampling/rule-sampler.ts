@@ -88,7 +88,8 @@ export class RuleSampler implements LogEventSampler, KeyPolicy {
     this.#perMs = (rateLimit?.perSecond ?? 0) / 1000;
     this.#burst = rateLimit?.burst ?? 1;
     const p = rule.probability ?? 0;
-    this.#p = Math.round(p * SCALE);
+    // Rounded up: 1/3 keeps exactly one event in three (rounded to nearest it would keep the 4th).
+    this.#p = Math.ceil(p * SCALE);
     this.#threshold = traceThreshold(p);
     this.usesCorrelation = rule.probability !== undefined;
     if (burst !== undefined) {
