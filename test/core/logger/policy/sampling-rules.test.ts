@@ -7,7 +7,6 @@ import { LogContext } from '../../../../src/core/logger/context/log-context.ts';
 import { setLogCorrelationProvider } from '../../../../src/core/logger/correlation.ts';
 import { LogLevel } from '../../../../src/core/logger/level.ts';
 import { LogPayloadProcessor } from '../../../../src/core/logger/payload/log-payload-processor.ts';
-import { PatternLogEventPolicy } from '../../../../src/core/logger/policy/pattern-log-event-policy.ts';
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
 import { logged, sampled, testClock } from './sampling-support.ts';
 
@@ -142,7 +141,14 @@ describe('probability', () => {
     let ids: Record<string, string> | undefined;
     setLogCorrelationProvider(() => ids);
     const { ctx, sink } = sampled({ sampling: [{ name: 'p', probability: 0.5 }] });
-    for (const bad of [undefined, { span_id: 'x' }, { trace_id: 'not-hex-not-hex-not-hex-not-hexx' }, { trace_id: '00000000000000000000000000000000' }, { trace_id: 'abc' }]) {
+    const unusable: (Record<string, string> | undefined)[] = [
+      undefined,
+      { span_id: 'x' },
+      { trace_id: 'not-hex-not-hex-not-hex-not-hexx' },
+      { trace_id: '00000000000000000000000000000000' },
+      { trace_id: 'abc' },
+    ];
+    for (const bad of unusable) {
       ids = bad;
       ctx.info('x', { i: 1 });
       ctx.info('x', { i: 2 });
