@@ -4,7 +4,8 @@
  * inherited from the nearest ancestor that sets it.
  *
  * Order of work for one event: minimum level, then the event policy on metadata (both cached),
- * and only for an accepted event: the payload (a function is called now), its normalisation by the
+ * then the policy's sampler when one covers the event (per event, `sampling-gate.ts`), and only for
+ * an accepted event: the payload (a function is called now), its normalisation by the
  * payload processor, the frozen `LogEvent`, delivery to the sink, sink failures handled by the
  * error-handling mode. A disabled event never touches its payload.
  *
