@@ -1,0 +1,506 @@
+/**
+ * Primary side of cluster aggregation: one {@link MetricsSource} for a whole group of processes
+ * (the workers of a `node:cluster`, children made with `child_process.fork`), plus the primary's own
+ * metrics. The existing adapters read it as they read a recorder, unchanged: one Prometheus scrape,
+ * one OTLP export, one StatsD push for the group.
+ *
+ * What a scrape sees (`flush()` then `snapshots()`, as every adapter does):
+ * 1. `flush()` asks every live worker for the changes since its last report and waits at most
+ *    `collectTimeoutMs` (and 80 % of the caller's bound); it never rejects. A worker that does not
+ *    answer in time is served with the values it reported last; `mvx.cluster.workers.answering`
+ *    and `mvx.cluster.worker.report_age{worker}` show it.
+ * 2. `snapshots()` adds up the contributions (see `aggregate-store.ts` for the rules that keep
+ *    counters monotonic across crashes and restarts).
+ */
+import { MvxConfigError, MvxStateError } from '../../errors.ts';
+import { reportDiagnostic } from '../../diagnostics.ts';
+import { epochMsNow } from '../../internal/clock.ts';
+import { settlesWithin } from '../../internal/ipc/bounded.ts';
+import { peerChannel } from '../../internal/ipc/channel.ts';
+import type { BridgeChannel, IpcPeerLike, PortLike } from '../../internal/ipc/channel.ts';
+import type { Metric, MetricChangedListener, MetricSnapshot, MetricsSource } from '../types.ts';
+import { AggregateStore } from './aggregate-store.ts';
+import { resolveAggregatorOptions } from './aggregator-options.ts';
+import type { ClusterMetricsAggregatorOptions, ResolvedAggregatorOptions } from './aggregator-options.ts';
+import { Contributor, ReportError } from './contributor.ts';
+import { CLUSTER_ENVELOPE, CLUSTER_PROTOCOL_VERSION, isClusterMessage } from './protocol.ts';
+import { selfMetricSnapshots } from './self-metrics.ts';
+import { SnapshotDiffer } from './snapshot-differ.ts';
+
+const COMPONENT = 'ClusterMetricsAggregator';
+
+/** What can be attached: a cluster `Worker`, a `ChildProcess`, a worker-thread `Worker` or a `MessagePort`. */
+export type ClusterAttachTarget = IpcPeerLike | PortLike;
+
+/** The part of `node:cluster` that {@link ClusterMetricsAggregator.attachCluster} uses. */
+export interface ClusterLike {
+  readonly isPrimary: boolean;
+  readonly workers?: Readonly<Record<string, unknown>> | undefined;
+  on(event: 'fork', listener: (worker: any) => void): unknown;
+  off(event: 'fork', listener: (worker: any) => void): unknown;
+}
+
+/**
+ * What `flush()` and `shutdown()` resolve with; unit: workers asked for their changes.
+ * `accepted = delivered + dropped + failed + pending`.
+ */
+export interface ClusterCollectReport {
+  /** `true` when some worker had not answered when the budget ran out (its last values are served). */
+  readonly timedOut: boolean;
+  /** Workers asked. */
+  readonly accepted: number;
+  /** Workers that answered in time. */
+  readonly delivered: number;
+  /** Workers that exited before answering (their last values are kept). */
+  readonly dropped: number;
+  /** Workers the request could not be sent to. */
+  readonly failed: number;
+  /** Workers that had not answered within the budget. */
+  readonly pending: number;
+}
+
+/** A live worker, as {@link ClusterMetricsAggregator.workers} lists it. */
+export interface ClusterWorkerInfo {
+  /** Its name (the `worker` attribute value); `undefined` until its first report. */
+  readonly name: string | undefined;
+  readonly pid: number | undefined;
+  /** Ms since its last report; `undefined` before the first. */
+  readonly reportAgeMs: number | undefined;
+  /** Whether it answered the latest collection in time (before any: whether it reported at all). */
+  readonly answering: boolean;
+  /** Series it contributes. */
+  readonly series: number;
+}
+
+/** Counters of an aggregator; reports: `accepted = delivered + dropped + failed`. */
+export interface ClusterMetricsAggregatorStats {
+  readonly state: 'running' | 'closed';
+  readonly workers: { readonly connected: number; readonly answering: number; readonly exited: number };
+  /** Reports received from workers. */
+  readonly accepted: number;
+  /** Reports applied. */
+  readonly delivered: number;
+  /** Reports refused because they arrived out of sequence (a full report was asked for). */
+  readonly dropped: number;
+  /** Reports that could not be applied (malformed, or referring to definitions never sent). */
+  readonly failed: number;
+  /** Always 0: reports are applied as they arrive. */
+  readonly pending: number;
+  /** Full reports asked of workers. */
+  readonly resyncs: number;
+  /** Series refused because their dimension arrived with another kind or other buckets. */
+  readonly clashes: number;
+  /** Series folded into an overflow series (series limit). */
+  readonly overflowSeries: number;
+  /** Series refused because a worker reached `maxSeriesPerWorker`. */
+  readonly refusedSeries: number;
+}
+
+interface Peer {
+  readonly channel: BridgeChannel;
+  contributor: Contributor | undefined;
+  pid: number | undefined;
+  /** Sequence number expected next; 0 while a full report is awaited. */
+  nextSeq: number;
+  resyncAsked: boolean;
+  alive: boolean;
+  answeredRound: number;
+  readonly cleanup: () => void;
+}
+
+interface Round {
+  readonly id: number;
+  readonly asked: Set<Peer>;
+  readonly answered: Set<Peer>;
+  readonly gone: Set<Peer>;
+  readonly failed: Set<Peer>;
+  readonly promise: Promise<ClusterCollectReport>;
+  check(): void;
+}
+
+function attachable(target: unknown): target is ClusterAttachTarget {
+  if (target === null || typeof target !== 'object') return false;
+  const t = target as { send?: unknown; postMessage?: unknown; on?: unknown; off?: unknown };
+  return (typeof t.send === 'function' || typeof t.postMessage === 'function') && typeof t.on === 'function' && typeof t.off === 'function';
+}
+
+/** The primary side; see {@link createClusterMetricsAggregator}. */
+export class ClusterMetricsAggregator implements MetricsSource {
+  /** Epoch ms the aggregate started: the stable start time of every cumulative series it serves. */
+  readonly startTimeMs = epochMsNow();
+  private readonly options: ResolvedAggregatorOptions;
+  private readonly store: AggregateStore;
+  private readonly peers = new Set<Peer>();
+  /** Names of live contributors, with how many hold each. */
+  private readonly names = new Map<string, number>();
+  private readonly local: { readonly differ: SnapshotDiffer; readonly contributor: Contributor } | undefined;
+  private readonly listeners = new Set<MetricChangedListener>();
+  private readonly pseudo = new Map<string, Metric>();
+  private round: Round | undefined;
+  private roundSeq = 0;
+  private lastRound = 0;
+  private closed = false;
+  private shutdownPromise: Promise<ClusterCollectReport> | undefined;
+  private readonly counts = { accepted: 0, delivered: 0, dropped: 0, failed: 0, resyncs: 0, exited: 0 };
+  private invalidReported = false;
+
+  /** @throws MvxConfigError naming the invalid option. */
+  constructor(options: ClusterMetricsAggregatorOptions = {}) {
+    this.options = resolveAggregatorOptions(options);
+    const o = this.options;
+    this.store = new AggregateStore({
+      seriesLimit: o.seriesLimit,
+      workerAttribute: o.workerAttribute,
+      startTimeMs: this.startTimeMs,
+      perWorker: (name) => (typeof o.perWorker === 'boolean' ? o.perWorker : o.perWorker.has(name)),
+      ruleFor: (name) => o.gaugeAggregation.get(name) ?? o.defaultGaugeAggregation,
+    });
+    if (o.local !== undefined) this.local = { differ: new SnapshotDiffer(), contributor: new Contributor(o.localName, this.store, Infinity) };
+  }
+
+  /**
+   * Aggregates the reports of one worker: a cluster `Worker` (in the primary), a `ChildProcess`
+   * (from `child_process.fork`), or a `MessagePort` / worker-thread `Worker`. When it exits (or
+   * the returned function detaches it), its counters and histograms keep their last values and its
+   * gauges leave the view.
+   * @throws MvxConfigError when `target` is not one of those; MvxStateError after `shutdown()`.
+   */
+  attach(target: ClusterAttachTarget): () => void {
+    if (this.closed) throw new MvxStateError('the cluster metrics aggregator is shut down', 'closed');
+    if (!attachable(target)) throw new MvxConfigError('target', 'must be a cluster Worker, a ChildProcess with an IPC channel, a worker_threads Worker or a MessagePort');
+    const events = target as { once?: (e: string, l: () => void) => unknown; off: (e: string, l: () => void) => unknown };
+    const onExit = (): void => {
+      // Let messages already received be handled first.
+      setImmediate(() => this.gone(peer));
+    };
+    const peer: Peer = {
+      channel: peerChannel(target),
+      contributor: undefined,
+      pid: undefined,
+      nextSeq: 0,
+      resyncAsked: false,
+      alive: true,
+      answeredRound: 0,
+      cleanup: () => {
+        events.off('exit', onExit);
+        events.off('close', onExit);
+      },
+    };
+    if (typeof events.once === 'function') {
+      events.once('exit', onExit);
+      events.once('close', onExit);
+    }
+    peer.channel.listen((m) => this.onMessage(peer, m));
+    this.peers.add(peer);
+    return () => this.gone(peer);
+  }
+
+  /**
+   * Attaches every worker of `cluster` (pass `node:cluster`'s default export), those alive now and
+   * every one forked later. Returns a function that stops attaching new ones and detaches all.
+   * @throws MvxConfigError when not called in the primary.
+   */
+  attachCluster(cluster: ClusterLike): () => void {
+    if (cluster === null || typeof cluster !== 'object' || typeof cluster.on !== 'function') throw new MvxConfigError('cluster', "must be node:cluster's default export");
+    if (!cluster.isPrimary) throw new MvxConfigError('cluster', 'attachCluster() runs in the cluster primary');
+    const detaches = new Set<() => void>();
+    for (const w of Object.values(cluster.workers ?? {})) if (attachable(w)) detaches.add(this.attach(w));
+    const onFork = (w: unknown): void => {
+      if (attachable(w) && !this.closed) detaches.add(this.attach(w));
+    };
+    cluster.on('fork', onFork);
+    return () => {
+      cluster.off('fork', onFork);
+      for (const d of detaches) d();
+    };
+  }
+
+  private post(peer: Peer, message: Record<string, unknown>): boolean {
+    try {
+      peer.channel.post({ mvx: CLUSTER_ENVELOPE, ...message });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private onMessage(peer: Peer, value: unknown): void {
+    if (!peer.alive || !isClusterMessage(value) || value.t !== 'report') return;
+    this.counts.accepted++;
+    const s = value.s;
+    const full = value.full === true;
+    if (typeof s !== 'number' || value.v !== CLUSTER_PROTOCOL_VERSION) return this.invalid(peer, s, new ReportError(`unknown report format (v ${String(value.v)})`));
+    if (!full && (peer.nextSeq === 0 || s !== peer.nextSeq)) {
+      this.counts.dropped++;
+      return this.refuse(peer, s);
+    }
+    const now = epochMsNow();
+    if (peer.contributor === undefined) {
+      const name = typeof value.name === 'string' && value.name !== '' ? value.name : this.freeSlot();
+      if ((this.names.get(name) ?? 0) > 0) {
+        reportDiagnostic({ component: COMPONENT, code: 'cluster.name_shared', message: `two live workers report under the name '${name}'; their per-worker series are shared`, details: { name } });
+      }
+      this.names.set(name, (this.names.get(name) ?? 0) + 1);
+      peer.contributor = new Contributor(name, this.store, this.options.maxSeriesPerWorker);
+    }
+    if (typeof value.pid === 'number') peer.pid = value.pid;
+    let touched: Set<string>;
+    try {
+      touched = peer.contributor.apply(value, full, now);
+    } catch (error) {
+      return this.invalid(peer, s, error);
+    }
+    peer.nextSeq = s + 1;
+    if (full) peer.resyncAsked = false;
+    this.counts.delivered++;
+    this.post(peer, { t: 'ack', s, ok: true });
+    if (typeof value.r === 'number') this.answered(peer, value.r);
+    if (value.bye === true) this.gone(peer);
+    this.notify(touched);
+  }
+
+  private invalid(peer: Peer, s: unknown, error: unknown): void {
+    this.counts.failed++;
+    if (!this.invalidReported) {
+      this.invalidReported = true;
+      reportDiagnostic({ component: COMPONENT, code: 'cluster.report_invalid', message: 'a worker sent a report that cannot be applied; a full report is asked for', error });
+    }
+    this.refuse(peer, typeof s === 'number' ? s : 0);
+  }
+
+  /** Refuses a report and asks (once) for a full one. */
+  private refuse(peer: Peer, s: number): void {
+    peer.nextSeq = 0;
+    this.post(peer, { t: 'ack', s, ok: false });
+    if (!peer.resyncAsked) {
+      peer.resyncAsked = true;
+      this.counts.resyncs++;
+      this.post(peer, { t: 'resync' });
+    }
+  }
+
+  private freeSlot(): string {
+    for (let i = 1; ; i++) if (!this.names.has(String(i))) return String(i);
+  }
+
+  /** A worker is gone (exited, said goodbye, or was detached). */
+  private gone(peer: Peer): void {
+    if (!peer.alive) return;
+    peer.alive = false;
+    this.peers.delete(peer);
+    peer.cleanup();
+    peer.channel.close();
+    this.counts.exited++;
+    const c = peer.contributor;
+    if (c !== undefined) {
+      const left = (this.names.get(c.name) ?? 1) - 1;
+      if (left > 0) this.names.set(c.name, left);
+      else this.names.delete(c.name);
+      this.notify(c.releaseAll());
+    }
+    const round = this.round;
+    if (round !== undefined && round.asked.has(peer) && !round.answered.has(peer)) {
+      round.gone.add(peer);
+      round.check();
+    }
+  }
+
+  private answered(peer: Peer, roundId: number): void {
+    peer.answeredRound = roundId;
+    const round = this.round;
+    if (round !== undefined && round.id === roundId && round.asked.has(peer)) {
+      round.answered.add(peer);
+      round.check();
+    }
+  }
+
+  /**
+   * Asks every live worker for its changes and waits for the answers, at most `collectTimeoutMs`
+   * (and 80 % of `timeoutMs` when given); flushes the primary's own source in the same bound.
+   * Concurrent calls share one collection. Never rejects.
+   */
+  flush(options: { timeoutMs?: number } = {}): Promise<ClusterCollectReport> {
+    if (this.closed) return Promise.resolve({ timedOut: false, accepted: 0, delivered: 0, dropped: 0, failed: 0, pending: 0 });
+    if (this.round !== undefined) return this.round.promise;
+    let budget = this.options.collectTimeoutMs;
+    const t = options?.timeoutMs;
+    if (typeof t === 'number' && Number.isFinite(t)) budget = Math.min(budget, Math.max(0, t * 0.8));
+    const id = ++this.roundSeq;
+    const asked = new Set<Peer>();
+    const answered = new Set<Peer>();
+    const gone = new Set<Peer>();
+    const failed = new Set<Peer>();
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    const timer = setTimeout(finish, budget);
+    timer.unref();
+    const local = this.options.local;
+    const localFlush = local?.flush === undefined ? Promise.resolve(true) : settlesWithin(Promise.resolve().then(() => local.flush!({ timeoutMs: budget })), budget);
+    const promise = Promise.all([done, localFlush]).then((): ClusterCollectReport => {
+      clearTimeout(timer);
+      this.round = undefined;
+      this.lastRound = id;
+      const pending = asked.size - answered.size - gone.size - failed.size;
+      return { timedOut: pending > 0, accepted: asked.size, delivered: answered.size, dropped: gone.size, failed: failed.size, pending };
+    });
+    const round: Round = {
+      id,
+      asked,
+      answered,
+      gone,
+      failed,
+      promise,
+      check: () => {
+        if (answered.size + gone.size + failed.size >= asked.size) finish();
+      },
+    };
+    this.round = round;
+    for (const peer of this.peers) {
+      asked.add(peer);
+      if (!this.post(peer, { t: 'collect', id, b: budget })) failed.add(peer);
+    }
+    round.check();
+    return promise;
+  }
+
+  /** Snapshots of the whole group: every metric, then the aggregator's own (unless `selfMetrics: false`). */
+  snapshots(): MetricSnapshot[] {
+    const now = epochMsNow();
+    this.readLocal(now);
+    const out = this.store.snapshots(now);
+    if (this.options.selfMetrics) {
+      const ages: [string, number][] = [];
+      for (const p of this.peers) if (p.contributor !== undefined && p.contributor.lastReportAt > 0) ages.push([p.contributor.name, (now - p.contributor.lastReportAt) / 1000]);
+      out.push(
+        ...selfMetricSnapshots({
+          startTimeMs: this.startTimeMs,
+          now,
+          workerAttribute: this.options.workerAttribute,
+          connected: this.peers.size,
+          answering: this.answeringCount(),
+          exited: this.counts.exited,
+          resyncs: this.counts.resyncs,
+          ages,
+        }),
+      );
+    }
+    return out;
+  }
+
+  private readLocal(now: number): void {
+    const l = this.local;
+    if (l === undefined) return;
+    try {
+      l.contributor.apply(l.differ.diff(this.options.local!.snapshots()) as unknown as Record<string, unknown>, false, now);
+    } catch (error) {
+      reportDiagnostic({ component: COMPONENT, code: 'cluster.local_failed', message: "reading the primary's own metrics failed; its last values are served", error });
+    }
+  }
+
+  private isAnswering(p: Peer): boolean {
+    return this.lastRound === 0 ? p.contributor !== undefined : p.answeredRound === this.lastRound;
+  }
+
+  private answeringCount(): number {
+    let n = 0;
+    for (const p of this.peers) if (this.isAnswering(p)) n++;
+    return n;
+  }
+
+  /**
+   * Subscribes to changes: `listener(metric, event)` runs after a report changed `metric` (a view
+   * whose `snapshot()` is the aggregate); `event` is `{ type: 'mvx.cluster.report' }`. Returns an
+   * unsubscriber. A throwing listener is reported and ignored.
+   */
+  onMetricChanged(listener: MetricChangedListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private notify(touched: Set<string>): void {
+    if (this.listeners.size === 0 || touched.size === 0) return;
+    const event = { type: 'mvx.cluster.report' };
+    for (const name of touched) {
+      let metric = this.pseudo.get(name);
+      if (metric === undefined) {
+        const store = this.store;
+        const startTimeMs = this.startTimeMs;
+        metric = {
+          name,
+          eventTypes: [],
+          handle: () => false,
+          snapshot: () => store.snapshotOf(name, epochMsNow()) ?? { name, startTimeMs, timeMs: epochMsNow(), dimensions: [] },
+        };
+        this.pseudo.set(name, metric);
+      }
+      for (const l of this.listeners) {
+        try {
+          l(metric, event);
+        } catch (error) {
+          reportDiagnostic({ component: COMPONENT, code: 'listener.failed', message: 'a metric-changed listener threw; ignored', error });
+        }
+      }
+    }
+  }
+
+  /** The live workers. */
+  workers(): ClusterWorkerInfo[] {
+    const now = epochMsNow();
+    return [...this.peers].map((p) => ({
+      name: p.contributor?.name,
+      pid: p.pid,
+      reportAgeMs: p.contributor !== undefined && p.contributor.lastReportAt > 0 ? now - p.contributor.lastReportAt : undefined,
+      answering: this.isAnswering(p),
+      series: p.contributor?.size ?? 0,
+    }));
+  }
+
+  /** Counters since creation. */
+  stats(): ClusterMetricsAggregatorStats {
+    const c = this.counts;
+    let refused = 0;
+    for (const p of this.peers) refused += p.contributor?.refused ?? 0;
+    return {
+      state: this.closed ? 'closed' : 'running',
+      workers: { connected: this.peers.size, answering: this.answeringCount(), exited: c.exited },
+      accepted: c.accepted,
+      delivered: c.delivered,
+      dropped: c.dropped,
+      failed: c.failed,
+      pending: 0,
+      resyncs: c.resyncs,
+      clashes: this.store.clashes,
+      overflowSeries: this.store.overflowSeries,
+      refusedSeries: refused,
+    };
+  }
+
+  /**
+   * A last collection (bounded like `flush()`), then stops listening to every worker; the view
+   * keeps serving the values it holds. Idempotent: every call returns the same promise.
+   */
+  shutdown(options: { timeoutMs?: number } = {}): Promise<ClusterCollectReport> {
+    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
+    this.shutdownPromise = this.flush(options).then((report) => {
+      this.closed = true;
+      for (const p of this.peers) {
+        p.cleanup();
+        p.channel.close();
+      }
+      return report;
+    });
+    return this.shutdownPromise;
+  }
+}
+
+/**
+ * Creates the primary's aggregate of a group of processes. Attach the workers
+ * (`aggregator.attachCluster(cluster)`, or `aggregator.attach(child)` per forked child), then hand
+ * the aggregator to any adapter as its source: `createPrometheusBridge(aggregator, …)`,
+ * `new OtelMetricsBridge({ source: aggregator })`, `new StatsdExporter({ source: aggregator, … })`.
+ * Each worker runs {@link createClusterMetricsReporter} on its own recorder.
+ * @throws MvxConfigError naming an invalid option.
+ */
+export function createClusterMetricsAggregator(options: ClusterMetricsAggregatorOptions = {}): ClusterMetricsAggregator {
+  return new ClusterMetricsAggregator(options);
+}
