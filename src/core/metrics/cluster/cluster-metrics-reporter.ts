@@ -99,7 +99,8 @@ export class ClusterMetricsReporter {
   private seq = 0;
   private okSeq = 0;
   private needFull = true;
-  private leaving = false;
+  /** The final report went out: later reports (answers to collections) are not sent. */
+  private byeSent = false;
   private closed = false;
   private chain: Promise<unknown> = Promise.resolve();
   private readonly counts = { accepted: 0, delivered: 0, dropped: 0, failed: 0, seriesSent: 0, fullReports: 0 };
@@ -137,7 +138,7 @@ export class ClusterMetricsReporter {
   }
 
   /** Builds and sends one report after the source's flush (bounded); reports run one at a time. */
-  private report(collectId: number | undefined, budgetMs: number): Promise<number> {
+  private report(collectId: number | undefined, budgetMs: number, bye = false): Promise<number> {
     const run = async (): Promise<number> => {
       if (this.closed) return 0;
       const flush = this.source.flush;
@@ -150,15 +151,15 @@ export class ClusterMetricsReporter {
         }
         await settlesWithin(p, budgetMs);
       }
-      return this.send(collectId);
+      return this.send(collectId, bye);
     };
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;
   }
 
-  private send(collectId: number | undefined): number {
-    if (this.closed) return 0;
+  private send(collectId: number | undefined, bye: boolean): number {
+    if (this.closed || (this.byeSent && !bye)) return 0;
     const full = this.needFull;
     if (full) this.differ.reset();
     let body: ReportBody;
@@ -177,7 +178,7 @@ export class ClusterMetricsReporter {
       if (this.name !== undefined) msg.name = this.name;
     }
     if (collectId !== undefined) msg.r = collectId;
-    if (this.leaving) msg.bye = true;
+    if (bye) msg.bye = true;
     if (body.m.length > 0) msg.m = body.m;
     if (body.d.length > 0) msg.d = body.d;
     if (body.n.length > 0) msg.n = body.n;
@@ -190,6 +191,7 @@ export class ClusterMetricsReporter {
       return 0;
     }
     this.needFull = false;
+    if (bye) this.byeSent = true;
     if (full) this.counts.fullReports++;
     this.counts.seriesSent += body.changed;
     return seq;
@@ -222,7 +224,8 @@ export class ClusterMetricsReporter {
       void this.report(typeof value.id === 'number' ? value.id : undefined, Math.min(this.sourceFlushTimeoutMs, budget / 2));
     } else if (value.t === 'resync') {
       this.needFull = true;
-      void this.report(undefined, this.sourceFlushTimeoutMs);
+      // A final report the primary refused is sent again, in full, still final.
+      void this.report(undefined, this.sourceFlushTimeoutMs, this.byeSent);
     }
   }
 
@@ -251,10 +254,10 @@ export class ClusterMetricsReporter {
     return this.flushWithin(nonNegative(options.timeoutMs, 'timeoutMs', 5000));
   }
 
-  private async flushWithin(timeoutMs: number): Promise<ClusterMetricsReporterReport> {
+  private async flushWithin(timeoutMs: number, bye = false): Promise<ClusterMetricsReporterReport> {
     if (this.closed) return this.result(false);
     let cancel = (): void => undefined;
-    const applied = this.report(undefined, Math.min(this.sourceFlushTimeoutMs, timeoutMs / 2)).then((seq) => {
+    const applied = this.report(undefined, Math.min(this.sourceFlushTimeoutMs, timeoutMs / 2), bye).then((seq) => {
       if (seq === 0) return;
       const w = this.whenApplied(seq);
       cancel = w.cancel;
@@ -280,9 +283,8 @@ export class ClusterMetricsReporter {
     if (this.shutdownPromise !== undefined) return this.shutdownPromise;
     const timeoutMs = nonNegative(options.timeoutMs, 'timeoutMs', 5000);
     this.shutdownPromise = (async () => {
-      this.leaving = true;
       if (this.timer !== undefined) clearInterval(this.timer);
-      const report = await this.flushWithin(timeoutMs);
+      const report = await this.flushWithin(timeoutMs, true);
       this.closed = true;
       this.channel.close();
       for (const w of this.waiters) w.resolve();
