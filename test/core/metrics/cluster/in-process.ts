@@ -4,7 +4,7 @@
  * messages recorded (and, on demand, held back or dropped) to test the protocol itself.
  */
 import { MessageChannel } from 'node:worker_threads';
-import { ClusterMetricsAggregator } from '../../../../src/core/metrics/cluster/cluster-metrics-aggregator.ts';
+import type { ClusterMetricsAggregator } from '../../../../src/core/metrics/cluster/cluster-metrics-aggregator.ts';
 import { createClusterMetricsReporter } from '../../../../src/core/metrics/cluster/cluster-metrics-reporter.ts';
 import type { ClusterMetricsReporter, ClusterMetricsReporterOptions } from '../../../../src/core/metrics/cluster/cluster-metrics-reporter.ts';
 import { SyncMetricsRecorder } from '../../../../src/core/metrics/recorder/sync-metrics-recorder.ts';
