@@ -11,7 +11,7 @@ import { HistogramMetric } from '../../../../src/core/metrics/metrics/histogram-
 import { SyncMetricsRecorder } from '../../../../src/core/metrics/recorder/sync-metrics-recorder.ts';
 import { MvxConfigError } from '../../../../src/core/errors.ts';
 import { captureMvxStderr } from '../../../support/stderr-guard.ts';
-import { fakeWorker, seriesOf, settle, valueOf } from './in-process.ts';
+import { fakeWorker, seriesOf, settle, until, valueOf } from './in-process.ts';
 import type { FakeWorker } from './in-process.ts';
 
 const jobs = (r: SyncMetricsRecorder<any>): void => r.registerMetric(new CounterMetric({ name: 'jobs', eventTypes: 'job', attributes: ['q'] }));
@@ -83,7 +83,7 @@ describe('ClusterMetricsAggregator', () => {
     const seen: number[] = [valueOf(agg.snapshots(), 'jobs', '', { q: 'x' })!];
 
     a.crash();
-    await settle();
+    await until(() => agg.stats().workers.exited === 1, 'the crash being seen');
     let snaps = agg.snapshots();
     seen.push(valueOf(snaps, 'jobs', '', { q: 'x' })!);
     expect(valueOf(snaps, 'depth', '')).toBe(1); // a's gauge left with it
@@ -155,15 +155,15 @@ describe('ClusterMetricsAggregator', () => {
     const agg = new ClusterMetricsAggregator();
     const w = fakeWorker(agg, jobs);
     await w.reporter.flush();
+    const before = w.sent.length;
     w.hold();
     emitJobs(w, 'x', 1);
     void w.reporter.flush({ timeoutMs: 10 });
-    await settle();
+    await until(() => w.sent.length === before + 1);
     emitJobs(w, 'x', 2);
     void w.reporter.flush({ timeoutMs: 10 });
-    await settle();
+    await until(() => w.sent.length === before + 2);
     w.release([1, 0]); // the second report first
-    await settle();
     await w.reporter.flush();
     expect(valueOf(agg.snapshots(), 'jobs', '', { q: 'x' })).toBe(3);
     expect(agg.stats().resyncs).toBe(1);
@@ -190,8 +190,7 @@ describe('ClusterMetricsAggregator', () => {
     expect(ages['2']).toBeGreaterThanOrEqual(0.1);
     expect(ages['2']).toBeGreaterThan(ages['1']!);
     slow.release(); // late answers arrive: applied
-    await settle();
-    expect(valueOf(agg.snapshots(), 'jobs', '', { q: 'x' })).toBe(22);
+    await until(() => valueOf(agg.snapshots(), 'jobs', '', { q: 'x' }) === 22, 'the late answer being applied');
     expect(await agg.flush()).toMatchObject({ timedOut: false, delivered: 2 });
   });
 

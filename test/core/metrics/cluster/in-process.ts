@@ -81,6 +81,15 @@ export async function settle(ms = 20): Promise<void> {
   await new Promise((r) => setTimeout(r, ms));
 }
 
+/** Waits (bounded, 5 s) until `predicate()` holds; throws when it never does. */
+export async function until(predicate: () => boolean, what = 'the condition'): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within 5 s`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** The value of a number series (`undefined` when absent). */
 export function valueOf(snaps: readonly MetricSnapshot[], metric: string, dim: string, attributes: MetricAttributes = {}): number | undefined {
   const d = snaps.find((s) => s.name === metric)?.dimensions.find((x) => x.name === dim);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ClusterMetricsAggregator } from '../../../../src/core/metrics/cluster/cluster-metrics-aggregator.ts';
 import type { MetricSnapshot } from '../../../../src/core/metrics/types.ts';
-import { settle, valueOf } from './in-process.ts';
+import { until, valueOf } from './in-process.ts';
 
 /** The sum of every series of a number dimension (per-worker series included). */
 function total(snaps: readonly MetricSnapshot[], metric: string): number {
@@ -45,7 +45,7 @@ describe('cluster metrics over process IPC', () => {
     const { child, stdout } = spawnChild('shutdown', 1000);
     agg.attach(child);
     expect(await exitOf(child, 15_000)).toBe(0);
-    await settle();
+    await until(() => agg.stats().workers.exited === 1);
     expect(JSON.parse(stdout())).toMatchObject({ timedOut: false, state: 'closed', failed: 0, dropped: 0, pending: 0 });
     const snaps = agg.snapshots();
     expect(valueOf(snaps, 'jobs', '')).toBe(1000);
@@ -58,7 +58,7 @@ describe('cluster metrics over process IPC', () => {
     const { child } = spawnChild('flush', 10);
     agg.attach(child);
     expect(await exitOf(child, 15_000)).toBe(0);
-    await settle();
+    await until(() => agg.stats().workers.exited === 1);
     expect(valueOf(agg.snapshots(), 'jobs', '')).toBe(10);
   }, 30_000);
 
@@ -96,7 +96,7 @@ describe('cluster metrics over process IPC', () => {
       const seen = [total(agg.snapshots(), 'jobs')];
       a.process.kill('SIGKILL');
       await exitOf(a, 10_000);
-      await settle(50);
+      await until(() => agg.stats().workers.exited === 1);
       seen.push(total(agg.snapshots(), 'jobs'));
       const c = await start(50);
       expect(nameOf(c)).toBe(slotA); // the free slot of the killed worker

@@ -15,7 +15,7 @@ import { CounterMetric } from '../../../../src/core/metrics/metrics/counter-metr
 import { HistogramMetric } from '../../../../src/core/metrics/metrics/histogram-metric.ts';
 import type { SyncMetricsRecorder } from '../../../../src/core/metrics/recorder/sync-metrics-recorder.ts';
 import { startUdpReceiver } from '../../../adapters/statsd/udp-receiver.ts';
-import { fakeWorker, settle } from './in-process.ts';
+import { fakeWorker, until } from './in-process.ts';
 import type { FakeWorker } from './in-process.ts';
 
 const setup = (r: SyncMetricsRecorder<any>): void => {
@@ -69,7 +69,7 @@ describe('the aggregator through the existing adapters', () => {
     expect(first.latency.dataPointType).toBe(DataPointType.HISTOGRAM);
     expect(first.latency.dataPoints[0]!.value).toMatchObject({ count: 5, buckets: { boundaries: [0.1, 1], counts: [3, 2, 0] } });
     a.crash(); // its counts stay
-    await settle();
+    await until(() => agg.stats().workers.exited === 1);
     const second = await read();
     expect(second.jobs.dataPoints[0]!.value).toBe(5);
     expect(second.jobs.dataPoints[0]!.startTime).toEqual(first.jobs.dataPoints[0]!.startTime);
@@ -83,7 +83,7 @@ describe('the aggregator through the existing adapters', () => {
     const exporter = new StatsdExporter({ client, source: agg, flushIntervalMs: 3_600_000 });
     await exporter.flush();
     a.crash();
-    await settle();
+    await until(() => agg.stats().workers.exited === 1, 'the crash being seen');
     b.recorder.emit({ type: 'job', q: 'x', s: 0.5 });
     await exporter.flush();
     await exporter.close();
