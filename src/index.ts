@@ -212,3 +212,10 @@ export type {
   ClusterMetricsReporterReport,
   ClusterMetricsReporterStats,
 } from './core/metrics/cluster/cluster-metrics-reporter.ts';
+
+// --- processes and threads (issue 17): the log bridge ---------------------------------------------
+// Worker threads (and cluster workers) log through the owner's contexts and sinks.
+export { LogHub } from './core/logger/bridge/log-hub.ts';
+export type { LogHubClusterLike, LogHubOptions, LogHubReport, LogHubStats, LogHubTarget } from './core/logger/bridge/log-hub.ts';
+export { LogHubClient, connectLogHub } from './core/logger/bridge/log-hub-client.ts';
+export type { LogHubClientOptions, LogHubClientReport, LogHubClientStats } from './core/logger/bridge/log-hub-client.ts';
