@@ -102,6 +102,8 @@ interface Peer {
   pid: number | undefined;
   /** Sequence number expected next; 0 while a full report is awaited. */
   nextSeq: number;
+  /** Sequence number of the last report applied. */
+  applied: number;
   resyncAsked: boolean;
   alive: boolean;
   answeredRound: number;
@@ -178,6 +180,7 @@ export class ClusterMetricsAggregator implements MetricsSource {
       contributor: undefined,
       pid: undefined,
       nextSeq: 0,
+      applied: 0,
       resyncAsked: false,
       alive: true,
       answeredRound: 0,
@@ -251,9 +254,11 @@ export class ClusterMetricsAggregator implements MetricsSource {
       return this.invalid(peer, s, error);
     }
     peer.nextSeq = s + 1;
+    peer.applied = s;
     if (full) peer.resyncAsked = false;
     this.counts.delivered++;
-    this.post(peer, { t: 'ack', s, ok: true });
+    // Confirmed at once only when the worker waits for it; otherwise in the next collect request.
+    if (value.a === true || value.bye === true) this.post(peer, { t: 'ack', s, ok: true });
     if (typeof value.r === 'number') this.answered(peer, value.r);
     if (value.bye === true) this.gone(peer);
     this.notify(touched);
@@ -271,7 +276,8 @@ export class ClusterMetricsAggregator implements MetricsSource {
   /** Refuses a report and asks (once) for a full one. */
   private refuse(peer: Peer, s: number): void {
     peer.nextSeq = 0;
-    this.post(peer, { t: 'ack', s, ok: false });
+    // `l`: the last report applied; those after it up to `s` were lost or are refused.
+    this.post(peer, { t: 'ack', s, ok: false, l: peer.applied });
     if (!peer.resyncAsked) {
       peer.resyncAsked = true;
       this.counts.resyncs++;
@@ -332,8 +338,8 @@ export class ClusterMetricsAggregator implements MetricsSource {
     const failed = new Set<Peer>();
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
+    // Not unref'ed: a collection is awaited like any request in flight, for at most its budget.
     const timer = setTimeout(finish, budget);
-    timer.unref();
     const local = this.options.local;
     const localFlush = local?.flush === undefined ? Promise.resolve(true) : settlesWithin(Promise.resolve().then(() => local.flush!({ timeoutMs: budget })), budget);
     const promise = Promise.all([done, localFlush]).then((): ClusterCollectReport => {
@@ -357,7 +363,7 @@ export class ClusterMetricsAggregator implements MetricsSource {
     this.round = round;
     for (const peer of this.peers) {
       asked.add(peer);
-      if (!this.post(peer, { t: 'collect', id, b: budget })) failed.add(peer);
+      if (!this.post(peer, { t: 'collect', id, b: budget, s: peer.applied })) failed.add(peer);
     }
     round.check();
     return promise;

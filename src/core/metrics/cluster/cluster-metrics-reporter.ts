@@ -62,13 +62,13 @@ export interface ClusterMetricsReporterStats {
   readonly state: 'running' | 'closed';
   /** Reports built and sent. */
   readonly accepted: number;
-  /** Reports the primary applied. */
+  /** Reports the primary applied (confirmed at once when awaited, otherwise with its next request). */
   readonly delivered: number;
-  /** Reports the primary refused (out of sequence); a full report followed. */
+  /** Reports lost on the way or refused by the primary (out of sequence); a full report followed. */
   readonly dropped: number;
   /** Reports that could not be sent (the channel to the primary is closed). */
   readonly failed: number;
-  /** Reports sent and not answered yet. */
+  /** Reports sent and not confirmed yet. */
   readonly pending: number;
   /** Series values sent: changes only, so this grows with what changed, not with what exists. */
   readonly seriesSent: number;
@@ -97,6 +97,7 @@ export class ClusterMetricsReporter {
   private readonly differ = new SnapshotDiffer();
   private readonly timer: NodeJS.Timeout | undefined;
   private seq = 0;
+  /** Highest report settled: applied (delivered), or refused or lost (dropped). */
   private okSeq = 0;
   private needFull = true;
   /** The final report went out: later reports (answers to collections) are not sent. */
@@ -138,27 +139,26 @@ export class ClusterMetricsReporter {
   }
 
   /** Builds and sends one report after the source's flush (bounded); reports run one at a time. */
-  private report(collectId: number | undefined, budgetMs: number, bye = false): Promise<number> {
+  private report(collectId: number | undefined, budgetMs: number, bye = false, ask = false): Promise<number> {
     const run = async (): Promise<number> => {
       if (this.closed) return 0;
       const flush = this.source.flush;
       if (typeof flush === 'function' && budgetMs > 0) {
-        let p: Promise<unknown>;
         try {
-          p = Promise.resolve(flush.call(this.source, { timeoutMs: budgetMs }));
-        } catch (error) {
-          p = Promise.reject(error);
+          // Bounded: a source that does not settle in time is read as it is.
+          await settlesWithin(Promise.resolve(flush.call(this.source, { timeoutMs: budgetMs })), budgetMs);
+        } catch {
+          // flush() threw synchronously: read the source as it is.
         }
-        await settlesWithin(p, budgetMs);
       }
-      return this.send(collectId, bye);
+      return this.send(collectId, bye, ask);
     };
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;
   }
 
-  private send(collectId: number | undefined, bye: boolean): number {
+  private send(collectId: number | undefined, bye: boolean, ask: boolean): number {
     if (this.closed || (this.byeSent && !bye)) return 0;
     const full = this.needFull;
     if (full) this.differ.reset();
@@ -179,6 +179,7 @@ export class ClusterMetricsReporter {
     }
     if (collectId !== undefined) msg.r = collectId;
     if (bye) msg.bye = true;
+    if (ask) msg.a = true;
     if (body.m.length > 0) msg.m = body.m;
     if (body.d.length > 0) msg.d = body.d;
     if (body.n.length > 0) msg.n = body.n;
@@ -211,22 +212,34 @@ export class ClusterMetricsReporter {
     if (this.closed || !isClusterMessage(value)) return;
     if (value.t === 'ack') {
       const s = typeof value.s === 'number' ? value.s : 0;
-      if (value.ok === true) {
-        this.counts.delivered++;
-        if (s > this.okSeq) this.okSeq = s;
-        for (const w of this.waiters) if (w.seq <= this.okSeq) w.resolve();
-      } else {
-        this.counts.dropped++;
+      if (value.ok === true) this.confirm(s);
+      else {
+        // Applied up to `l`; the reports after it up to `s` were lost on the way or are refused.
+        if (typeof value.l === 'number') this.confirm(value.l);
+        if (s > this.okSeq) {
+          this.counts.dropped += s - this.okSeq;
+          this.okSeq = s;
+        }
         this.needFull = true;
       }
     } else if (value.t === 'collect') {
+      if (typeof value.s === 'number') this.confirm(value.s);
       const budget = typeof value.b === 'number' && value.b > 0 ? value.b : this.sourceFlushTimeoutMs * 2;
       void this.report(typeof value.id === 'number' ? value.id : undefined, Math.min(this.sourceFlushTimeoutMs, budget / 2));
     } else if (value.t === 'resync') {
       this.needFull = true;
-      // A final report the primary refused is sent again, in full, still final.
-      void this.report(undefined, this.sourceFlushTimeoutMs, this.byeSent);
+      // A final report the primary refused is sent again, in full, still final; a flush waiting
+      // for a refused report waits for this one.
+      void this.report(undefined, this.sourceFlushTimeoutMs, this.byeSent, this.waiters.size > 0);
     }
+  }
+
+  /** Every report after `okSeq` up to `s` was applied (confirmations are cumulative). */
+  private confirm(s: number): void {
+    if (s <= this.okSeq) return;
+    this.counts.delivered += s - this.okSeq;
+    this.okSeq = s;
+    for (const w of this.waiters) if (w.seq <= s) w.resolve();
   }
 
   private whenApplied(seq: number): { promise: Promise<void>; cancel: () => void } {
@@ -257,7 +270,7 @@ export class ClusterMetricsReporter {
   private async flushWithin(timeoutMs: number, bye = false): Promise<ClusterMetricsReporterReport> {
     if (this.closed) return this.result(false);
     let cancel = (): void => undefined;
-    const applied = this.report(undefined, Math.min(this.sourceFlushTimeoutMs, timeoutMs / 2), bye).then((seq) => {
+    const applied = this.report(undefined, Math.min(this.sourceFlushTimeoutMs, timeoutMs / 2), bye, true).then((seq) => {
       if (seq === 0) return;
       const w = this.whenApplied(seq);
       cancel = w.cancel;

@@ -4,10 +4,13 @@
  *
  * Reports carry cumulative values, and only for the series that changed since the previous report,
  * with a dictionary: a metric or a series is defined once (`m`, `d`) and referred to by a small
- * integer afterwards. Every report has a sequence number `s`; the primary applies them in order and
- * answers each with an `ack`. A report out of sequence (one was lost or reordered) is refused
- * (`ok: false`) and the primary asks for a full report (`resync`), which redefines everything; since
- * values are cumulative, a full report repairs any loss without counting anything twice.
+ * integer afterwards. Every report has a sequence number `s`; the primary applies them in order.
+ * It confirms them cumulatively in its next `collect` (`s`: the last report applied), and at once
+ * (`ack`) only a report that asks for it (`a`: a worker's flush or shutdown waits for it), so a
+ * scrape costs one message each way per worker. A report out of sequence (one was lost or
+ * reordered) is refused (`ack` with `ok: false`) and the primary asks for a full report
+ * (`resync`), which redefines everything; since values are cumulative, a full report repairs any
+ * loss without counting anything twice.
  *
  * Every message carries `mvx: 'mvx-cluster-metrics'`, so the application's own messages on the same
  * channel are left alone.
@@ -42,6 +45,8 @@ export interface ReportMessage {
   readonly r?: number;
   /** The worker's last report (controlled shutdown): its values are final. */
   readonly bye?: true;
+  /** Ask for an immediate `ack` (the worker waits for it). */
+  readonly a?: true;
   /** Full reports: the worker's chosen name, if any. */
   readonly name?: string;
   /** Full reports: the worker's process id. */
@@ -55,8 +60,10 @@ export interface ReportMessage {
 
 /** Primary → worker. */
 export type ToWorker =
-  | { readonly mvx: typeof CLUSTER_ENVELOPE; readonly t: 'ack'; readonly s: number; readonly ok: boolean }
-  | { readonly mvx: typeof CLUSTER_ENVELOPE; readonly t: 'collect'; readonly id: number; readonly b: number }
+  | { readonly mvx: typeof CLUSTER_ENVELOPE; readonly t: 'ack'; readonly s: number; readonly ok: true }
+  /** Refused report `s`; `l`: the last one applied (those between were lost). */
+  | { readonly mvx: typeof CLUSTER_ENVELOPE; readonly t: 'ack'; readonly s: number; readonly ok: false; readonly l: number }
+  | { readonly mvx: typeof CLUSTER_ENVELOPE; readonly t: 'collect'; readonly id: number; readonly b: number; readonly s: number }
   | { readonly mvx: typeof CLUSTER_ENVELOPE; readonly t: 'resync' };
 
 /** Encodes a number for JSON. */

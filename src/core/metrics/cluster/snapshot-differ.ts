@@ -32,7 +32,11 @@ interface SeriesState {
 interface DimState {
   readonly kind: MetricDimensionKind;
   readonly boundsKey: string;
-  readonly byObject: WeakMap<object, SeriesState>;
+  /**
+   * By attributes object: recorders hand out the same frozen object for a series in every
+   * snapshot, so this lookup is the common case (no key string built). Pruned with `byKey`.
+   */
+  byObject: Map<object, SeriesState>;
   readonly byKey: Map<string, SeriesState>;
 }
 
@@ -100,7 +104,7 @@ export class SnapshotDiffer {
     let ds = ms.dims.get(dim.name);
     if (ds === undefined || ds.kind !== dim.kind || ds.boundsKey !== boundsKey) {
       // New, or redefined with another kind or buckets: new series ids.
-      ds = { kind: dim.kind, boundsKey, byObject: new WeakMap(), byKey: new Map() };
+      ds = { kind: dim.kind, boundsKey, byObject: new Map(), byKey: new Map() };
       ms.dims.set(dim.name, ds);
     }
     for (const series of dim.series) {
@@ -130,9 +134,9 @@ export class SnapshotDiffer {
       st.gen = gen;
       if ('value' in series) {
         const v = series.value;
-        if (isNew || force || !Object.is(st.value, v)) {
+        if (isNew || force || (v !== st.value && !(v !== v && st.value !== st.value))) {
           st.value = v;
-          body.n.push(st.id, toWire(v));
+          body.n.push(st.id, Number.isFinite(v) ? v : toWire(v));
           body.changed++;
         }
       } else if (isNew || force || st.count !== series.count || !Object.is(st.sum, series.sum) || st.min !== series.min || st.max !== series.max) {
@@ -161,7 +165,19 @@ export class SnapshotDiffer {
         continue;
       }
       for (const ds of ms.dims.values()) {
-        for (const [key, st] of ds.byKey) if (st.gen !== gen) ds.byKey.delete(key);
+        let pruned = false;
+        for (const [key, st] of ds.byKey) {
+          if (st.gen !== gen) {
+            ds.byKey.delete(key);
+            pruned = true;
+          }
+        }
+        // Attributes objects of series gone, or replaced by new objects: rebuilt from what is live.
+        if (pruned || ds.byObject.size > 2 * ds.byKey.size) {
+          const live = new Map<object, SeriesState>();
+          for (const [obj, st] of ds.byObject) if (st.gen === gen) live.set(obj, st);
+          ds.byObject = live;
+        }
       }
     }
   }

@@ -147,7 +147,10 @@ describe('ClusterMetricsAggregator', () => {
     expect(valueOf(snaps, 'jobs', '', { q: 'x' })).toBe(12);
     expect(valueOf(snaps, 'jobs', '', { q: 'y' })).toBe(1);
     expect(agg.stats()).toMatchObject({ resyncs: 1, dropped: 1, failed: 0 });
-    expect(w.reporter.stats()).toMatchObject({ dropped: 1, fullReports: 2, pending: 1 }); // the lost one stays unanswered
+    // The lost report and the one refused after it are dropped; the full report is delivered.
+    const stats = w.reporter.stats();
+    expect(stats).toMatchObject({ dropped: 2, fullReports: 2, pending: 0, failed: 0 });
+    expect(stats.delivered).toBe(stats.accepted - 2);
     expect(valueOf(snaps, 'mvx.cluster.resyncs', '')).toBe(1);
   });
 
