@@ -196,13 +196,9 @@ export type { RecorderStateValue, OverflowPolicy, MetricsRecorderStats } from '.
 // Core, no backend: a node:cluster primary (or any parent of forked children) aggregates its
 // workers' metrics into one MetricsSource that every adapter reads unchanged.
 export { ClusterMetricsAggregator, createClusterMetricsAggregator } from './core/metrics/cluster/cluster-metrics-aggregator.ts';
-export type {
-  ClusterAttachTarget,
-  ClusterCollectReport,
-  ClusterLike,
-  ClusterMetricsAggregatorStats,
-  ClusterWorkerInfo,
-} from './core/metrics/cluster/cluster-metrics-aggregator.ts';
+export type { ClusterAttachTarget, ClusterMetricsAggregatorStats, ClusterWorkerInfo } from './core/metrics/cluster/cluster-metrics-aggregator.ts';
+export type { ClusterCollectReport } from './core/metrics/cluster/collect-round.ts';
+export type { ClusterLike } from './core/internal/ipc/peers.ts';
 export type { ClusterMetricsAggregatorOptions } from './core/metrics/cluster/aggregator-options.ts';
 export type { GaugeAggregation } from './core/metrics/cluster/aggregate-store.ts';
 export { ClusterMetricsReporter, createClusterMetricsReporter } from './core/metrics/cluster/cluster-metrics-reporter.ts';

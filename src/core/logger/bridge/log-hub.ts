@@ -20,22 +20,18 @@ import { attachBatchReceiver } from '../../internal/ipc/batch-receiver.ts';
 import type { BatchReceiver } from '../../internal/ipc/batch-receiver.ts';
 import { settlesWithin } from '../../internal/ipc/bounded.ts';
 import { peerChannel } from '../../internal/ipc/channel.ts';
-import type { IpcPeerLike, PortLike } from '../../internal/ipc/channel.ts';
+import { attachEveryWorker, checkPeerTarget, whenGone } from '../../internal/ipc/peers.ts';
+import type { ClusterLike, PeerTarget } from '../../internal/ipc/peers.ts';
 import { onConfigGenerationBump } from '../context/config-generation.ts';
 import { EventDelivery } from './event-delivery.ts';
 import { portableLogConfig } from './portable-config.ts';
 import { LOG_ENVELOPE } from './protocol.ts';
 
 /** What can be attached: a worker-thread `Worker` or `MessagePort`, a cluster `Worker`, a `ChildProcess`. */
-export type LogHubTarget = PortLike | IpcPeerLike;
+export type LogHubTarget = PeerTarget;
 
 /** The part of `node:cluster` that {@link LogHub.attachCluster} uses. */
-export interface LogHubClusterLike {
-  readonly isPrimary: boolean;
-  readonly workers?: Readonly<Record<string, unknown>> | undefined;
-  on(event: 'fork', listener: (worker: any) => void): unknown;
-  off(event: 'fork', listener: (worker: any) => void): unknown;
-}
+export type LogHubClusterLike = ClusterLike;
 
 /** Options of {@link LogHub}. */
 export interface LogHubOptions {
@@ -90,12 +86,6 @@ interface Peer {
   readonly cleanup: () => void;
 }
 
-function attachable(target: unknown): target is LogHubTarget {
-  if (target === null || typeof target !== 'object') return false;
-  const t = target as { send?: unknown; postMessage?: unknown; on?: unknown; off?: unknown };
-  return (typeof t.send === 'function' || typeof t.postMessage === 'function') && typeof t.on === 'function' && typeof t.off === 'function';
-}
-
 /** The owner side; see the module header. */
 export class LogHub {
   private readonly delivery: EventDelivery;
@@ -128,24 +118,13 @@ export class LogHub {
    */
   attach(target: LogHubTarget): () => void {
     if (this.closed) throw new MvxStateError('the log hub is shut down', 'closed');
-    if (!attachable(target)) throw new MvxConfigError('target', 'must be a worker_threads Worker or MessagePort, a cluster Worker or a ChildProcess with an IPC channel');
-    const events = target as { once?: (e: string, l: () => void) => unknown; off: (e: string, l: () => void) => unknown };
-    const onExit = (): void => {
-      setImmediate(() => this.detach(peer));
-    };
+    checkPeerTarget(target);
     const peer: Peer = {
       receiver: undefined as unknown as BatchReceiver,
       connections: new Set(),
-      cleanup: () => {
-        events.off('exit', onExit);
-        events.off('close', onExit);
-      },
+      cleanup: whenGone(target, () => this.detach(peer)),
     };
     (peer as { receiver: BatchReceiver }).receiver = this.listen(peerChannel(target), peer, undefined);
-    if (typeof events.once === 'function') {
-      events.once('exit', onExit);
-      events.once('close', onExit);
-    }
     this.peers.add(peer);
     return () => this.detach(peer);
   }
@@ -156,18 +135,7 @@ export class LogHub {
    * @throws MvxConfigError when not called in the primary.
    */
   attachCluster(cluster: LogHubClusterLike): () => void {
-    if (cluster === null || typeof cluster !== 'object' || typeof cluster.on !== 'function') throw new MvxConfigError('cluster', "must be node:cluster's default export");
-    if (!cluster.isPrimary) throw new MvxConfigError('cluster', 'attachCluster() runs in the cluster primary');
-    const detaches = new Set<() => void>();
-    for (const w of Object.values(cluster.workers ?? {})) if (attachable(w)) detaches.add(this.attach(w));
-    const onFork = (w: unknown): void => {
-      if (attachable(w) && !this.closed) detaches.add(this.attach(w));
-    };
-    cluster.on('fork', onFork);
-    return () => {
-      cluster.off('fork', onFork);
-      for (const d of detaches) d();
-    };
+    return attachEveryWorker(cluster, (w) => (this.closed ? undefined : this.attach(w)));
   }
 
   /**

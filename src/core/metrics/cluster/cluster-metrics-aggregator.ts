@@ -12,16 +12,21 @@
  * 2. `snapshots()` adds up the contributions (see `aggregate-store.ts` for the rules that keep
  *    counters monotonic across crashes and restarts).
  */
-import { MvxConfigError, MvxStateError } from '../../errors.ts';
+import { MvxStateError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { epochMsNow } from '../../internal/clock.ts';
 import { settlesWithin } from '../../internal/ipc/bounded.ts';
 import { peerChannel } from '../../internal/ipc/channel.ts';
-import type { BridgeChannel, IpcPeerLike, PortLike } from '../../internal/ipc/channel.ts';
-import type { Metric, MetricChangedListener, MetricSnapshot, MetricsSource } from '../types.ts';
+import type { BridgeChannel } from '../../internal/ipc/channel.ts';
+import { attachEveryWorker, checkPeerTarget, whenGone } from '../../internal/ipc/peers.ts';
+import type { ClusterLike, PeerTarget } from '../../internal/ipc/peers.ts';
+import type { MetricChangedListener, MetricSnapshot, MetricsSource } from '../types.ts';
 import { AggregateStore } from './aggregate-store.ts';
 import { resolveAggregatorOptions } from './aggregator-options.ts';
 import type { ClusterMetricsAggregatorOptions, ResolvedAggregatorOptions } from './aggregator-options.ts';
+import { ChangeNotifier } from './change-notifier.ts';
+import { CollectRound } from './collect-round.ts';
+import type { ClusterCollectReport } from './collect-round.ts';
 import { Contributor, ReportError } from './contributor.ts';
 import { CLUSTER_ENVELOPE, CLUSTER_PROTOCOL_VERSION, isClusterMessage } from './protocol.ts';
 import { selfMetricSnapshots } from './self-metrics.ts';
@@ -30,34 +35,7 @@ import { SnapshotDiffer } from './snapshot-differ.ts';
 const COMPONENT = 'ClusterMetricsAggregator';
 
 /** What can be attached: a cluster `Worker`, a `ChildProcess`, a worker-thread `Worker` or a `MessagePort`. */
-export type ClusterAttachTarget = IpcPeerLike | PortLike;
-
-/** The part of `node:cluster` that {@link ClusterMetricsAggregator.attachCluster} uses. */
-export interface ClusterLike {
-  readonly isPrimary: boolean;
-  readonly workers?: Readonly<Record<string, unknown>> | undefined;
-  on(event: 'fork', listener: (worker: any) => void): unknown;
-  off(event: 'fork', listener: (worker: any) => void): unknown;
-}
-
-/**
- * What `flush()` and `shutdown()` resolve with; unit: workers asked for their changes.
- * `accepted = delivered + dropped + failed + pending`.
- */
-export interface ClusterCollectReport {
-  /** `true` when some worker had not answered when the budget ran out (its last values are served). */
-  readonly timedOut: boolean;
-  /** Workers asked. */
-  readonly accepted: number;
-  /** Workers that answered in time. */
-  readonly delivered: number;
-  /** Workers that exited before answering (their last values are kept). */
-  readonly dropped: number;
-  /** Workers the request could not be sent to. */
-  readonly failed: number;
-  /** Workers that had not answered within the budget. */
-  readonly pending: number;
-}
+export type ClusterAttachTarget = PeerTarget;
 
 /** A live worker, as {@link ClusterMetricsAggregator.workers} lists it. */
 export interface ClusterWorkerInfo {
@@ -110,22 +88,6 @@ interface Peer {
   readonly cleanup: () => void;
 }
 
-interface Round {
-  readonly id: number;
-  readonly asked: Set<Peer>;
-  readonly answered: Set<Peer>;
-  readonly gone: Set<Peer>;
-  readonly failed: Set<Peer>;
-  readonly promise: Promise<ClusterCollectReport>;
-  check(): void;
-}
-
-function attachable(target: unknown): target is ClusterAttachTarget {
-  if (target === null || typeof target !== 'object') return false;
-  const t = target as { send?: unknown; postMessage?: unknown; on?: unknown; off?: unknown };
-  return (typeof t.send === 'function' || typeof t.postMessage === 'function') && typeof t.on === 'function' && typeof t.off === 'function';
-}
-
 /** The primary side; see {@link createClusterMetricsAggregator}. */
 export class ClusterMetricsAggregator implements MetricsSource {
   /** Epoch ms the aggregate started: the stable start time of every cumulative series it serves. */
@@ -136,9 +98,9 @@ export class ClusterMetricsAggregator implements MetricsSource {
   /** Names of live contributors, with how many hold each. */
   private readonly names = new Map<string, number>();
   private readonly local: { readonly differ: SnapshotDiffer; readonly contributor: Contributor } | undefined;
-  private readonly listeners = new Set<MetricChangedListener>();
-  private readonly pseudo = new Map<string, Metric>();
-  private round: Round | undefined;
+  private readonly changes: ChangeNotifier;
+  private round: CollectRound<Peer> | undefined;
+  private roundPromise: Promise<ClusterCollectReport> | undefined;
   private roundSeq = 0;
   private lastRound = 0;
   private closed = false;
@@ -157,6 +119,7 @@ export class ClusterMetricsAggregator implements MetricsSource {
       perWorker: (name) => (typeof o.perWorker === 'boolean' ? o.perWorker : o.perWorker.has(name)),
       ruleFor: (name) => o.gaugeAggregation.get(name) ?? o.defaultGaugeAggregation,
     });
+    this.changes = new ChangeNotifier((name, now) => this.store.snapshotOf(name, now), this.startTimeMs);
     if (o.local !== undefined) this.local = { differ: new SnapshotDiffer(), contributor: new Contributor(o.localName, this.store, Infinity) };
   }
 
@@ -169,12 +132,7 @@ export class ClusterMetricsAggregator implements MetricsSource {
    */
   attach(target: ClusterAttachTarget): () => void {
     if (this.closed) throw new MvxStateError('the cluster metrics aggregator is shut down', 'closed');
-    if (!attachable(target)) throw new MvxConfigError('target', 'must be a cluster Worker, a ChildProcess with an IPC channel, a worker_threads Worker or a MessagePort');
-    const events = target as { once?: (e: string, l: () => void) => unknown; off: (e: string, l: () => void) => unknown };
-    const onExit = (): void => {
-      // Let messages already received be handled first.
-      setImmediate(() => this.gone(peer));
-    };
+    checkPeerTarget(target);
     const peer: Peer = {
       channel: peerChannel(target),
       contributor: undefined,
@@ -184,15 +142,8 @@ export class ClusterMetricsAggregator implements MetricsSource {
       resyncAsked: false,
       alive: true,
       answeredRound: 0,
-      cleanup: () => {
-        events.off('exit', onExit);
-        events.off('close', onExit);
-      },
+      cleanup: whenGone(target, () => this.gone(peer)),
     };
-    if (typeof events.once === 'function') {
-      events.once('exit', onExit);
-      events.once('close', onExit);
-    }
     peer.channel.listen((m) => this.onMessage(peer, m));
     this.peers.add(peer);
     return () => this.gone(peer);
@@ -204,18 +155,7 @@ export class ClusterMetricsAggregator implements MetricsSource {
    * @throws MvxConfigError when not called in the primary.
    */
   attachCluster(cluster: ClusterLike): () => void {
-    if (cluster === null || typeof cluster !== 'object' || typeof cluster.on !== 'function') throw new MvxConfigError('cluster', "must be node:cluster's default export");
-    if (!cluster.isPrimary) throw new MvxConfigError('cluster', 'attachCluster() runs in the cluster primary');
-    const detaches = new Set<() => void>();
-    for (const w of Object.values(cluster.workers ?? {})) if (attachable(w)) detaches.add(this.attach(w));
-    const onFork = (w: unknown): void => {
-      if (attachable(w) && !this.closed) detaches.add(this.attach(w));
-    };
-    cluster.on('fork', onFork);
-    return () => {
-      cluster.off('fork', onFork);
-      for (const d of detaches) d();
-    };
+    return attachEveryWorker(cluster, (w) => (this.closed ? undefined : this.attach(w)));
   }
 
   private post(peer: Peer, message: Record<string, unknown>): boolean {
@@ -304,20 +244,12 @@ export class ClusterMetricsAggregator implements MetricsSource {
       else this.names.delete(c.name);
       this.notify(c.releaseAll());
     }
-    const round = this.round;
-    if (round !== undefined && round.asked.has(peer) && !round.answered.has(peer)) {
-      round.gone.add(peer);
-      round.check();
-    }
+    this.round?.lose(peer);
   }
 
   private answered(peer: Peer, roundId: number): void {
     peer.answeredRound = roundId;
-    const round = this.round;
-    if (round !== undefined && round.id === roundId && round.asked.has(peer)) {
-      round.answered.add(peer);
-      round.check();
-    }
+    if (this.round?.id === roundId) this.round.answer(peer);
   }
 
   /**
@@ -327,46 +259,23 @@ export class ClusterMetricsAggregator implements MetricsSource {
    */
   flush(options: { timeoutMs?: number } = {}): Promise<ClusterCollectReport> {
     if (this.closed) return Promise.resolve({ timedOut: false, accepted: 0, delivered: 0, dropped: 0, failed: 0, pending: 0 });
-    if (this.round !== undefined) return this.round.promise;
+    if (this.roundPromise !== undefined) return this.roundPromise;
     let budget = this.options.collectTimeoutMs;
     const t = options?.timeoutMs;
     if (typeof t === 'number' && Number.isFinite(t)) budget = Math.min(budget, Math.max(0, t * 0.8));
-    const id = ++this.roundSeq;
-    const asked = new Set<Peer>();
-    const answered = new Set<Peer>();
-    const gone = new Set<Peer>();
-    const failed = new Set<Peer>();
-    let finish!: () => void;
-    const done = new Promise<void>((resolve) => (finish = resolve));
-    // Not unref'ed: a collection is awaited like any request in flight, for at most its budget.
-    const timer = setTimeout(finish, budget);
+    const round = new CollectRound<Peer>(++this.roundSeq, budget);
     const local = this.options.local;
     const localFlush = local?.flush === undefined ? Promise.resolve(true) : settlesWithin(Promise.resolve().then(() => local.flush!({ timeoutMs: budget })), budget);
-    const promise = Promise.all([done, localFlush]).then((): ClusterCollectReport => {
-      clearTimeout(timer);
-      this.round = undefined;
-      this.lastRound = id;
-      const pending = asked.size - answered.size - gone.size - failed.size;
-      return { timedOut: pending > 0, accepted: asked.size, delivered: answered.size, dropped: gone.size, failed: failed.size, pending };
-    });
-    const round: Round = {
-      id,
-      asked,
-      answered,
-      gone,
-      failed,
-      promise,
-      check: () => {
-        if (answered.size + gone.size + failed.size >= asked.size) finish();
-      },
-    };
     this.round = round;
-    for (const peer of this.peers) {
-      asked.add(peer);
-      if (!this.post(peer, { t: 'collect', id, b: budget, s: peer.applied })) failed.add(peer);
-    }
+    for (const peer of this.peers) round.ask(peer, () => this.post(peer, { t: 'collect', id: round.id, b: budget, s: peer.applied }));
     round.check();
-    return promise;
+    this.roundPromise = round.result(localFlush).then((report) => {
+      this.round = undefined;
+      this.roundPromise = undefined;
+      this.lastRound = round.id;
+      return report;
+    });
+    return this.roundPromise;
   }
 
   /** Snapshots of the whole group: every metric, then the aggregator's own (unless `selfMetrics: false`). */
@@ -419,34 +328,11 @@ export class ClusterMetricsAggregator implements MetricsSource {
    * unsubscriber. A throwing listener is reported and ignored.
    */
   onMetricChanged(listener: MetricChangedListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.changes.add(listener);
   }
 
-  private notify(touched: Set<string>): void {
-    if (this.listeners.size === 0 || touched.size === 0) return;
-    const event = { type: 'mvx.cluster.report' };
-    for (const name of touched) {
-      let metric = this.pseudo.get(name);
-      if (metric === undefined) {
-        const store = this.store;
-        const startTimeMs = this.startTimeMs;
-        metric = {
-          name,
-          eventTypes: [],
-          handle: () => false,
-          snapshot: () => store.snapshotOf(name, epochMsNow()) ?? { name, startTimeMs, timeMs: epochMsNow(), dimensions: [] },
-        };
-        this.pseudo.set(name, metric);
-      }
-      for (const l of this.listeners) {
-        try {
-          l(metric, event);
-        } catch (error) {
-          reportDiagnostic({ component: COMPONENT, code: 'listener.failed', message: 'a metric-changed listener threw; ignored', error });
-        }
-      }
-    }
+  private notify(touched: ReadonlySet<string>): void {
+    this.changes.notify(touched);
   }
 
   /** The live workers. */
