@@ -99,19 +99,23 @@ export function attachBatchReceiver(channel: BridgeChannel, options: BatchReceiv
 
   const size = (msg: Msg): number => (msg.t === 'batch' && Array.isArray(msg.events) ? msg.events.length : 0);
 
+  /** Handles `msg`; returns `true` when later messages must wait (pumped again once it settles). */
+  const run = (msg: Msg): boolean => {
+    const wait = handle(msg);
+    if (wait === undefined) return false;
+    busy = true;
+    void wait.then(() => {
+      busy = false;
+      pump();
+    });
+    return true;
+  };
+
   const pump = (): void => {
     while (queue.length > 0 && attached) {
       const msg = queue.shift()!;
       queuedItems -= size(msg);
-      const wait = handle(msg);
-      if (wait !== undefined) {
-        busy = true;
-        void wait.then(() => {
-          busy = false;
-          pump();
-        });
-        return;
-      }
+      if (run(msg)) return;
     }
     if (queue.length === 0) {
       const waiters = idleWaiters;
@@ -125,14 +129,7 @@ export function attachBatchReceiver(channel: BridgeChannel, options: BatchReceiv
     const msg = value as Msg;
     if (!busy && queue.length === 0) {
       // The common case: nothing waits, handle it now.
-      const wait = handle(msg);
-      if (wait !== undefined) {
-        busy = true;
-        void wait.then(() => {
-          busy = false;
-          pump();
-        });
-      }
+      run(msg);
       return;
     }
     queue.push(msg);

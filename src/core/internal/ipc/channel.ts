@@ -72,18 +72,21 @@ function jsonable(value: unknown): SendProblem | undefined {
   }
 }
 
+/** The handler slot of a channel: `on` calls the handler set last. */
+function handlerSlot(): { on: (m: unknown) => void; set: (h: (m: unknown) => void) => void } {
+  let handler: ((m: unknown) => void) | undefined;
+  return { on: (m) => handler?.(m), set: (h) => (handler = h) };
+}
+
 /** A port shared with the application: listened to only while held. */
 export function sharedPortChannel(port: PortLike): BridgeChannel {
-  let handler: ((m: unknown) => void) | undefined;
+  const { on, set } = handlerSlot();
   let listening = false;
   let closed = false;
-  const on = (m: unknown): void => handler?.(m);
   return {
     post: (m) => port.postMessage(m),
     checkSend: cloneable,
-    listen: (h) => {
-      handler = h;
-    },
+    listen: set,
     hold(want) {
       if (closed) want = false;
       if (want && !listening) port.on('message', on);
@@ -99,14 +102,13 @@ export function sharedPortChannel(port: PortLike): BridgeChannel {
 
 /** A `MessagePort` used only by us: always listened to, `ref()`ed only while held. */
 export function ownedPortChannel(port: MessagePort): BridgeChannel {
-  let handler: ((m: unknown) => void) | undefined;
+  const { on, set } = handlerSlot();
   let holds = 0;
-  const on = (m: unknown): void => handler?.(m);
   return {
     post: (m) => port.postMessage(m),
     checkSend: cloneable,
     listen: (h) => {
-      handler = h;
+      set(h);
       port.on('message', on);
       if (holds === 0) port.unref();
     },
@@ -171,8 +173,7 @@ function isIpcPeer(target: unknown): target is IpcPeerLike {
  * `ChildProcess` (JSON over IPC). Holding does nothing here: the peer keeps its own lifetime.
  */
 export function peerChannel(target: PortLike | IpcPeerLike): BridgeChannel {
-  let handler: ((m: unknown) => void) | undefined;
-  const on = (m: unknown): void => handler?.(m);
+  const { on, set } = handlerSlot();
   const ipc = isIpcPeer(target);
   return {
     post(m) {
@@ -185,7 +186,7 @@ export function peerChannel(target: PortLike | IpcPeerLike): BridgeChannel {
     },
     checkSend: ipc ? jsonable : cloneable,
     listen(h) {
-      handler = h;
+      set(h);
       target.on('message', on);
       if (target instanceof MessagePort) target.unref();
     },
