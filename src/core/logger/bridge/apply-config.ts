@@ -11,7 +11,7 @@ import { PatternLogEventPolicy } from '../policy/pattern-log-event-policy.ts';
 import type { PortableContextConfig, PortableLogConfig } from './portable-config.ts';
 import { processorOptionsOf } from './portable-config.ts';
 
-/** Called for every processor built from the owner's options (register adapters and resolvers there). */
+/** Called for every processor built from the owner's options (register serializers and resolvers there). */
 export type ConfigureProcessor = (processor: LogPayloadProcessor, namespace: string) => void;
 
 interface Applied {

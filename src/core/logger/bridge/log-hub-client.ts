@@ -37,7 +37,7 @@ export interface LogHubClientOptions {
   /** Events per batch (a batch also leaves at the end of each task). @default 512 */
   maxBatchSize?: number;
   /**
-   * Called for every payload processor built from the owner's options: register the adapters and
+   * Called for every payload processor built from the owner's options: register the serializers and
    * resolvers (code, which cannot be sent) that the owner's processor has.
    */
   configureProcessor?: ConfigureProcessor;

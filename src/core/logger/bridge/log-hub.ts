@@ -183,7 +183,7 @@ export class LogHub {
       this.#reportedGaps.add(`${key}:${namespace}`);
       reportDiagnostic({ component: 'LogHub', code: `config.${key}`, message, details: { namespace } });
     };
-    for (const ns of gaps.processorCode) say('processor_code', ns, `the payload processor of '${ns}' has adapters or a resolver, which cannot be sent to workers: register them with connectLogHub({ configureProcessor })`);
+    for (const ns of gaps.processorCode) say('processor_code', ns, `the payload processor of '${ns}' has serializers or a resolver, which cannot be sent to workers: register them with connectLogHub({ configureProcessor })`);
     for (const ns of gaps.defaultProcessors) say('processor_default', ns, `the payload processor of '${ns}' is not a LogPayloadProcessor: workers normalise with the default one (default redaction)`);
     for (const ns of gaps.ownerPolicies) say('policy_owner', ns, `the policy of '${ns}' is not a PatternLogEventPolicy: workers send every event above the minimum level and the owner decides`);
   }

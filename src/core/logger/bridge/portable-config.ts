@@ -6,7 +6,7 @@
  *
  * What cannot cross (code): a policy of another class is marked `'owner'` (the worker then sends
  * every event above the minimum level, and the owner applies the policy when the event arrives);
- * a processor of another class is marked `'default'`, and `adapters` / `resolver` are left out
+ * a processor of another class is marked `'default'`, and `serializers` / `resolver` are left out
  * (register them in the worker: `connectLogHub({ configureProcessor })`).
  */
 import type { LogPayloadProcessorOptions } from '../payload/options.ts';
@@ -19,7 +19,7 @@ import { getLogContext, getLogContextNamespaces } from '../context/facade.ts';
 export type PortableRedactEntry = string | { readonly re: string; readonly flags: string };
 
 /** Payload processor options as they cross. */
-export interface PortableProcessorOptions extends Omit<LogPayloadProcessorOptions, 'redact' | 'adapters' | 'resolver'> {
+export interface PortableProcessorOptions extends Omit<LogPayloadProcessorOptions, 'redact' | 'serializers' | 'adapters' | 'resolver'> {
   readonly redact: { readonly mode: 'replace'; readonly keys: readonly PortableRedactEntry[] };
 }
 
