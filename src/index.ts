@@ -209,3 +209,27 @@ export { AsyncMetricsRecorder } from './core/metrics/recorder/async-metrics-reco
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/async-metrics-recorder.ts';
 export { RecorderState } from './core/metrics/recorder/recorder-stats.ts';
 export type { RecorderStateValue, OverflowPolicy, MetricsRecorderStats } from './core/metrics/recorder/recorder-stats.ts';
+
+// --- processes and threads (issue 17): cluster metrics aggregation -------------------------------
+// Core, no backend: a node:cluster primary (or any parent of forked children) aggregates its
+// workers' metrics into one MetricsSource that every adapter reads unchanged.
+export { ClusterMetricsAggregator, createClusterMetricsAggregator } from './core/metrics/cluster/cluster-metrics-aggregator.ts';
+export type { ClusterAttachTarget, ClusterMetricsAggregatorStats, ClusterWorkerInfo } from './core/metrics/cluster/cluster-metrics-aggregator.ts';
+export type { ClusterCollectReport } from './core/metrics/cluster/collect-round.ts';
+export type { ClusterLike } from './core/internal/ipc/peers.ts';
+export type { ClusterMetricsAggregatorOptions } from './core/metrics/cluster/aggregator-options.ts';
+export type { GaugeAggregation } from './core/metrics/cluster/aggregate-store.ts';
+export { ClusterMetricsReporter, createClusterMetricsReporter } from './core/metrics/cluster/cluster-metrics-reporter.ts';
+export type {
+  ClusterLifecycleOptions,
+  ClusterMetricsReporterOptions,
+  ClusterMetricsReporterReport,
+  ClusterMetricsReporterStats,
+} from './core/metrics/cluster/cluster-metrics-reporter.ts';
+
+// --- processes and threads (issue 17): the log bridge ---------------------------------------------
+// Worker threads (and cluster workers) log through the owner's contexts and sinks.
+export { LogHub } from './core/logger/bridge/log-hub.ts';
+export type { LogHubClusterLike, LogHubOptions, LogHubReport, LogHubStats, LogHubTarget } from './core/logger/bridge/log-hub.ts';
+export { LogHubClient, connectLogHub } from './core/logger/bridge/log-hub-client.ts';
+export type { LogHubClientOptions, LogHubClientReport, LogHubClientStats } from './core/logger/bridge/log-hub-client.ts';

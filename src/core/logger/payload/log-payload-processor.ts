@@ -163,6 +163,32 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
     this.#update({ serializers });
   }
 
+  /**
+   * The options that give this processor's behaviour to another processor, in another thread or
+   * process (the log bridge sends them to workers): verbosity, every limit, the redaction entries
+   * (`mode: 'replace'`) and `redactedValue`. Not `serializers` or `resolver`, which are code: `hasCode`
+   * says whether some are set (register them where the other processor lives).
+   */
+  portableOptions(): { readonly options: LogPayloadProcessorOptions; readonly hasCode: boolean } {
+    const s = this.#settings;
+    return {
+      options: {
+        verbosity: s.verbosity,
+        maxStringLength: s.maxStringLength,
+        maxItems: s.maxItems,
+        maxKeys: s.maxKeys,
+        maxDepth: s.maxDepth,
+        maxErrorCauses: s.maxErrorCauses,
+        maxNodes: s.maxNodes,
+        maxStackLength: s.maxStackLength,
+        maxBytes: s.maxBytes,
+        redact: { mode: 'replace', keys: [...s.redactor.sources] },
+        redactedValue: s.redactedValue,
+      },
+      hasCode: s.serializers.size > 0 || s.resolver !== undefined,
+    };
+  }
+
   /** Whether values under `key` are redacted (for components that name values, e.g. arguments). */
   isSensitiveKey(key: string): boolean {
     return this.#settings.redactor.isSensitive(key);

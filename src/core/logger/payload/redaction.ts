@@ -161,8 +161,11 @@ export class KeyRedactor {
   readonly #cache = new Map<string, boolean>();
   /** True when no key can ever be sensitive (key redaction off). */
   readonly off: boolean;
+  /** The entries as given (to rebuild the same redactor elsewhere, e.g. in a worker). */
+  readonly sources: readonly (string | RegExp)[];
 
   constructor(entries: readonly (string | RegExp)[]) {
+    this.sources = Object.freeze([...entries]);
     const set = new Set<string>();
     const patterns: RegExp[] = [];
     let longest = 0;
