@@ -8,20 +8,11 @@ import { MvxConfigError } from '../../../../src/core/errors.ts';
 import { PatternLogEventPolicy, parsePatternLogEventPolicyConfig } from '../../../../src/core/logger/policy/pattern-log-event-policy.ts';
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
 import { logged, sampled, summaries, testClock } from './sampling-support.ts';
+import { configError } from './config-error.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-function configError(json: unknown): MvxConfigError {
-  try {
-    PatternLogEventPolicy.fromConfig(json);
-  } catch (err) {
-    expect(err).toBeInstanceOf(MvxConfigError);
-    return err as MvxConfigError;
-  }
-  throw new Error('expected MvxConfigError');
-}
 
 const burst = { first: 1, thereafter: 10, intervalMs: 1000 };
 
