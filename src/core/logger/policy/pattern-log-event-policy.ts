@@ -252,7 +252,7 @@ export class PatternLogEventPolicy implements LogEventPolicy {
   }
 
   /**
-   * Emits every pending sampling summary now, each into the context of its last sampled-out event;
+   * Emits every pending sampling summary now, each into the context of its first sampled-out event;
    * returns how many. Summaries are otherwise emitted on the next event of their rule after their
    * interval (no timer): call this before `shutdownAll()` so the last gaps are in the log too.
    * Never throws.

@@ -15,7 +15,7 @@ import type { LogEventMeta, LogOutcome } from '../../event.ts';
 import type { LogEventSampler, LogSamplingTarget } from '../log-event-sampler.ts';
 import type { RuleState, KeyPolicy, KeyState } from './rule-state.ts';
 import { samplingNow } from './sampling-clock.ts';
-import { KEY_ABSENT as ABSENT, KEY_SEPARATOR as SEP } from './summary.ts';
+import { KEY_ABSENT as ABSENT, KEY_SEPARATOR as SEP, notePending } from './summary.ts';
 import { DEFAULT_MAX_KEYS, DEFAULT_SUMMARY_INTERVAL_MS } from './sampling-config.ts';
 import type { LogSamplingKeyPart, LogSamplingRule } from './sampling-config.ts';
 import { traceKept, traceThreshold } from './trace-threshold.ts';
@@ -185,8 +185,12 @@ export class RuleSampler implements LogEventSampler, KeyPolicy {
     }
     ks.lastSeen = now;
     if (keep) state.kept++;
-    else state.noteSampledOut(ks, now, meta, level, target, this);
-    if (this.summary) {
+    else {
+      state.sampledOut++;
+      if (this.summary) notePending(ks, now, meta, level, target);
+    }
+    // Cheap checks first: a summary is due for this key, or the other keys are to be looked at.
+    if (this.summary && ((ks.pending > 0 && now - ks.firstAt >= this.summaryIntervalMs) || now >= state.nextScan)) {
       const due = state.dueSummaries(ks, key, now, this);
       if (due !== undefined) state.emitAll(due);
     }

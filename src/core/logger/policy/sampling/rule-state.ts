@@ -6,9 +6,7 @@
  * @module
  */
 import { reportDiagnostic } from '../../../diagnostics.ts';
-import type { LogEventMeta } from '../../event.ts';
-import type { LogSamplingTarget } from '../log-event-sampler.ts';
-import { notePending, takeSummary } from './summary.ts';
+import { takeSummary } from './summary.ts';
 import type { PendingSummary, SummaryToEmit } from './summary.ts';
 
 /** The state of one key (one shape for every kind of rule, so the hot path stays monomorphic). */
@@ -69,7 +67,8 @@ export class RuleState {
   #overflow: KeyState | undefined;
   #overflowReported = false;
   #nextSweep = 0;
-  #nextScan = Number.NEGATIVE_INFINITY;
+  /** When the other keys are next looked at for due summaries (`performance.now()`). */
+  nextScan = Number.NEGATIVE_INFINITY;
 
   constructor(name: string, shape: string, keyPolicy: KeyPolicy) {
     this.name = name;
@@ -130,12 +129,6 @@ export class RuleState {
     this.#emit(out);
   }
 
-  /** Records a sampled-out event of `ks` (and, with summaries on, in its pending summary). */
-  noteSampledOut(ks: KeyState, now: number, meta: LogEventMeta, level: number, target: LogSamplingTarget | undefined, policy: KeyPolicy): void {
-    this.sampledOut++;
-    if (policy.summary) notePending(ks, now, meta, level, target);
-  }
-
   /**
    * The summaries due at `now`: that of `ks` (the current event's key) when its interval has passed,
    * and, at most once per summary interval, those of every other key (a key that went quiet still
@@ -145,8 +138,8 @@ export class RuleState {
     if (!policy.summary) return undefined;
     let out: SummaryToEmit[] | undefined;
     if (ks.pending > 0 && now - ks.firstAt >= policy.summaryIntervalMs) this.#collect(ks, key, now, policy, (out = []));
-    if (now >= this.#nextScan) {
-      this.#nextScan = now + policy.summaryIntervalMs;
+    if (now >= this.nextScan) {
+      this.nextScan = now + policy.summaryIntervalMs;
       for (const [k, other] of this.keys) {
         if (other.pending > 0 && now - other.firstAt >= policy.summaryIntervalMs) this.#collect(other, k, now, policy, (out ??= []));
       }

@@ -33,24 +33,28 @@ export interface PendingSummary {
   lastAt: number;
   /** Highest level among them (the summary's level, so it passes the filters they passed). */
   level: number;
-  /** Metadata of the last of them. */
+  /** Metadata of the first of them. */
   meta: LogEventMeta | undefined;
-  /** The context of the last of them (where the summary goes). */
+  /** The context of the first of them (where the summary goes). */
   target: LogSamplingTarget | undefined;
 }
 
-/** Records one sampled-out event in `s`. */
+/**
+ * Records one sampled-out event in `s`. The metadata and context are those of the first event of
+ * the summary: storing a new event's (young) objects into the (old) key state on every event would
+ * cost a write barrier each time, for the same namespace and name.
+ */
 export function notePending(s: PendingSummary, now: number, meta: LogEventMeta, level: number, target: LogSamplingTarget | undefined): void {
   if (s.pending === 0) {
     s.firstAt = now;
     s.level = level;
+    s.meta = meta;
+    s.target = target;
   } else if (level > s.level) {
     s.level = level;
   }
   s.pending++;
   s.lastAt = now;
-  s.meta = meta;
-  if (target !== undefined) s.target = target;
 }
 
 /** A summary ready to emit (taken out of its key, which is then clear). */
@@ -66,7 +70,7 @@ function iso(perf: number): string {
 
 /**
  * Takes the pending summary of `s` (clearing it) as an event: level the highest sampled-out level,
- * namespace (and entity id, when the key is made of it) those of the last sampled-out event, name
+ * namespace (and entity id, when the key is made of it) those of the first sampled-out event, name
  * `log.sampled_out`, payload `{ message, rule, key, event, sampledOut, firstTime, lastTime, periodMs }`.
  * `undefined` when nothing is pending or there is no target to deliver it to (the count stays in
  * the rule's stats).
