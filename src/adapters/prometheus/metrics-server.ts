@@ -6,8 +6,19 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
-import { MvxConfigError, MvxError, MvxErrorCode } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/diagnostics.ts';
+import {
+  checkInteger,
+  checkMilliseconds,
+  checkString,
+  lifecycleReport,
+  Once,
+  reportDiagnostic,
+  waitBounded,
+  type DeliveryStats,
+  type LifecycleOptions,
+  type LifecycleReport,
+} from '../../adapter-kit/index.ts';
+import { MvxError, MvxErrorCode } from '../../index.ts';
 import { createMetricsHandler } from './metrics-handler.ts';
 
 /** Options of {@link startMetricsServer}. */
@@ -40,8 +51,21 @@ export interface MetricsServerOptions {
   closeTimeoutMs?: number;
 }
 
-/** Connection counters of a {@link MetricsServer}. */
-export interface MetricsServerStats {
+/**
+ * Counters of a {@link MetricsServer}: requests (`accepted = delivered + dropped + failed +
+ * pending`) and connections.
+ */
+export interface MetricsServerStats extends DeliveryStats {
+  /** Requests received. */
+  readonly accepted: number;
+  /** Requests answered with a 2xx or 3xx status (scrapes served). */
+  readonly delivered: number;
+  /** Requests refused with a 4xx status (another path, another method). */
+  readonly dropped: number;
+  /** Requests answered 5xx (a failing scrape), or whose response was cut (the client went away, the server closed). */
+  readonly failed: number;
+  /** Requests in progress. */
+  readonly pending: number;
   /** Connections open now. */
   readonly openConnections: number;
   /** Connections closed to make room under `maxConnections` (no request was in progress on them). */
@@ -59,19 +83,18 @@ export interface MetricsServer {
   readonly port: number;
   /** The underlying `node:http` server. */
   readonly server: Server;
-  /** Connection counters since the start. */
+  /** Request and connection counters since the start. */
   stats(): MetricsServerStats;
+  /** Nothing to deliver (scrapes are answered as they come): resolves at once with the counters. */
+  flush(options?: LifecycleOptions): Promise<MetricsServerStats & LifecycleReport>;
   /**
    * Stops accepting connections, closes idle ones, lets requests in progress finish for at most
-   * `closeTimeoutMs`, then closes the rest. Idempotent: the same promise on every call.
+   * `timeoutMs` (default: `closeTimeoutMs`), then closes the rest (`timedOut: true`). Idempotent:
+   * the same promise on every call (the first call's bound applies); never rejects.
    */
+  shutdown(options?: LifecycleOptions): Promise<MetricsServerStats & LifecycleReport>;
+  /** @deprecated Use `shutdown()` (same effect, kept for one release). */
   close(): Promise<void>;
-}
-
-function checkMs(option: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new MvxConfigError(option, 'expected a finite number of milliseconds >= 0');
-  return v;
 }
 
 /**
@@ -93,16 +116,13 @@ function checkMs(option: string, value: number | undefined, fallback: number): n
  * ```
  */
 export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
-  const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '') throw new MvxConfigError('host', 'expected a host name or IP address such as 127.0.0.1');
-  const port = options.port ?? 9464;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new MvxConfigError('port', `expected an integer 0..65535, got ${String(port)}`);
-  const headersTimeout = checkMs('headersTimeoutMs', options.headersTimeoutMs, 10_000);
-  const requestTimeout = checkMs('requestTimeoutMs', options.requestTimeoutMs, 30_000);
-  const keepAliveTimeout = checkMs('keepAliveTimeoutMs', options.keepAliveTimeoutMs, 5_000);
-  const closeTimeout = checkMs('closeTimeoutMs', options.closeTimeoutMs, 2_000);
-  const maxConnections = options.maxConnections ?? 256;
-  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new MvxConfigError('maxConnections', 'expected an integer >= 1');
+  const host = checkString('host', options.host, { default: '127.0.0.1', nonEmpty: true });
+  const port = checkInteger('port', options.port, { min: 0, max: 65_535, default: 9464 });
+  const headersTimeout = checkMilliseconds('headersTimeoutMs', options.headersTimeoutMs, { default: 10_000 });
+  const requestTimeout = checkMilliseconds('requestTimeoutMs', options.requestTimeoutMs, { default: 30_000 });
+  const keepAliveTimeout = checkMilliseconds('keepAliveTimeoutMs', options.keepAliveTimeoutMs, { default: 5_000 });
+  const closeTimeout = checkMilliseconds('closeTimeoutMs', options.closeTimeoutMs, { default: 2_000 });
+  const maxConnections = checkInteger('maxConnections', options.maxConnections, { min: 1, default: 256 });
 
   const handler = createMetricsHandler({
     ...(options.registry !== undefined ? { registry: options.registry } : {}),
@@ -152,6 +172,18 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
 
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const closed = new Promise<void>((resolve) => server.once('close', resolve));
+  const shutdown = new Once(async (timeoutMs: number): Promise<MetricsServerStats & LifecycleReport> => {
+    server.close();
+    server.closeIdleConnections();
+    const inTime = await waitBounded(closed, { timeoutMs });
+    if (inTime.status === 'timeout') {
+      // Requests still in progress at the bound: their connections are closed.
+      server.closeAllConnections();
+      await closed;
+    }
+    return lifecycleReport(connections.stats(), inTime.status === 'timeout');
+  });
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${bound}${options.path ?? '/metrics'}`,
@@ -159,18 +191,9 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     port: bound,
     server,
     stats: () => connections.stats(),
-    close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), closeTimeout);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
-      return closing;
-    },
+    flush: () => Promise.resolve(lifecycleReport(connections.stats(), false)),
+    shutdown: (o: LifecycleOptions = {}) => shutdown.call(o.timeoutMs ?? closeTimeout),
+    close: () => (closing ??= shutdown.call(closeTimeout).then(() => undefined)),
   };
 }
 
@@ -191,6 +214,7 @@ function trackConnections(server: Server, max: number): { stats(): MetricsServer
   const open = new Map<Socket, ConnectionState>();
   let evicted = 0;
   let refused = 0;
+  const requests = { accepted: 0, delivered: 0, dropped: 0, failed: 0 };
   server.on('connection', (socket: Socket) => {
     const state: ConnectionState = { requests: 0 };
     open.set(socket, state);
@@ -212,12 +236,23 @@ function trackConnections(server: Server, max: number): { stats(): MetricsServer
     report('server.connection_refused', `connection cap (${max}) reached with a request in progress on every connection: refused a new one`);
   });
   server.on('request', (req, res) => {
+    requests.accepted++;
     const state = open.get(req.socket);
-    if (state === undefined) return;
-    state.requests++;
-    res.once('close', () => state.requests--);
+    if (state !== undefined) state.requests++;
+    res.once('close', () => {
+      if (state !== undefined) state.requests--;
+      if (!res.writableFinished || res.statusCode >= 500) requests.failed++;
+      else if (res.statusCode >= 400) requests.dropped++;
+      else requests.delivered++;
+    });
   });
-  return { stats: () => ({ openConnections: open.size, evictedConnections: evicted, refusedConnections: refused }) };
+  return {
+    stats: () => {
+      const { accepted, delivered, dropped, failed } = requests;
+      const pending = accepted - delivered - dropped - failed;
+      return { accepted, delivered, dropped, failed, pending, openConnections: open.size, evictedConnections: evicted, refusedConnections: refused };
+    },
+  };
 }
 
 function report(code: string, message: string): void {

@@ -192,6 +192,50 @@ describe('createPrometheusBridge', () => {
     expect(seen.filter((d) => d.code === 'labels.merged').map((d) => d.details?.['name']).sort()).toEqual(['hits_total', 'lat', 'temp']);
   });
 
+  it('merging two series whose sum would overflow keeps the finite value, never +Inf (counted and reported once)', async () => {
+    const registry = newRegistry();
+    const seen: Diagnostic[] = [];
+    const off = onDiagnostic((d) => seen.push(d));
+    const big = 1e308;
+    const source = fixedSource([
+      counterSnap('huge', [
+        [{ status: 200 }, big],
+        [{ status: '200' }, big],
+      ]),
+      {
+        name: 'lat',
+        startTimeMs: T0,
+        timeMs: T0,
+        dimensions: [
+          {
+            name: '',
+            kind: 'histogram',
+            bounds: [1],
+            series: [
+              { attributes: { ok: true }, counts: [0, 1], sum: big, count: 1 },
+              { attributes: { ok: 'true' }, counts: [0, 1], sum: big, count: 1 },
+            ],
+          },
+        ],
+      },
+    ]);
+    const bridge = createPrometheusBridge(source, { registry });
+    let text: string;
+    try {
+      text = await registry.metrics();
+    } finally {
+      off();
+    }
+    const s = samples(text);
+    expect(s.get('huge_total{status="200"}')).toBe(big);
+    expect(s.get('lat_sum{ok="true"}')).toBe(big);
+    expect(s.get('lat_count{ok="true"}')).toBe(1);
+    expect(s.get('lat_bucket{le="+Inf",ok="true"}')).toBe(1);
+    expect(text).not.toContain('+Inf\n');
+    expect(bridge.stats()).toMatchObject({ mergedSeries: 2, mergeOverflows: 2, accepted: 4, delivered: 2, dropped: 2 });
+    expect(seen.filter((d) => d.code === 'labels.merge_overflow').map((d) => d.details?.['name']).sort()).toEqual(['huge_total', 'lat']);
+  });
+
   it('reads the real metrics core, flushing before each scrape so emitted events are reflected', async () => {
     const registry = newRegistry();
     const recorder = new AsyncMetricsRecorder<any>();
