@@ -35,7 +35,7 @@ import {
   type LifecycleOptions,
   type LifecycleReport,
 } from '../../adapter-kit/index.ts';
-import { MvxConfigError, MvxError, MvxErrorCode } from '../../index.ts';
+import { MvxError, MvxErrorCode } from '../../index.ts';
 import type { MetricSnapshot, MetricsSource } from '../../index.ts';
 import type { CollectorHost } from './dimension-collector.ts';
 import { RegistrySync, type RegistrySyncCounts } from './registry-sync.ts';
