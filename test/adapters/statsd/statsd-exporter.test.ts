@@ -229,7 +229,23 @@ describe('StatsdExporter, per-event mode', () => {
     expect(await receiver.waitFor((l) => l.length >= 2)).toEqual(['g:1|g', 'g:2|g']);
   });
 
-  it('stops listening at close', async () => {
+  it('shutdown() pushes what is pending, is idempotent, and reports lines: accepted = delivered + dropped + failed + pending', async () => {
+    const recorder = recorderWithJobs();
+    const e = exporter({ client: client(), source: recorder });
+    for (let i = 0; i < 10; i++) recorder.emit({ type: 'job.done', queue: 'a', ms: 5 });
+    const first = e.shutdown();
+    expect(e.shutdown()).toBe(first);
+    const report = await first;
+    expect(report.timedOut).toBe(false);
+    expect(report.delivered).toBeGreaterThan(0);
+    expect(report.accepted).toBe(report.delivered + report.dropped + report.failed + report.pending);
+    expect(report).toMatchObject({ linesSent: report.delivered, failed: 0, pending: 0 });
+    expect(await receiver.waitFor((l) => l.some((x) => x.includes('|c')))).toContain('jobs.done:10|c|#queue:a');
+    recorder.emit({ type: 'job.done', queue: 'a', ms: 5 });
+    expect((await e.flush()).delivered).toBe(report.delivered); // nothing pushed after shutdown
+  });
+
+  it('stops listening at close (the deprecated name of shutdown)', async () => {
     const source = new ManualSource();
     const e = exporter({ client: client({ maxBufferSize: 0 }), source, mode: 'per-event', closeClient: false });
     await e.close();
