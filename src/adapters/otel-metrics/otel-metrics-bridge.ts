@@ -232,8 +232,11 @@ export class OtelMetricsBridge implements MetricProducer {
     const bound = Math.min(this.flushTimeoutMs, timeoutMillis ?? Infinity);
     if (source.flush !== undefined && bound > 0) {
       const flushed = await waitBounded(() => source.flush!({ timeoutMs: bound }), { timeoutMs: bound });
-      // A failed flush still leaves a readable snapshot: count, report and read it.
+      // A failed or late flush still leaves a readable snapshot: report it and read what is aggregated.
       if (flushed.status === 'failed') this.failed('flush.failed', 'flushing the metrics source before a collection failed', flushed.error);
+      else if (flushed.status === 'timeout') {
+        reportDiagnostic({ component: COMPONENT, code: 'flush.timeout', message: `the metrics source did not flush within ${bound} ms; collecting what is aggregated so far` });
+      }
     }
     if (this.closed) return [];
     return source.snapshots();

@@ -100,6 +100,12 @@ export interface StatsdExporterOptions {
   readonly closeClient?: boolean;
   /** Default bound of `flush()` and `shutdown()`, in ms. @default 5000 */
   readonly timeoutMs?: number;
+  /**
+   * Bound on the source's `flush()` before a push of `flush()`/`shutdown()`, in ms. On time-out
+   * the push goes on with what is aggregated so far (reported as a diagnostic), as the Prometheus
+   * and OpenTelemetry bridges do at a scrape. @default 1000
+   */
+  readonly flushTimeoutMs?: number;
 }
 
 /** Options with their defaults applied. */
@@ -114,6 +120,7 @@ export interface ResolvedStatsdOptions {
   readonly maxHistogramLinesPerSeries: number;
   readonly closeClient: boolean;
   readonly timeoutMs: number;
+  readonly flushTimeoutMs: number;
   /** Negative gauges are sent as `0` then the value (a leading `-` means "decrease"). */
   readonly signedGaugesAreDeltas: boolean;
 }
@@ -164,6 +171,7 @@ export function resolveStatsdOptions(options: StatsdExporterOptions): ResolvedSt
     maxHistogramLinesPerSeries: checkInteger('maxHistogramLinesPerSeries', options.maxHistogramLinesPerSeries, { min: 1, max: MAX_INT32, default: 1000 }),
     closeClient: checkBoolean('closeClient', options.closeClient, true),
     timeoutMs: checkInteger('timeoutMs', options.timeoutMs, { min: 1, max: MAX_INT32, default: 5000 }),
+    flushTimeoutMs: checkInteger('flushTimeoutMs', options.flushTimeoutMs, { min: 0, max: MAX_INT32, default: 1000 }),
     signedGaugesAreDeltas: dialect !== 'dogstatsd',
   };
 }

@@ -214,12 +214,20 @@ export class StatsdExporter {
   }
 
   private async flushSteps(): Promise<void> {
-    if (typeof this.source.flush === 'function') {
-      try {
-        await this.source.flush({ timeoutMs: this.options.timeoutMs });
-      } catch (error) {
+    const source = this.source;
+    const timeoutMs = this.options.flushTimeoutMs;
+    if (typeof source.flush === 'function' && timeoutMs > 0) {
+      const flushed = await waitBounded(() => source.flush!({ timeoutMs }), { timeoutMs });
+      if (flushed.status === 'failed') {
         this.pushErrors++;
-        reportDiagnostic({ component: COMPONENT, code: 'statsd.source_flush_failed', message: 'source.flush() failed', error });
+        reportDiagnostic({ component: COMPONENT, code: 'statsd.source_flush_failed', message: 'source.flush() failed; pushing what is aggregated so far', error: flushed.error });
+      } else if (flushed.status === 'timeout') {
+        reportDiagnostic({
+          component: COMPONENT,
+          code: 'statsd.source_flush_timeout',
+          message: `source.flush() did not finish within ${timeoutMs} ms; pushing what is aggregated so far`,
+          details: { timeoutMs },
+        });
       }
     }
     if (this.options.mode === 'aggregated') this.pushNow();
