@@ -14,7 +14,7 @@ export {
   diagnosticCounts,
   DIAGNOSTICS_CHANNEL_NAME,
 } from './core/diagnostics.ts';
-export type { Diagnostic } from './core/diagnostics.ts';
+export type { Diagnostic, DiagnosticsSettings } from './core/diagnostics.ts';
 
 // --- logger: event model ------------------------------------------------------------------------
 export { LogLevel, logLevelName, parseLogLevel } from './core/logger/level.ts';

@@ -1,7 +1,8 @@
 /**
  * The one diagnostics capture of the tests: collects every report of the diagnostic channel while
  * it runs and keeps stderr quiet meanwhile (so a test that provokes reports on purpose asserts on
- * them instead of printing them).
+ * them instead of printing them). To assert on the `[mvx-common]` stderr lines themselves, use
+ * `captureMvxStderr()` (stderr-guard.ts).
  */
 import { afterEach, beforeEach } from 'vitest';
 import { configureDiagnostics, onDiagnostic } from '../../src/index.ts';
@@ -19,10 +20,10 @@ export interface DiagnosticsCapture {
   stop(): void;
 }
 
-/** Starts capturing now (stderr off) until `stop()`. */
+/** Starts capturing now (stderr off) until `stop()`, which puts the stderr setting back as it was. */
 export function captureDiagnostics(): DiagnosticsCapture {
   const list: Diagnostic[] = [];
-  configureDiagnostics({ stderr: 'off' });
+  const previous = configureDiagnostics({ stderr: 'off' });
   const off = onDiagnostic((d) => list.push(d));
   let stopped = false;
   return {
@@ -33,7 +34,7 @@ export function captureDiagnostics(): DiagnosticsCapture {
       if (stopped) return;
       stopped = true;
       off();
-      configureDiagnostics({ stderr: 'throttled' });
+      configureDiagnostics({ stderr: previous.stderr });
     },
   };
 }
