@@ -13,6 +13,9 @@ import { randomUUID } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
+import { Once } from '../../lifecycle/once.ts';
+import type { LifecycleReport } from '../../lifecycle/types.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricEvent, MetricSnapshot, MetricsRecorder } from '../types.ts';
 import { ENVELOPE, isEnvelope } from './protocol.ts';
@@ -32,6 +35,8 @@ export interface WorkerMetricsRecorderStats {
   readonly accepted: number;
   /** Events acknowledged by the owner (aggregated there). */
   readonly acknowledged: number;
+  /** The lifecycle vocabulary's name for `acknowledged` (the reports of `shutdown()` carry the flat vocabulary). */
+  readonly delivered: number;
   /** Buffered plus posted-but-unacknowledged. */
   readonly pending: number;
   readonly dropped: {
@@ -65,6 +70,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
   private listening = false;
   private nextFlushId = 1;
   private readonly flushWaiters = new Map<number, () => void>();
+  private readonly shutdownOnce = new Once((options: { timeoutMs?: number }) => this.closeForGood(options));
   private readonly local = new Map<string, Metric<any>>();
   private counts = { accepted: 0, acknowledged: 0, overflow: 0, invalid: 0, uncloneable: 0, closed: 0 };
   private readonly onMessage = (value: unknown): void => {
@@ -212,30 +218,36 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
     if (this.closed) return Promise.resolve();
     const timeoutMs = options.timeoutMs ?? 30_000;
     const id = this.nextFlushId++;
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.flushWaiters.delete(id);
-        this.updateListening();
-        reject(new MvxError(MvxErrorCode.TIMEOUT, `worker metrics flush not acknowledged within ${timeoutMs} ms`, { details: { pending: this.pending } }));
-      }, timeoutMs);
-      timer.unref();
-      this.flushWaiters.set(id, () => {
-        clearTimeout(timer);
-        resolve();
-      });
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    this.flushWaiters.set(id, answer);
+    this.updateListening();
+    try {
+      this.port.postMessage({ mvx: ENVELOPE, t: 'flush', id, h: this.handleId });
+    } catch (error) {
+      this.flushWaiters.delete(id);
       this.updateListening();
-      try {
-        this.port.postMessage({ mvx: ENVELOPE, t: 'flush', id, h: this.handleId });
-      } catch (error) {
-        this.flushWaiters.delete(id);
-        clearTimeout(timer);
-        this.updateListening();
-        reject(new MvxError(MvxErrorCode.UNEXPECTED, 'could not post a flush request', { cause: error }));
-      }
+      return Promise.reject(new MvxError(MvxErrorCode.UNEXPECTED, 'could not post a flush request', { cause: error }));
+    }
+    return waitBounded(answered, { timeoutMs }).then((result) => {
+      if (result.status === 'done') return;
+      this.flushWaiters.delete(id);
+      this.updateListening();
+      throw new MvxError(MvxErrorCode.TIMEOUT, `worker metrics flush not acknowledged within ${timeoutMs} ms`, { details: { pending: this.pending } });
     });
   }
 
-  /** Flushes, then refuses further events (counted as `dropped.closed`). */
+  /**
+   * Flushes, then refuses further events for good (counted as `dropped.closed`). Idempotent (the
+   * same promise); never rejects: a flush the owner did not acknowledge within `timeoutMs`
+   * resolves with `timedOut: true`. The report is in events: `accepted` (every `emit()`, refused
+   * ones included) = `delivered` (acknowledged by the owner) + `dropped` + `failed` (0) + `pending`.
+   */
+  shutdown(options: { timeoutMs?: number } = {}): Promise<LifecycleReport> {
+    return this.shutdownOnce.call(options);
+  }
+
+  /** @deprecated Use `shutdown()` (which resolves with a report and never rejects); kept for one release. Rejects like `flush()`. */
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
     try {
       await this.flush(options);
@@ -243,6 +255,17 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
       this.markClosed();
       this.updateListening();
     }
+  }
+
+  private async closeForGood(options: { timeoutMs?: number }): Promise<LifecycleReport> {
+    let timedOut = false;
+    try {
+      await this.close(options);
+    } catch {
+      timedOut = true;
+    }
+    const s = this.stats();
+    return { accepted: s.accepted + s.dropped.total, delivered: s.acknowledged, dropped: s.dropped.total, failed: 0, pending: s.pending, timedOut };
   }
 
   /** Buffered plus posted-but-unacknowledged events. */
@@ -265,6 +288,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
     return {
       accepted: c.accepted,
       acknowledged: c.acknowledged,
+      delivered: c.acknowledged,
       pending: this.pending,
       dropped: { total: c.overflow + c.invalid + c.uncloneable + c.closed, overflow: c.overflow, invalid: c.invalid, uncloneable: c.uncloneable, closed: c.closed },
     };
