@@ -12,7 +12,8 @@
  * - Time: the library's clock ({@link epochMsNow}) and epoch ms → `[seconds, nanoseconds]`.
  * - Extension points of the core: building a `LogEvent` ({@link buildLogEvent}), series stores
  *   for custom metrics ({@link SeriesStore}), canonical attribute keys ({@link attributesKey}),
- *   the worker-thread port of custom recorders ({@link attachMetricsPort}).
+ *   the worker-thread port of custom recorders ({@link attachMetricsPort}), the payload-provider
+ *   check of custom payload processors ({@link isLogPayloadProvider}).
  *
  * @module
  */
@@ -56,3 +57,4 @@ export { SeriesStore, DEFAULT_SERIES_LIMIT } from '../core/metrics/series/series
 export type { SeriesEntry } from '../core/metrics/series/series-store.ts';
 export { attributesKey } from '../core/metrics/series/attribute-key.ts';
 export { attachMetricsPort } from '../core/metrics/worker/attach-metrics-port.ts';
+export { isLogPayloadProvider } from '../core/logger/payload/provider.ts';

@@ -10,7 +10,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  LOG_METADATA_MAX_LENGTH,
   LogContext,
   LogLevel,
   LogPayloadProcessor,
@@ -22,6 +21,7 @@ import {
   onDiagnostic,
 } from '../../../../src/index.ts';
 import type { Diagnostic, LogEventOptions, LogPayloadProcessorLike } from '../../../../src/index.ts';
+import { LOG_METADATA_MAX_LENGTH } from '../../../../src/core/logger/context/event-options.ts';
 
 const SECRET = 'S3CR3T-in-metadata';
 const boom = (): never => {
