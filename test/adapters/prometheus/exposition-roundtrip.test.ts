@@ -9,6 +9,7 @@ import { createPrometheusBridge, renderRegistry } from '../../../src/adapters/pr
 import { toLabels } from '../../../src/adapters/prometheus/labels.ts';
 import { configureDiagnostics } from '../../../src/index.ts';
 import { parsePrometheusText } from '../contract/fixtures/prometheus-text.ts';
+import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.ts';
 import type { MetricAttributes, MetricSnapshot } from '../../../src/core/metrics/types.ts';
 
 configureDiagnostics({ stderr: 'off' });
@@ -41,8 +42,10 @@ const snapshotArb = fc
     return { name: `m_${name}`, unit, startTimeMs: 0, timeMs: 0, dimensions: [dim] };
   });
 
+const runs = fuzzRuns(300);
+
 describe('exposition round trip', () => {
-  it('parses back to the snapshot values, in both formats', async () => {
+  it('parses back to the snapshot values, in both formats', { timeout: fuzzTimeout(runs) }, async () => {
     await fc.assert(
       fc.asyncProperty(snapshotArb, async (snap) => {
         const registry = new Registry();
@@ -69,7 +72,7 @@ describe('exposition round trip', () => {
         }
         bridge.close();
       }),
-      { numRuns: Number(process.env.MVX_FUZZ_RUNS ?? 300) },
+      { numRuns: runs },
     );
   });
 
