@@ -14,7 +14,7 @@ export type {
   OtelLogSinkExporter,
   OtelLoggerLike,
   OtelLoggerProviderLike,
-} from './otel-log-sink.ts';
+} from './otel-log-sink-options.ts';
 export { toOtelLogRecord, logRecordContext, OtelLogAttribute } from './log-record.ts';
 export type { OtelLogRecord, OtelLogRecordOptions } from './log-record.ts';
 export { severityNumberOf, severityTextOf } from './severity.ts';

@@ -7,7 +7,7 @@
  * @module
  */
 export { registerOtelTracing } from './otel-tracing.ts';
-export type { OtelTracing, OtelTracingOptions, OtelTracingStats } from './otel-tracing.ts';
+export type { OtelTracing, OtelTracingOptions, OtelTracingStats } from './tracing-options.ts';
 export { OtelSpanAttribute, toSpanAttributes, toSpanOutcome } from './span-attributes.ts';
 export type { FlattenLimits, SpanOutcome } from './span-attributes.ts';
 export { createTraceCorrelationProvider } from './trace-correlation.ts';

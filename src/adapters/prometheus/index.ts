@@ -16,13 +16,13 @@
  * @module
  */
 export { createPrometheusBridge, PrometheusBridge } from './prometheus-bridge.ts';
-export type { PrometheusBridgeOptions, PrometheusBridgeStats } from './prometheus-bridge.ts';
+export type { PrometheusBridgeOptions, PrometheusBridgeStats } from './bridge-options.ts';
 export { toPrometheusSamples } from './samples.ts';
 export type { SampleValue } from './samples.ts';
 export { createMetricsHandler } from './metrics-handler.ts';
 export type { MetricsHandler, MetricsHandlerOptions } from './metrics-handler.ts';
 export { startMetricsServer } from './metrics-server.ts';
-export type { MetricsServer, MetricsServerOptions, MetricsServerStats } from './metrics-server.ts';
+export type { MetricsServer, MetricsServerOptions, MetricsServerStats } from './server-options.ts';
 export { negotiateFormat, renderRegistry, OPENMETRICS_TEXT, PROMETHEUS_TEXT } from './exposition.ts';
 export type { ExpositionFormat } from './exposition.ts';
 export { prometheusName, prometheusUnit, sanitizeMetricName, sanitizeLabelName } from './naming.ts';

@@ -3,9 +3,7 @@
  * @module
  */
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Registry } from 'prom-client';
+import type { AddressInfo } from 'node:net';
 import {
   checkInteger,
   checkMilliseconds,
@@ -14,88 +12,13 @@ import {
   Once,
   reportDiagnostic,
   waitBounded,
-  type DeliveryStats,
   type LifecycleOptions,
   type LifecycleReport,
 } from '../../adapter-kit/index.ts';
 import { MvxError, MvxErrorCode } from '../../index.ts';
 import { createMetricsHandler } from './metrics-handler.ts';
-
-/** Options of {@link startMetricsServer}. */
-export interface MetricsServerOptions {
-  /** Interface to listen on. Loopback by default: expose it deliberately. @default '127.0.0.1' */
-  host?: string;
-  /** TCP port; `0` picks a free one (read it from the result). @default 9464 (the port OpenTelemetry's Prometheus exporter uses) */
-  port?: number;
-  /** Path served. @default '/metrics' */
-  path?: string;
-  /** Registry served. @default prom-client's default `register` */
-  registry?: Registry<any>;
-  /** Serve OpenMetrics to clients that prefer it. @default true */
-  openMetrics?: boolean;
-  /** Time a client has to send the request headers, in ms (Node `server.headersTimeout`). @default 10000 */
-  headersTimeoutMs?: number;
-  /** Time a client has to send the whole request, in ms (Node `server.requestTimeout`). @default 30000 */
-  requestTimeoutMs?: number;
-  /** Idle time after which a keep-alive connection is closed, in ms. @default 5000 */
-  keepAliveTimeoutMs?: number;
-  /**
-   * Most simultaneous connections. A connection over the cap makes room by closing the oldest
-   * connection that has no request in progress (a client still sending its headers, or an idle
-   * keep-alive connection), so slow clients cannot lock scrapes out; when every connection has a
-   * request in progress, the new one is refused. Both are counted in {@link MetricsServer.stats}.
-   * @default 256
-   */
-  maxConnections?: number;
-  /** How long `close()` lets requests in progress finish before it closes their connections, in ms. @default 2000 */
-  closeTimeoutMs?: number;
-}
-
-/**
- * Counters of a {@link MetricsServer}: requests (`accepted = delivered + dropped + failed +
- * pending`) and connections.
- */
-export interface MetricsServerStats extends DeliveryStats {
-  /** Requests received. */
-  readonly accepted: number;
-  /** Requests answered with a 2xx or 3xx status (scrapes served). */
-  readonly delivered: number;
-  /** Requests refused with a 4xx status (another path, another method). */
-  readonly dropped: number;
-  /** Requests answered 5xx (a failing scrape), or whose response was cut (the client went away, the server closed). */
-  readonly failed: number;
-  /** Requests in progress. */
-  readonly pending: number;
-  /** Connections open now. */
-  readonly openConnections: number;
-  /** Connections closed to make room under `maxConnections` (no request was in progress on them). */
-  readonly evictedConnections: number;
-  /** Connections refused because every connection under `maxConnections` had a request in progress. */
-  readonly refusedConnections: number;
-}
-
-/** A running metrics server. */
-export interface MetricsServer {
-  /** The scrape URL, e.g. `http://127.0.0.1:9464/metrics`. */
-  readonly url: string;
-  readonly host: string;
-  /** The port actually bound (useful with `port: 0`). */
-  readonly port: number;
-  /** The underlying `node:http` server. */
-  readonly server: Server;
-  /** Request and connection counters since the start. */
-  stats(): MetricsServerStats;
-  /** Nothing to deliver (scrapes are answered as they come): resolves at once with the counters. */
-  flush(options?: LifecycleOptions): Promise<MetricsServerStats & LifecycleReport>;
-  /**
-   * Stops accepting connections, closes idle ones, lets requests in progress finish for at most
-   * `timeoutMs` (default: `closeTimeoutMs`), then closes the rest (`timedOut: true`). Idempotent:
-   * the same promise on every call (the first call's bound applies); never rejects.
-   */
-  shutdown(options?: LifecycleOptions): Promise<MetricsServerStats & LifecycleReport>;
-  /** @deprecated Use `shutdown()` (same effect, kept for one release). */
-  close(): Promise<void>;
-}
+import type { MetricsServer, MetricsServerOptions, MetricsServerStats } from './server-options.ts';
+import { trackConnections } from './connections.ts';
 
 /**
  * Starts an HTTP server answering with {@link createMetricsHandler} (404 elsewhere, 405 for other
@@ -195,66 +118,4 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     shutdown: (o: LifecycleOptions = {}) => shutdown.call(o.timeoutMs ?? closeTimeout),
     close: () => (closing ??= shutdown.call(closeTimeout).then(() => undefined)),
   };
-}
-
-/** Per-connection state: whether a request is in progress on it. */
-interface ConnectionState {
-  requests: number;
-}
-
-/**
- * The connection cap with eviction. Node's own `server.maxConnections` refuses new connections
- * once the cap is reached, so 300 clients trickling header bytes kept every scrape out until the
- * header time-out cut them off. Here a connection over the cap closes the oldest connection that
- * has no request in progress (one still sending its headers, or idle between keep-alive
- * requests); a real scrape sends its headers at once and is then safe. Connections are kept in a
- * Map, whose insertion order is their age.
- */
-function trackConnections(server: Server, max: number): { stats(): MetricsServerStats } {
-  const open = new Map<Socket, ConnectionState>();
-  let evicted = 0;
-  let refused = 0;
-  const requests = { accepted: 0, delivered: 0, dropped: 0, failed: 0 };
-  server.on('connection', (socket: Socket) => {
-    const state: ConnectionState = { requests: 0 };
-    open.set(socket, state);
-    socket.once('close', () => open.delete(socket));
-    if (open.size <= max) return;
-    for (const [other, s] of open) {
-      if (other === socket) break;
-      if (s.requests === 0) {
-        evicted++;
-        open.delete(other);
-        other.destroy();
-        report('server.connection_evicted', `connection cap (${max}) reached: closed the oldest connection without a request in progress`);
-        return;
-      }
-    }
-    refused++;
-    open.delete(socket);
-    socket.destroy();
-    report('server.connection_refused', `connection cap (${max}) reached with a request in progress on every connection: refused a new one`);
-  });
-  server.on('request', (req, res) => {
-    requests.accepted++;
-    const state = open.get(req.socket);
-    if (state !== undefined) state.requests++;
-    res.once('close', () => {
-      if (state !== undefined) state.requests--;
-      if (!res.writableFinished || res.statusCode >= 500) requests.failed++;
-      else if (res.statusCode >= 400) requests.dropped++;
-      else requests.delivered++;
-    });
-  });
-  return {
-    stats: () => {
-      const { accepted, delivered, dropped, failed } = requests;
-      const pending = accepted - delivered - dropped - failed;
-      return { accepted, delivered, dropped, failed, pending, openConnections: open.size, evictedConnections: evicted, refusedConnections: refused };
-    },
-  };
-}
-
-function report(code: string, message: string): void {
-  reportDiagnostic({ component: 'PrometheusMetricsServer', code, message });
 }

@@ -7,7 +7,7 @@
  * the timer and the lifecycle.
  */
 export { StatsdExporter } from './statsd-exporter.ts';
-export type { StatsdExporterStats, StatsdExporterReport } from './statsd-exporter.ts';
+export type { StatsdExporterStats, StatsdExporterReport } from './exporter-stats.ts';
 export { counterLine, gaugeLines, histogramLines, histogramValueFactor, statsdSeriesName } from './lines.ts';
 export type { StatsdLine, StatsdSeriesName, HistogramLineOptions } from './lines.ts';
 export { createStatsdLookup } from './statsd-lookup.ts';
