@@ -199,6 +199,22 @@ describe('worker bridge over a MessageChannel (both ends in this thread)', () =>
     port1.close();
   });
 
+  it('close() (the deprecated name of shutdown) still flushes, then counts later events as closed; it rejects like flush()', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = new AsyncMetricsRecorder();
+    owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    const detach = owner.attachPort(port1);
+    const handle = createWorkerMetricsRecorder(port2);
+    handle.emit({ type: 'x' });
+    await handle.close({ timeoutMs: 5000 });
+    expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(1);
+    handle.emit({ type: 'x' });
+    expect(handle.stats().dropped.closed).toBe(1);
+    detach();
+    port1.close();
+    await owner.stop();
+  });
+
   it('refuses to start without a port outside a worker', () => {
     expect(() => createWorkerMetricsRecorder()).toThrow(MvxConfigError);
   });
