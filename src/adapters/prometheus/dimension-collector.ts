@@ -145,18 +145,6 @@ export class DimensionCollector {
     return this.histogramNames;
   }
 
-  private overflowed(labels: Labels): void {
-    this.mergeOverflows++;
-    if (this.overflowReported) return;
-    this.overflowReported = true;
-    reportDiagnostic({
-      component: 'PrometheusBridge',
-      code: 'labels.merge_overflow',
-      message: `merging series of '${this.registeredName}' with the same Prometheus labels would make the sum infinite; the exported series keeps its finite value and the other series is left out`,
-      details: { name: this.registeredName, labels },
-    });
-  }
-
   private readonly labelsOf = (attributes: MetricAttributes): SeriesLabels => this.labels.get(attributes);
   private readonly onMerged = (labels: Labels, overflowed: boolean): void => {
     this.merged(labels);
@@ -167,12 +155,18 @@ export class DimensionCollector {
     this.mergedSeries++;
     if (this.mergedReported) return;
     this.mergedReported = true;
-    reportDiagnostic({
-      component: 'PrometheusBridge',
-      code: 'labels.merged',
-      message: `distinct series of '${this.sourceKey.split('\u0000').filter(Boolean).join('.')}' have the same Prometheus labels (e.g. 200 and '200', or 'a.b' and 'a_b'); exported as one series '${this.registeredName}'`,
-      details: { name: this.registeredName, labels },
-    });
+    this.report('labels.merged', `distinct series of '${this.sourceKey.split('\u0000').filter(Boolean).join('.')}' have the same Prometheus labels (e.g. 200 and '200', or 'a.b' and 'a_b'); exported as one series '${this.registeredName}'`, labels);
+  }
+
+  private overflowed(labels: Labels): void {
+    this.mergeOverflows++;
+    if (this.overflowReported) return;
+    this.overflowReported = true;
+    this.report('labels.merge_overflow', `merging series of '${this.registeredName}' with the same Prometheus labels would make the sum infinite; the exported series keeps its finite value and the other series is left out`, labels);
+  }
+
+  private report(code: string, message: string, labels: Labels): void {
+    reportDiagnostic({ component: 'PrometheusBridge', code, message, details: { name: this.registeredName, labels } });
   }
 }
 
