@@ -36,8 +36,10 @@ export type StatsdExportMode = 'aggregated' | 'per-event';
 export interface StatsdExporterOptions {
   /**
    * The user's hot-shots `StatsD` client (hot-shots ≥ 17 for `flush(cb)`). Recommended settings:
-   * `maxBufferSize` 1432 (MTU-safe UDP) up to 8192 (Datadog agent limit), an IP `host` or
-   * `cacheDns: true`. The exporter wraps its `errorHandler` (see {@link StatsdExporter}).
+   * `maxBufferSize` 1432 (MTU-safe UDP) up to 8192 (Datadog agent limit), an IP `host`, or for a
+   * host name `udpSocketOptions: { type: 'udp4', lookup: createStatsdLookup() }` (resolved once per
+   * TTL, cancelled at shutdown; see docs/statsd.md). The exporter wraps its `errorHandler` (see
+   * {@link StatsdExporter}).
    */
   readonly client: StatsdClientLike;
   /** Where metrics come from: a `MetricsRecorder` of this package or any {@link MetricsSource}. */
