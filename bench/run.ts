@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: runs every `bench/scenarios/*.bench.ts` in its own process on the project's Node,
  * collects the rows and comparisons they print, prints one table of project/peer ratios and writes
- * it to `bench/results.md`. `BENCH_ONLY=name` runs the scenarios whose file name contains `name`.
+ * it to `bench/results.md`. `npm run bench -- NAME...` (or `BENCH_ONLY=name`) runs the scenarios
+ * whose file name contains one of the names and only prints the table: a partial run never
+ * replaces the full one in `bench/results.md`.
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -9,11 +11,32 @@ import { join } from 'node:path';
 import type { BenchComparison, BenchRow } from './harness.ts';
 
 const dir = join(import.meta.dirname, 'scenarios');
-const only = process.env.BENCH_ONLY;
-const files = readdirSync(dir)
+const all = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
-  .filter((f) => !only || f.includes(only))
   .sort();
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  process.stdout.write(
+    'usage: npm run bench [-- NAME...]\n\n' +
+      'Runs every scenario (or those whose file name contains a NAME; BENCH_ONLY=NAME works too),\n' +
+      'each in its own process, and prints the table of mvx-common / peer ratios. Only a full run\n' +
+      'writes bench/results.md.\n\nscenarios:\n' +
+      all.map((f) => `  ${f.replace(/\.bench\.ts$/, '')}\n`).join(''),
+  );
+  process.exit(0);
+}
+const names = [...args.filter((a) => !a.startsWith('-')), ...(process.env.BENCH_ONLY ? [process.env.BENCH_ONLY] : [])];
+const unknown = args.filter((a) => a.startsWith('-'));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown option ${unknown.join(' ')} (see --help)\n`);
+  process.exit(2);
+}
+const only = names.length > 0;
+const files = all.filter((f) => !only || names.some((n) => f.includes(n)));
+if (files.length === 0) {
+  process.stderr.write(`bench: no scenario matches ${names.join(', ')} (see --help)\n`);
+  process.exit(2);
+}
 
 type Cmp = BenchComparison & { ratio: number; met: boolean; tie?: boolean };
 const rows: BenchRow[] = [];

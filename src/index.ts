@@ -29,8 +29,8 @@ export type { LogLevelName } from './core/logger/level.ts';
 export { composeEventName } from './core/logger/event.ts';
 export type { LogEvent, LogEventMeta, LogSource, LogOutcome } from './core/logger/event.ts';
 export type { JsonValue, JsonObject, JsonPrimitive } from './core/logger/json.ts';
-export type { LogSink } from './core/logger/sink.ts';
-export type { LogEventPolicy } from './core/logger/policy.ts';
+export type { LogSink } from './core/logger/sinks/log-sink.ts';
+export type { LogEventPolicy } from './core/logger/policy/log-event-policy.ts';
 export { LogVerbosity } from './core/logger/payload-processor-like.ts';
 export type {
   LogVerbosityLevel,
@@ -80,6 +80,9 @@ export { DEFAULT_REDACT_KEYS } from './core/logger/payload/redaction.ts';
 export type { RedactOptions } from './core/logger/payload/redaction.ts';
 export type {
   LogPayloadProvider,
+  LogValueSerializer,
+  LogSerializerResolver,
+  LogSerializerClass,
   LogAdapter,
   LogAdapterResolver,
   LogAdapterClass,
@@ -155,16 +158,16 @@ export type {
 } from './core/metrics/types.ts';
 
 // --- metrics: ready-made metrics, recorders, runtime, workers (issue 5) --------------------------
-export { CounterMetric } from './core/metrics/metrics/counter-metric.ts';
-export type { CounterMetricOptions } from './core/metrics/metrics/counter-metric.ts';
-export { HistogramMetric } from './core/metrics/metrics/histogram-metric.ts';
-export type { HistogramMetricOptions } from './core/metrics/metrics/histogram-metric.ts';
-export { DEFAULT_SECONDS_BUCKETS, DEFAULT_MILLISECONDS_BUCKETS, DEFAULT_BYTES_BUCKETS } from './core/metrics/metrics/histogram-buckets.ts';
-export type { BaseMetricOptions, AttributesOption } from './core/metrics/metrics/metric-options.ts';
-export { OutcomeCounterMetric, OTHER_OUTCOME } from './core/metrics/metrics/outcome-counter-metric.ts';
-export type { OutcomeCounterMetricOptions } from './core/metrics/metrics/outcome-counter-metric.ts';
-export { GaugeMetric } from './core/metrics/metrics/gauge-metric.ts';
-export type { GaugeMetricOptions } from './core/metrics/metrics/gauge-metric.ts';
+export { CounterMetric } from './core/metrics/instruments/counter-metric.ts';
+export type { CounterMetricOptions } from './core/metrics/instruments/counter-metric.ts';
+export { HistogramMetric } from './core/metrics/instruments/histogram-metric.ts';
+export type { HistogramMetricOptions } from './core/metrics/instruments/histogram-metric.ts';
+export { DEFAULT_SECONDS_BUCKETS, DEFAULT_MILLISECONDS_BUCKETS, DEFAULT_BYTES_BUCKETS } from './core/metrics/instruments/histogram-buckets.ts';
+export type { BaseMetricOptions, AttributesOption } from './core/metrics/instruments/metric-options.ts';
+export { OutcomeCounterMetric, OTHER_OUTCOME } from './core/metrics/instruments/outcome-counter-metric.ts';
+export type { OutcomeCounterMetricOptions } from './core/metrics/instruments/outcome-counter-metric.ts';
+export { GaugeMetric } from './core/metrics/instruments/gauge-metric.ts';
+export type { GaugeMetricOptions } from './core/metrics/instruments/gauge-metric.ts';
 export { SyncMetricsRecorder } from './core/metrics/recorder/sync-metrics-recorder.ts';
 export { MetricsRuntime, MetricsRuntimeState } from './core/metrics/runtime/metrics-runtime.ts';
 export type {
@@ -184,3 +187,27 @@ export { AsyncMetricsRecorder } from './core/metrics/recorder/async-metrics-reco
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/recorder-options.ts';
 export { RecorderState } from './core/metrics/recorder/recorder-stats.ts';
 export type { RecorderStateValue, OverflowPolicy, MetricsRecorderStats } from './core/metrics/recorder/recorder-stats.ts';
+
+// --- processes and threads (issue 17): cluster metrics aggregation -------------------------------
+// Core, no backend: a node:cluster primary (or any parent of forked children) aggregates its
+// workers' metrics into one MetricsSource that every adapter reads unchanged.
+export { ClusterMetricsAggregator, createClusterMetricsAggregator } from './core/metrics/cluster/cluster-metrics-aggregator.ts';
+export type { ClusterAttachTarget, ClusterMetricsAggregatorStats, ClusterWorkerInfo } from './core/metrics/cluster/cluster-metrics-aggregator.ts';
+export type { ClusterCollectReport } from './core/metrics/cluster/collect-round.ts';
+export type { ClusterLike } from './core/internal/ipc/peers.ts';
+export type { ClusterMetricsAggregatorOptions } from './core/metrics/cluster/aggregator-options.ts';
+export type { GaugeAggregation } from './core/metrics/cluster/aggregate-store.ts';
+export { ClusterMetricsReporter, createClusterMetricsReporter } from './core/metrics/cluster/cluster-metrics-reporter.ts';
+export type {
+  ClusterLifecycleOptions,
+  ClusterMetricsReporterOptions,
+  ClusterMetricsReporterReport,
+  ClusterMetricsReporterStats,
+} from './core/metrics/cluster/cluster-metrics-reporter.ts';
+
+// --- processes and threads (issue 17): the log bridge ---------------------------------------------
+// Worker threads (and cluster workers) log through the owner's contexts and sinks.
+export { LogHub } from './core/logger/bridge/log-hub.ts';
+export type { LogHubClusterLike, LogHubOptions, LogHubReport, LogHubStats, LogHubTarget } from './core/logger/bridge/log-hub.ts';
+export { LogHubClient, connectLogHub } from './core/logger/bridge/log-hub-client.ts';
+export type { LogHubClientOptions, LogHubClientReport, LogHubClientStats } from './core/logger/bridge/log-hub-client.ts';

@@ -16,9 +16,9 @@
 import promClient from 'prom-client';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { SyncMetricsRecorder } from '../../src/core/metrics/recorder/sync-metrics-recorder.ts';
-import { OutcomeCounterMetric } from '../../src/core/metrics/metrics/outcome-counter-metric.ts';
-import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
-import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
+import { OutcomeCounterMetric } from '../../src/core/metrics/instruments/outcome-counter-metric.ts';
+import { HistogramMetric } from '../../src/core/metrics/instruments/histogram-metric.ts';
+import { CounterMetric } from '../../src/core/metrics/instruments/counter-metric.ts';
 import type { MetricsRecorder } from '../../src/core/metrics/types.ts';
 import { emitComparison, emitRow, onceNs, opNs, sustainedNs } from '../harness.ts';
 

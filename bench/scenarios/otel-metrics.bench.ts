@@ -16,7 +16,7 @@
  */
 import { InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, AggregationTemporality, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { OtelMetricsBridge } from '../../src/adapters/otel-metrics/index.ts';
-import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
+import { CounterMetric } from '../../src/core/metrics/instruments/counter-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { SyncMetricsRecorder } from '../../src/core/metrics/recorder/sync-metrics-recorder.ts';
 import type { MetricsRecorder } from '../../src/core/metrics/types.ts';

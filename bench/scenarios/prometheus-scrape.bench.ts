@@ -7,8 +7,8 @@
  */
 import promClient from 'prom-client';
 import { createPrometheusBridge } from '../../src/adapters/prometheus/index.ts';
-import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
-import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
+import { CounterMetric } from '../../src/core/metrics/instruments/counter-metric.ts';
+import { HistogramMetric } from '../../src/core/metrics/instruments/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { emitComparison, emitRow, onceNs } from '../harness.ts';
 

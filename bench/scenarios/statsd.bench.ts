@@ -11,8 +11,8 @@ import dgram from 'node:dgram';
 import { StatsD } from 'hot-shots';
 import { StatsdExporter } from '../../src/adapters/statsd/index.ts';
 import { configureDiagnostics } from '../../src/core/diagnostics.ts';
-import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
-import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
+import { CounterMetric } from '../../src/core/metrics/instruments/counter-metric.ts';
+import { HistogramMetric } from '../../src/core/metrics/instruments/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { emitComparison, emitRow, sustainedNs } from '../harness.ts';
 

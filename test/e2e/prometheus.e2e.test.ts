@@ -4,52 +4,26 @@
  * asks for first) and over the text format, and every value Prometheus stores is compared with the
  * recorder's snapshot. The exposition is also checked with `promtool check metrics`.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import promClient, { Registry } from 'prom-client';
 import { createPrometheusBridge, renderRegistry, startMetricsServer } from '../../src/adapters/prometheus/index.ts';
 import type { MetricsServer } from '../../src/adapters/prometheus/index.ts';
 import { configureDiagnostics } from '../../src/core/diagnostics.ts';
-import { CounterMetric } from '../../src/core/metrics/metrics/counter-metric.ts';
-import { GaugeMetric } from '../../src/core/metrics/metrics/gauge-metric.ts';
-import { HistogramMetric } from '../../src/core/metrics/metrics/histogram-metric.ts';
+import { CounterMetric } from '../../src/core/metrics/instruments/counter-metric.ts';
+import { GaugeMetric } from '../../src/core/metrics/instruments/gauge-metric.ts';
+import { HistogramMetric } from '../../src/core/metrics/instruments/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import type { MetricAttributes } from '../../src/core/metrics/types.ts';
+import { hasBinary, startPrometheus } from './prometheus-server.ts';
+import type { PrometheusServer, PromSample } from './prometheus-server.ts';
 
 configureDiagnostics({ stderr: 'off' });
-
-function hasBinary(name: string): boolean {
-  const r = spawnSync(name, ['--version'], { stdio: 'ignore' });
-  return r.error === undefined && r.status === 0;
-}
 
 const available = hasBinary('prometheus') && hasBinary('promtool');
 const SKIP_REASON = 'prometheus/promtool not found on PATH (install the Debian package `prometheus`; .ci/run does)';
 if (!available && process.env.CI) {
   throw new Error(`The Prometheus end-to-end test must run in CI, but ${SKIP_REASON}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-interface PromSample {
-  metric: Record<string, string>;
-  value: [number, string];
 }
 
 type Ev =
@@ -62,10 +36,7 @@ describe.skipIf(!available)(`Prometheus end to end${available ? '' : ` (skipped:
   const recorder = new AsyncMetricsRecorder<Ev>();
   let om: MetricsServer;
   let text: MetricsServer;
-  let prom: ChildProcess | undefined;
-  let promUrl = '';
-  let dir = '';
-  let promLog = '';
+  let prom: PrometheusServer | undefined;
 
   beforeAll(async () => {
     recorder.registerMetric(new CounterMetric<Ev>({ name: 'shop.orders', description: 'Orders placed', eventTypes: 'order', attributes: ['region', 'status'] }));
@@ -93,69 +64,16 @@ describe.skipIf(!available)(`Prometheus end to end${available ? '' : ` (skipped:
     om = await startMetricsServer({ port: 0, registry });
     text = await startMetricsServer({ port: 0, registry, openMetrics: false });
 
-    dir = mkdtempSync(join(tmpdir(), 'mvx-prom-e2e-'));
-    const config = [
-      'global:',
-      '  scrape_interval: 1s',
-      '  scrape_timeout: 1s',
-      'scrape_configs:',
-      '  - job_name: mvx_openmetrics',
-      `    static_configs: [{ targets: ['127.0.0.1:${om.port}'] }]`,
-      '  - job_name: mvx_text',
-      `    static_configs: [{ targets: ['127.0.0.1:${text.port}'] }]`,
-      '',
-    ].join('\n');
-    writeFileSync(join(dir, 'prometheus.yml'), config);
-    const port = await freePort();
-    promUrl = `http://127.0.0.1:${port}`;
-    prom = spawn(
-      'prometheus',
-      [`--config.file=${join(dir, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--log.level=warn'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    prom.stderr!.on('data', (c: Buffer) => {
-      if (promLog.length < 20_000) promLog += c.toString();
-    });
-
-    // Wait (bounded) until both targets are up. A target still down after 10 s is an error in the
-    // exposition: fail with Prometheus's own reason.
-    const started = Date.now();
-    for (;;) {
-      let targets: Array<{ health: string; lastError: string; labels: { job: string } }> = [];
-      try {
-        const res = await fetch(`${promUrl}/api/v1/targets`);
-        targets = ((await res.json()) as { data: { activeTargets: typeof targets } }).data.activeTargets;
-      } catch {
-        // Not listening yet.
-      }
-      if (targets.length === 2 && targets.every((t) => t.health === 'up')) break;
-      const down = targets.find((t) => t.health === 'down');
-      if (down !== undefined && Date.now() - started > 10_000) {
-        throw new Error(`Prometheus reports target ${down.labels.job} down: ${down.lastError}`);
-      }
-      if (Date.now() - started > 45_000) throw new Error(`Prometheus targets not up within 45 s; log:\n${promLog}`);
-      await sleep(250);
-    }
+    prom = await startPrometheus({ mvx_openmetrics: `127.0.0.1:${om.port}`, mvx_text: `127.0.0.1:${text.port}` });
   }, 60_000);
 
   afterAll(async () => {
-    if (prom !== undefined && prom.exitCode === null) {
-      const exited = new Promise((r) => prom!.once('exit', r));
-      prom.kill('SIGTERM');
-      await Promise.race([exited, sleep(10_000)]);
-      if (prom.exitCode === null) prom.kill('SIGKILL');
-    }
+    await prom?.stop();
     await Promise.all([om?.close(), text?.close()]);
     registry.clear();
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
   });
 
-  async function query(q: string): Promise<PromSample[]> {
-    const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
-    const body = (await res.json()) as { status: string; error?: string; data: { result: PromSample[] } };
-    if (body.status !== 'success') throw new Error(`query ${q} failed: ${body.error}`);
-    return body.data.result;
-  }
+  const query = (q: string): Promise<PromSample[]> => prom!.query(q);
 
   /** `name{sorted labels}` without job/instance, as a key. */
   function key(name: string, labels: Record<string, string>): string {

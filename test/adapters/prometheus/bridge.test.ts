@@ -7,9 +7,9 @@ import { configureDiagnostics } from '../../../src/index.ts';
 import { captureDiagnostics } from '../../support/diagnostics.ts';
 import { FakeMetricsSource } from '../contract/fixtures/metric-source.ts';
 import { sampleMap } from '../contract/fixtures/prometheus-text.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
-import { GaugeMetric } from '../../../src/core/metrics/metrics/gauge-metric.ts';
-import { HistogramMetric } from '../../../src/core/metrics/metrics/histogram-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
+import { GaugeMetric } from '../../../src/core/metrics/instruments/gauge-metric.ts';
+import { HistogramMetric } from '../../../src/core/metrics/instruments/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import type { MetricSnapshot, MetricsSource } from '../../../src/core/metrics/types.ts';
 

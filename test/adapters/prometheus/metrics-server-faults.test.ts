@@ -9,7 +9,7 @@ import promClient, { Registry } from 'prom-client';
 import { createPrometheusBridge, startMetricsServer } from '../../../src/adapters/prometheus/index.ts';
 import type { MetricsServer } from '../../../src/adapters/prometheus/index.ts';
 import { configureDiagnostics } from '../../../src/core/diagnostics.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 
 configureDiagnostics({ stderr: 'off' });

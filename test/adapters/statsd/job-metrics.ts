@@ -1,6 +1,6 @@
 /** The job metrics the StatsD exporter tests (unit and e2e) push: a counter and a ms histogram. */
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
-import { HistogramMetric } from '../../../src/core/metrics/metrics/histogram-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
+import { HistogramMetric } from '../../../src/core/metrics/instruments/histogram-metric.ts';
 import type { MetricsRecorder } from '../../../src/core/metrics/types.ts';
 
 export interface JobEvent {

@@ -8,7 +8,7 @@ import { isMvxError, MvxErrorCode } from '../../../src/core/errors.ts';
 import { configureDiagnostics } from '../../../src/index.ts';
 import { captureDiagnostics } from '../../support/diagnostics.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { registerJobMetrics, type JobEvent } from './job-metrics.ts';
 import { FakeMetricsSource, numberSnapshot } from '../contract/fixtures/metric-source.ts';
 import { startUdpReceiver, type UdpReceiver } from './udp-receiver.ts';

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { SyncMetricsRecorder } from '../../../src/core/metrics/recorder/sync-metrics-recorder.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
-import { OutcomeCounterMetric } from '../../../src/core/metrics/metrics/outcome-counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
+import { OutcomeCounterMetric } from '../../../src/core/metrics/instruments/outcome-counter-metric.ts';
 import type { Metric, MetricEvent, MetricSnapshot, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { MvxConfigError, MvxStateError } from '../../../src/core/errors.ts';
 import { configureDiagnostics, diagnosticCounts, resetDiagnostics } from '../../../src/core/diagnostics.ts';

@@ -5,7 +5,7 @@ import { LogPayloadProcessor } from '../../../src/core/logger/payload/log-payloa
 import { LogLevel } from '../../../src/core/logger/level.ts';
 import { MetricsRuntime } from '../../../src/core/metrics/runtime/metrics-runtime.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
 import { configureDiagnostics, resetDiagnostics } from '../../../src/core/diagnostics.ts';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
-import { HistogramMetric } from '../../../src/core/metrics/metrics/histogram-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
+import { HistogramMetric } from '../../../src/core/metrics/instruments/histogram-metric.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
 import type { HistogramDimension, MetricEvent, NumberDimension } from '../../../src/core/metrics/types.ts';

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MetricsRuntime } from '../../../src/core/metrics/runtime/metrics-runtime.ts';
 import { MetricsRuntimeError } from '../../../src/core/metrics/runtime/metrics-runtime-error.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import type { AsyncMetricsRecorderOptions } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import type { NumberDimension } from '../../../src/core/metrics/types.ts';

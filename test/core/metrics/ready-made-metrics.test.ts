@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
-import { GaugeMetric } from '../../../src/core/metrics/metrics/gauge-metric.ts';
-import { HistogramMetric } from '../../../src/core/metrics/metrics/histogram-metric.ts';
-import { OutcomeCounterMetric } from '../../../src/core/metrics/metrics/outcome-counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
+import { GaugeMetric } from '../../../src/core/metrics/instruments/gauge-metric.ts';
+import { HistogramMetric } from '../../../src/core/metrics/instruments/histogram-metric.ts';
+import { OutcomeCounterMetric } from '../../../src/core/metrics/instruments/outcome-counter-metric.ts';
 import {
   DEFAULT_BYTES_BUCKETS,
   DEFAULT_MILLISECONDS_BUCKETS,
   DEFAULT_SECONDS_BUCKETS,
-} from '../../../src/core/metrics/metrics/histogram-buckets.ts';
+} from '../../../src/core/metrics/instruments/histogram-buckets.ts';
 import type { HistogramDimension, MetricEvent, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
 import { configureDiagnostics, diagnosticCounts, resetDiagnostics } from '../../../src/core/diagnostics.ts';

@@ -3,7 +3,7 @@ import { attributesKey } from '../../../src/core/metrics/series/attribute-key.ts
 import { SeriesStore, DEFAULT_SERIES_LIMIT } from '../../../src/core/metrics/series/series-store.ts';
 import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
 import type { MetricAttributes, NumberDimension } from '../../../src/core/metrics/types.ts';
-import { CounterMetric } from '../../../src/core/metrics/metrics/counter-metric.ts';
+import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
 import { captureMvxStderr } from '../../support/stderr-guard.ts';
 

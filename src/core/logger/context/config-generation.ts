@@ -12,8 +12,18 @@ export function setConfigGenerationHook(hook: () => void): void {
   onBump = hook;
 }
 
+/** Listeners told after every bump (the log bridge propagates configuration changes to workers). */
+const bumpListeners = new Set<() => void>();
+
+/** Calls `listener` after every configuration change; returns the function that stops it. Internal. */
+export function onConfigGenerationBump(listener: () => void): () => void {
+  bumpListeners.add(listener);
+  return () => bumpListeners.delete(listener);
+}
+
 /** Marks every cached effective setting and decision in every context as stale. */
 export function bumpConfigGeneration(): void {
   configGeneration.value++;
   onBump?.();
+  for (const listener of bumpListeners) listener();
 }

@@ -3,7 +3,10 @@
  *
  * @module
  */
+import { MvxError, MvxErrorCode } from '../../errors.ts';
 import { atExit, processIsExiting } from '../../internal/at-exit.ts';
+import { composeEventName } from '../event.ts';
+import type { LogEvent } from '../event.ts';
 
 /**
  * Error handling modes:
@@ -102,4 +105,41 @@ export class SinkFailurePrinter {
     this.#suppressed = 0;
     this.#printedAt = Date.now();
   }
+}
+
+/** An error's type for a payload: its `name`, `'null'`, or its `typeof`. */
+export function errorType(err: unknown): string {
+  if (err instanceof Error) return err.name;
+  if (err === null) return 'null';
+  return typeof err;
+}
+
+/** An error's message, never throwing (`'<unprintable>'` when even `String(err)` throws). */
+export function safeMessage(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return '<unprintable>';
+  }
+}
+
+/**
+ * What a failure of the sink of the context `namespace` becomes in `mode` (not `ignore`): a thrown
+ * `MvxError` (`raise`, code `MVX_UNABLE_TO_LOG`, the sink's error as `cause`) or a throttled line
+ * on stderr through the context's `printer`.
+ */
+export function handleSinkFailure(mode: LogErrorHandlingMode, namespace: string, event: LogEvent, error: unknown, printer: () => SinkFailurePrinter): void {
+  let key = '<unknown event>';
+  try {
+    key = composeEventName(event.meta);
+  } catch {
+    // keep the placeholder
+  }
+  if (mode === LogErrorHandling.RAISE) {
+    throw new MvxError(MvxErrorCode.UNABLE_TO_LOG, `unable to log event '${key}': ${safeMessage(error)}`, {
+      cause: error,
+      details: { namespace, event: key },
+    });
+  }
+  printer().failure(key, error);
 }

@@ -21,7 +21,7 @@
  */
 import { types as utilTypes } from 'node:util';
 import { reportDiagnostic } from '../../diagnostics.ts';
-import type { LogOutcome, LogSource } from '../event.ts';
+import type { LogEventMeta, LogOutcome, LogSource } from '../event.ts';
 import { truncateString } from '../payload/markers.ts';
 
 /**
@@ -147,4 +147,12 @@ export function notAPayload(v: unknown): string | undefined {
   if (typeof v !== 'object') return typeof v;
   if (utilTypes.isProxy(v)) return 'a Proxy';
   return Array.isArray(v) ? 'an array' : undefined;
+}
+
+/** The event metadata from a (bounded) name and options read by {@link readEventOptions}. */
+export function metaFromOptions(name: string, o: EventOptionValues): LogEventMeta {
+  const meta: { namespace: string; name: string; entityId?: string; source?: LogSource } = { namespace: o.namespace, name };
+  if (o.entityId !== undefined) meta.entityId = o.entityId;
+  if (o.source !== undefined) meta.source = o.source;
+  return meta;
 }

@@ -12,8 +12,8 @@ import { readOptions } from '../../internal/config-read.ts';
 import { LogLevel } from '../level.ts';
 import type { LogPayloadProcessorLike } from '../payload-processor-like.ts';
 import { LogPayloadProcessor } from '../payload/log-payload-processor.ts';
-import type { LogEventPolicy } from '../policy.ts';
-import type { LogSink } from '../sink.ts';
+import type { LogEventPolicy } from '../policy/log-event-policy.ts';
+import type { LogSink } from '../sinks/log-sink.ts';
 import { ConsoleSink } from '../sinks/console-sink.ts';
 import { LogErrorHandling } from './error-handling.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';
@@ -140,7 +140,7 @@ export function getRegisteredLogSinks(): LogSink[] {
 export interface ResetLogContextsOptions {
   /**
    * Also restore the root's bootstrap settings (stderr `ConsoleSink`, INFO, default processor,
-   * `print-stderr`, no policy). @default false: the root keeps its settings (as in the reference)
+   * `print-stderr`, no policy). @default false: the root keeps its settings
    */
   root?: boolean;
 }

@@ -2,9 +2,8 @@
  * Which errors were already logged in full (so an outer decorated call does not log them again),
  * and which errors mean "cancelled".
  *
- * The reference marks the error object with an attribute; that fails on frozen errors and changes
- * user objects. A process-wide WeakSet keeps the same knowledge without touching the error and
- * without keeping it alive. Primitives thrown (`throw 'x'`) cannot be tracked: they are logged in
+ * A process-wide WeakSet, not a mark on the error: marking fails on frozen errors and changes user
+ * objects; the set keeps the knowledge without touching the error and without keeping it alive. Primitives thrown (`throw 'x'`) cannot be tracked: they are logged in
  * full each time.
  *
  * @module

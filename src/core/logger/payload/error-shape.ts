@@ -7,9 +7,10 @@
  * reference to it in the same call is `'[Repeated: Type]'`. Internal.
  */
 import type { JsonObject } from '../json.ts';
-import { CAUSE_LIMIT_MARKER, MORE_KEYS_KEY, moreKeys, unreadable } from './markers.ts';
+import { CAUSE_LIMIT_MARKER, MORE_KEYS_KEY, moreKeys, truncateString, unreadable } from './markers.ts';
 import type { PayloadWalker } from './payload-walker.ts';
-import { NORMAL_STACK_FRAMES, READ_FAILED, lastReadError, read, trimFrames, typeName } from './walker-support.ts';
+import { walkFields } from './walker-collections.ts';
+import { CUT_MARKER_BYTES, NORMAL_STACK_FRAMES, READ_FAILED, lastReadError, read, trimFrames, typeName } from './walker-support.ts';
 
 /** Error keys shown by the structural error shape, not repeated as own fields. */
 const ERROR_OWN_SKIP: ReadonlySet<string> = new Set(['name', 'message', 'stack', 'cause', 'errors', 'code', 'type']);
@@ -58,13 +59,13 @@ export function errorShape(w: PayloadWalker, e: Error, depth: number): JsonObjec
     // A Proxy around an error: no own fields.
   }
   if (keys.length > 0) {
-    dropped += w.fields(e, keys, out, depth, ERROR_OWN_SKIP);
+    dropped += walkFields(w, e, keys, out, depth, ERROR_OWN_SKIP);
     // An own field named `type` would overwrite the class name: it is kept as `fields.type`
     // (one level deeper, so its value is normalised one level deeper too).
     if (keys.includes('type')) {
       if (w.spend(9)) {
         const fields: JsonObject = {};
-        if (w.fields(e, ['type'], fields, depth + 1, undefined) > 0) fields[MORE_KEYS_KEY] = w.mark(moreKeys(1));
+        if (walkFields(w, e, ['type'], fields, depth + 1, undefined) > 0) fields[MORE_KEYS_KEY] = w.mark(moreKeys(1));
         out.fields = fields;
       } else {
         dropped++;
@@ -99,7 +100,7 @@ function errorStack(w: PayloadWalker, e: Error, out: JsonObject): number {
     out.stack = w.mark(s.redactedValue);
     return 0;
   }
-  out.stack = w.stackText(s.verbosity === 'NORMAL' ? trimFrames(stack, NORMAL_STACK_FRAMES) : stack, s.maxStackLength);
+  out.stack = stackText(w, s.verbosity === 'NORMAL' ? trimFrames(stack, NORMAL_STACK_FRAMES) : stack, s.maxStackLength);
   return 0;
 }
 
@@ -124,4 +125,32 @@ function errorCause(w: PayloadWalker, e: Error, out: JsonObject, depth: number):
     w.causes--;
   }
   return 0;
+}
+
+/** How many `\n` a text holds. */
+function lineBreaks(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+/**
+ * An error stack of at most `max` code units, cut to the room left. A stack is the one text
+ * certain to hold many line breaks (each written `\n` in JSON), so it is charged twice its
+ * length rather than scanned (a scan costs ~0.1 µs a stack); only a stack that does not fit so
+ * is measured exactly and cut.
+ */
+function stackText(w: PayloadWalker, stack: string, max: number): string {
+  let out = stack.length > max ? truncateString(stack, max) : stack;
+  let cost = 2 * out.length + 2;
+  if (cost > w.room) {
+    cost = out.length + lineBreaks(out) + 2;
+    if (cost > w.room) {
+      // Half the room: enough even if every character kept were a line break.
+      out = truncateString(stack, Math.max(Math.floor((w.room - 2 - CUT_MARKER_BYTES) / 2), 0));
+      cost = out.length + lineBreaks(out) + 2;
+    }
+  }
+  w.room -= cost;
+  return out;
 }

@@ -6,17 +6,17 @@ import { types as utilTypes } from 'node:util';
 import type { JsonObject, JsonValue } from '../json.ts';
 import type { LogPayloadProcessorLike, LogVerbosityLevel, NormalizeOptions } from '../payload-processor-like.ts';
 import { unreadable } from './markers.ts';
-import { PAYLOAD_DEFAULTS, buildSettings, checkAdapter, checkLimit, checkResolver, checkVerbosity } from './options.ts';
+import { PAYLOAD_DEFAULTS, buildSettings, checkLimit, checkResolver, checkSerializer, checkVerbosity } from './options.ts';
 import type { LogPayloadProcessorOptions, PayloadSettings } from './options.ts';
 import { PayloadWalker } from './payload-walker.ts';
-import type { LogAdapter, LogAdapterClass, LogAdapterResolver } from './provider.ts';
+import type { LogSerializerClass, LogSerializerResolver, LogValueSerializer } from './provider.ts';
 
 /**
  * The default {@link LogPayloadProcessorLike}.
  *
- * Per value, in order: a `toLogPayload(verbosity)` provider, an adapter registered for its class
- * (prototype chain, most specific first), the resolver's adapter, then the built-in rules. Provider
- * and adapter output is normalised again like any value (bounded, redacted, JSON-safe). Values
+ * Per value, in order: a `toLogPayload(verbosity)` provider, a serializer registered for its class
+ * (prototype chain, most specific first), the resolver's serializer, then the built-in rules.
+ * Provider and serializer output is normalised again like any value (bounded, redacted, JSON-safe). Values
  * under sensitive keys are replaced at every depth. No method throws; configuration methods throw
  * `MvxConfigError` naming the option.
  *
@@ -32,129 +32,166 @@ import type { LogAdapter, LogAdapterClass, LogAdapterResolver } from './provider
  * ```
  */
 export class LogPayloadProcessor implements LogPayloadProcessorLike {
-  private settings: PayloadSettings;
-  private readonly walker = new PayloadWalker();
+  #settings: PayloadSettings;
+  readonly #walker = new PayloadWalker();
 
   /** @throws MvxConfigError when an option is invalid (the error names it). */
   constructor(options?: LogPayloadProcessorOptions) {
-    this.settings = buildSettings(options);
+    this.#settings = buildSettings(options);
   }
 
-  /** Verbosity handed to providers and adapters; decides the error stack. */
+  /** Verbosity handed to providers and serializers; decides the error stack. */
   get verbosity(): LogVerbosityLevel {
-    return this.settings.verbosity;
+    return this.#settings.verbosity;
   }
   /** Longest string kept (UTF-16 code units). */
   get maxStringLength(): number {
-    return this.settings.maxStringLength;
+    return this.#settings.maxStringLength;
   }
   /** Items kept per array, Set, Map, typed array. */
   get maxItems(): number {
-    return this.settings.maxItems;
+    return this.#settings.maxItems;
   }
   /** Keys kept per object. */
   get maxKeys(): number {
-    return this.settings.maxKeys;
+    return this.#settings.maxKeys;
   }
   /** Container nesting normalised. */
   get maxDepth(): number {
-    return this.settings.maxDepth;
+    return this.#settings.maxDepth;
   }
   /** Error cause links followed. */
   get maxErrorCauses(): number {
-    return this.settings.maxErrorCauses;
+    return this.#settings.maxErrorCauses;
   }
   /** Values emitted per call. */
   get maxNodes(): number {
-    return this.settings.maxNodes;
+    return this.#settings.maxNodes;
   }
   /** Size of one call's output as JSON text (see the `maxBytes` option). */
   get maxBytes(): number {
-    return this.settings.maxBytes;
+    return this.#settings.maxBytes;
   }
   /** Longest error stack kept. */
   get maxStackLength(): number {
-    return this.settings.maxStackLength;
+    return this.#settings.maxStackLength;
   }
   /** What replaces a value under a sensitive key. */
   get redactedValue(): string {
-    return this.settings.redactedValue;
+    return this.#settings.redactedValue;
   }
-  /** The adapter resolver, if one is set. */
-  get resolver(): LogAdapterResolver | undefined {
-    return this.settings.resolver;
+  /** The serializer resolver, if one is set. */
+  get resolver(): LogSerializerResolver | undefined {
+    return this.#settings.resolver;
   }
 
   /** Sets the verbosity. @throws MvxConfigError */
   setVerbosity(verbosity: LogVerbosityLevel): void {
-    this.update({ verbosity: checkVerbosity(verbosity) });
+    this.#update({ verbosity: checkVerbosity(verbosity) });
   }
   /** Back to `NORMAL`. */
   resetVerbosity(): void {
-    this.update({ verbosity: PAYLOAD_DEFAULTS.verbosity });
+    this.#update({ verbosity: PAYLOAD_DEFAULTS.verbosity });
   }
   /** @throws MvxConfigError */
   setMaxStringLength(value: number): void {
-    this.update({ maxStringLength: checkLimit('maxStringLength', value) });
+    this.#update({ maxStringLength: checkLimit('maxStringLength', value) });
   }
   /** Back to 1024. */
   resetMaxStringLength(): void {
-    this.update({ maxStringLength: PAYLOAD_DEFAULTS.maxStringLength });
+    this.#update({ maxStringLength: PAYLOAD_DEFAULTS.maxStringLength });
   }
   /** @throws MvxConfigError */
   setMaxItems(value: number): void {
-    this.update({ maxItems: checkLimit('maxItems', value) });
+    this.#update({ maxItems: checkLimit('maxItems', value) });
   }
   /** Back to 100. */
   resetMaxItems(): void {
-    this.update({ maxItems: PAYLOAD_DEFAULTS.maxItems });
+    this.#update({ maxItems: PAYLOAD_DEFAULTS.maxItems });
   }
   /** @throws MvxConfigError */
   setMaxKeys(value: number): void {
-    this.update({ maxKeys: checkLimit('maxKeys', value) });
+    this.#update({ maxKeys: checkLimit('maxKeys', value) });
   }
   /** Back to 100. */
   resetMaxKeys(): void {
-    this.update({ maxKeys: PAYLOAD_DEFAULTS.maxKeys });
+    this.#update({ maxKeys: PAYLOAD_DEFAULTS.maxKeys });
   }
   /** @throws MvxConfigError */
   setMaxDepth(value: number): void {
-    this.update({ maxDepth: checkLimit('maxDepth', value) });
+    this.#update({ maxDepth: checkLimit('maxDepth', value) });
   }
   /** Back to 10. */
   resetMaxDepth(): void {
-    this.update({ maxDepth: PAYLOAD_DEFAULTS.maxDepth });
+    this.#update({ maxDepth: PAYLOAD_DEFAULTS.maxDepth });
   }
-  /** Sets the adapter resolver. @throws MvxConfigError when not a function */
-  setResolver(resolver: LogAdapterResolver): void {
+  /** Sets the serializer resolver. @throws MvxConfigError when not a function */
+  setResolver(resolver: LogSerializerResolver): void {
     const checked = checkResolver(resolver);
     if (checked === undefined) checkResolver(null);
-    this.update({ resolver: checked });
+    this.#update({ resolver: checked });
   }
-  /** Removes the adapter resolver. */
+  /** Removes the serializer resolver. */
   resetResolver(): void {
-    this.update({ resolver: undefined });
+    this.#update({ resolver: undefined });
   }
-  /** Registers (or replaces) the adapter of a class. @throws MvxConfigError */
-  setAdapter(cls: LogAdapterClass, adapter: LogAdapter): void {
-    const key = checkAdapter(cls, adapter, 'adapter');
-    const adapters = new Map(this.settings.adapters);
-    adapters.set(key, adapter);
-    this.update({ adapters });
+  /** Registers (or replaces) the serializer of a class. @throws MvxConfigError (option `serializer[0]` / `serializer[1]`) */
+  setSerializer(cls: LogSerializerClass, serializer: LogValueSerializer): void {
+    this.#register(cls, serializer, 'serializer');
   }
-  /** Removes the adapter of a class; returns whether there was one. */
-  removeAdapter(cls: LogAdapterClass): boolean {
+  /** Removes the serializer of a class; returns whether there was one. */
+  removeSerializer(cls: LogSerializerClass): boolean {
     const key = (cls as { prototype?: unknown } | null | undefined)?.prototype;
-    if (typeof key !== 'object' || key === null || !this.settings.adapters.has(key)) return false;
-    const adapters = new Map(this.settings.adapters);
-    adapters.delete(key);
-    this.update({ adapters });
+    if (typeof key !== 'object' || key === null || !this.#settings.serializers.has(key)) return false;
+    const serializers = new Map(this.#settings.serializers);
+    serializers.delete(key);
+    this.#update({ serializers });
     return true;
+  }
+  /** @deprecated Renamed {@link setSerializer}; removed in the next release. @throws MvxConfigError (option `adapter[0]` / `adapter[1]`) */
+  setAdapter(cls: LogSerializerClass, adapter: LogValueSerializer): void {
+    this.#register(cls, adapter, 'adapter');
+  }
+  /** @deprecated Renamed {@link removeSerializer}; removed in the next release. */
+  removeAdapter(cls: LogSerializerClass): boolean {
+    return this.removeSerializer(cls);
+  }
+  #register(cls: LogSerializerClass, serializer: LogValueSerializer, option: string): void {
+    const key = checkSerializer(cls, serializer, option);
+    const serializers = new Map(this.#settings.serializers);
+    serializers.set(key, serializer);
+    this.#update({ serializers });
+  }
+
+  /**
+   * The options that give this processor's behaviour to another processor, in another thread or
+   * process (the log bridge sends them to workers): verbosity, every limit, the redaction entries
+   * (`mode: 'replace'`) and `redactedValue`. Not `serializers` or `resolver`, which are code: `hasCode`
+   * says whether some are set (register them where the other processor lives).
+   */
+  portableOptions(): { readonly options: LogPayloadProcessorOptions; readonly hasCode: boolean } {
+    const s = this.#settings;
+    return {
+      options: {
+        verbosity: s.verbosity,
+        maxStringLength: s.maxStringLength,
+        maxItems: s.maxItems,
+        maxKeys: s.maxKeys,
+        maxDepth: s.maxDepth,
+        maxErrorCauses: s.maxErrorCauses,
+        maxNodes: s.maxNodes,
+        maxStackLength: s.maxStackLength,
+        maxBytes: s.maxBytes,
+        redact: { mode: 'replace', keys: [...s.redactor.sources] },
+        redactedValue: s.redactedValue,
+      },
+      hasCode: s.serializers.size > 0 || s.resolver !== undefined,
+    };
   }
 
   /** Whether values under `key` are redacted (for components that name values, e.g. arguments). */
   isSensitiveKey(key: string): boolean {
-    return this.settings.redactor.isSensitive(key);
+    return this.#settings.redactor.isSensitive(key);
   }
 
   /**
@@ -171,9 +208,9 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
 
   /** Normalises one value; `undefined` gives `null`. Never throws. */
   normalizeValueForLog(value: unknown, options?: NormalizeOptions): JsonValue {
-    let walker = this.walker;
+    let walker = this.#walker;
     if (walker.busy) walker = new PayloadWalker(); // re-entrant call (a provider that logs)
-    walker.begin(this.settings, options?.unbounded === true);
+    walker.begin(this.#settings, options?.unbounded === true);
     try {
       return walker.item(value, 0);
     } catch (err) {
@@ -185,7 +222,7 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
 
   /** The verbosity as a plain string: `'MINIMAL'`, `'NORMAL'` or `'MAXIMUM'`. */
   getPlainVerbosityLevel(): string {
-    return this.settings.verbosity;
+    return this.#settings.verbosity;
   }
 
   /**
@@ -205,8 +242,8 @@ export class LogPayloadProcessor implements LogPayloadProcessorLike {
     return { type: nonErrorType(error), value: out };
   }
 
-  private update(change: Partial<PayloadSettings>): void {
-    this.settings = Object.freeze({ ...this.settings, ...change });
+  #update(change: Partial<PayloadSettings>): void {
+    this.#settings = Object.freeze({ ...this.#settings, ...change });
   }
 }
 

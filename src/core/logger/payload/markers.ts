@@ -37,6 +37,11 @@ export function limitMarker(typeName: string): string {
   return `[${typeName}: output limit]`;
 }
 
+/** `'[Type: provider chain limit]'`: a value whose provider, serializer or `toJSON` the hop limit left unused. */
+export function chainLimitMarker(typeName: string): string {
+  return `[${typeName}: provider chain limit]`;
+}
+
 /** `'[… N more items]'`. */
 export function moreItems(n: number): string {
   return `[… ${n} more items]`;

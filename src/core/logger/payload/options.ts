@@ -5,14 +5,14 @@ import { MvxConfigError } from '../../errors.ts';
 import { guardConfig, readOptions } from '../../internal/config-read.ts';
 import { LogVerbosity } from '../payload-processor-like.ts';
 import type { LogVerbosityLevel } from '../payload-processor-like.ts';
-import type { LogAdapter, LogAdapterClass, LogAdapterResolver } from './provider.ts';
+import type { LogSerializerClass, LogSerializerResolver, LogValueSerializer } from './provider.ts';
 import { DEFAULT_REDACT_KEYS, KeyRedactor } from './redaction.ts';
 import type { RedactOptions } from './redaction.ts';
 
 /** Options of `LogPayloadProcessor`. Every option is optional; invalid ones throw `MvxConfigError`. */
 export interface LogPayloadProcessorOptions {
   /**
-   * Passed to providers and adapters; decides the error `stack` (MINIMAL: none, NORMAL: the first
+   * Passed to providers and serializers; decides the error `stack` (MINIMAL: none, NORMAL: the first
    * 10 frames, MAXIMUM: all) and is what `getPlainVerbosityLevel()` returns.
    * @default 'NORMAL'
    */
@@ -61,12 +61,17 @@ export interface LogPayloadProcessorOptions {
   /** What replaces a value under a sensitive key. @default '[REDACTED]' */
   redactedValue?: string;
   /**
-   * Adapters by class (a `Map` or any iterable of `[class, adapter]` pairs). The value's prototype
-   * chain is searched from the value up, so the most specific registered class wins.
+   * Serializers by class (a `Map` or any iterable of `[class, serializer]` pairs). The value's
+   * prototype chain is searched from the value up, so the most specific registered class wins.
    */
-  adapters?: Iterable<readonly [LogAdapterClass, LogAdapter]>;
-  /** Picks an adapter for objects no registered class matched. */
-  resolver?: LogAdapterResolver;
+  serializers?: Iterable<readonly [LogSerializerClass, LogValueSerializer]>;
+  /**
+   * @deprecated Renamed `serializers` (an "adapter" is a backend adapter); removed in the next
+   * release. Giving both is an `MvxConfigError`.
+   */
+  adapters?: Iterable<readonly [LogSerializerClass, LogValueSerializer]>;
+  /** Picks a serializer for objects no registered class matched. */
+  resolver?: LogSerializerResolver;
 }
 
 /** Defaults of the numeric limits. */
@@ -102,9 +107,9 @@ export interface PayloadSettings {
    */
   readonly redactErrorFields: Readonly<Record<'name' | 'message' | 'code' | 'stack' | 'cause' | 'errors', boolean>>;
   readonly redactedValue: string;
-  /** Adapters keyed by the class's `prototype`. */
-  readonly adapters: ReadonlyMap<object, LogAdapter>;
-  readonly resolver: LogAdapterResolver | undefined;
+  /** Serializers keyed by the class's `prototype`. */
+  readonly serializers: ReadonlyMap<object, LogValueSerializer>;
+  readonly resolver: LogSerializerResolver | undefined;
 }
 
 const KNOWN = new Set<string>([
@@ -119,6 +124,7 @@ const KNOWN = new Set<string>([
   'maxBytes',
   'redact',
   'redactedValue',
+  'serializers',
   'adapters',
   'resolver',
 ]);
@@ -150,21 +156,46 @@ export function checkLimit(option: keyof typeof PAYLOAD_DEFAULTS & string, value
 }
 
 /** Validates a resolver; throws `MvxConfigError`. */
-export function checkResolver(value: unknown, option = 'resolver'): LogAdapterResolver | undefined {
+export function checkResolver(value: unknown, option = 'resolver'): LogSerializerResolver | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'function') throw new MvxConfigError(option, `must be a function, got ${describe(value)}`);
-  return value as LogAdapterResolver;
+  return value as LogSerializerResolver;
 }
 
-/** Validates an adapter registration; returns the prototype key. */
-export function checkAdapter(cls: unknown, adapter: unknown, option: string): object {
+/** Validates a serializer registration; returns the prototype key. */
+export function checkSerializer(cls: unknown, serializer: unknown, option: string): object {
   if (typeof cls !== 'function' || typeof cls.prototype !== 'object' || cls.prototype === null) {
     throw new MvxConfigError(`${option}[0]`, `must be a class (a function with a prototype), got ${describe(cls)}`);
   }
-  if (typeof adapter !== 'function') {
-    throw new MvxConfigError(`${option}[1]`, `must be a function (value, verbosity) => unknown, got ${describe(adapter)}`);
+  if (typeof serializer !== 'function') {
+    throw new MvxConfigError(`${option}[1]`, `must be a function (value, verbosity) => unknown, got ${describe(serializer)}`);
   }
   return cls.prototype as object;
+}
+
+/** The `serializers` option (or its deprecated name `adapters`, named in errors as given). */
+function buildSerializers(o: LogPayloadProcessorOptions): Map<object, LogValueSerializer> {
+  if (o.serializers !== undefined && o.adapters !== undefined) {
+    throw new MvxConfigError('adapters', "is the deprecated name of 'serializers': give one of them, not both");
+  }
+  const serializers = new Map<object, LogValueSerializer>();
+  const option = o.serializers !== undefined ? 'serializers' : 'adapters';
+  const list = o.serializers ?? o.adapters;
+  if (list === undefined) return serializers;
+  if (list === null || typeof (list as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+    throw new MvxConfigError(option, `must be a Map or an iterable of [class, serializer] pairs, got ${describe(list)}`);
+  }
+  guardConfig(option, () => {
+    let i = 0;
+    for (const pair of list) {
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new MvxConfigError(`${option}[${i}]`, 'must be a [class, serializer] pair');
+      }
+      serializers.set(checkSerializer(pair[0], pair[1], `${option}[${i}]`), pair[1] as LogValueSerializer);
+      i++;
+    }
+  });
+  return serializers;
 }
 
 /** Validates the options and builds the effective settings. Throws `MvxConfigError`. */
@@ -179,23 +210,7 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
   }) as LogPayloadProcessorOptions;
   const limit = (name: keyof typeof LIMITS & keyof typeof PAYLOAD_DEFAULTS): number =>
     o[name] === undefined ? (PAYLOAD_DEFAULTS[name] as number) : checkLimit(name, o[name]);
-  const adapters = new Map<object, LogAdapter>();
-  if (o.adapters !== undefined) {
-    if (o.adapters === null || typeof (o.adapters as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
-      throw new MvxConfigError('adapters', `must be a Map or an iterable of [class, adapter] pairs, got ${describe(o.adapters)}`);
-    }
-    const list = o.adapters;
-    guardConfig('adapters', () => {
-      let i = 0;
-      for (const pair of list) {
-        if (!Array.isArray(pair) || pair.length !== 2) {
-          throw new MvxConfigError(`adapters[${i}]`, 'must be a [class, adapter] pair');
-        }
-        adapters.set(checkAdapter(pair[0], pair[1], `adapters[${i}]`), pair[1] as LogAdapter);
-        i++;
-      }
-    });
-  }
+  const serializers = buildSerializers(o);
   if (o.redactedValue !== undefined && typeof o.redactedValue !== 'string') {
     throw new MvxConfigError('redactedValue', `must be a string, got ${describe(o.redactedValue)}`);
   }
@@ -213,7 +228,7 @@ export function buildSettings(options: LogPayloadProcessorOptions | undefined): 
     redactor,
     redactErrorFields: errorFieldRedaction(redactor),
     redactedValue: o.redactedValue ?? PAYLOAD_DEFAULTS.redactedValue,
-    adapters,
+    serializers,
     resolver: checkResolver(o.resolver),
   };
 }

@@ -154,15 +154,18 @@ export function normalizeRedactEntry(entry: string): string {
  */
 export class KeyRedactor {
   /** Normalised string entries. */
-  private readonly entries: ReadonlySet<string>;
+  readonly #entries: ReadonlySet<string>;
   /** Length of the longest entry: runs of words longer than this are not compared. */
-  private readonly longest: number;
-  private readonly patterns: readonly RegExp[];
-  private readonly cache = new Map<string, boolean>();
+  readonly #longest: number;
+  readonly #patterns: readonly RegExp[];
+  readonly #cache = new Map<string, boolean>();
   /** True when no key can ever be sensitive (key redaction off). */
   readonly off: boolean;
+  /** The entries as given (to rebuild the same redactor elsewhere, e.g. in a worker). */
+  readonly sources: readonly (string | RegExp)[];
 
   constructor(entries: readonly (string | RegExp)[]) {
+    this.sources = Object.freeze([...entries]);
     const set = new Set<string>();
     const patterns: RegExp[] = [];
     let longest = 0;
@@ -175,30 +178,30 @@ export class KeyRedactor {
         patterns.push(new RegExp(e.source, e.flags.replace(/[gy]/g, '')));
       }
     }
-    this.entries = set;
-    this.longest = longest;
-    this.patterns = patterns;
+    this.#entries = set;
+    this.#longest = longest;
+    this.#patterns = patterns;
     this.off = set.size === 0 && patterns.length === 0;
   }
 
   /** Whether values under `key` are replaced. */
   isSensitive(key: string): boolean {
     if (this.off) return false;
-    const hit = this.cache.get(key);
+    const hit = this.#cache.get(key);
     if (hit !== undefined) return hit;
-    const result = this.compute(key);
+    const result = this.#compute(key);
     if (key.length <= CACHEABLE_KEY_LENGTH) {
-      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
-      this.cache.set(key, result);
+      if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+      this.#cache.set(key, result);
     }
     return result;
   }
 
-  private compute(key: string): boolean {
-    if (this.entries.size > 0) {
+  #compute(key: string): boolean {
+    if (this.#entries.size > 0) {
       const words = keyWords(key);
-      const entries = this.entries;
-      const longest = this.longest;
+      const entries = this.#entries;
+      const longest = this.#longest;
       for (let i = 0; i < words.length; i++) {
         let run = '';
         for (let j = i; j < words.length; j++) {
@@ -208,7 +211,7 @@ export class KeyRedactor {
         }
       }
     }
-    for (const p of this.patterns) if (p.test(key)) return true;
+    for (const p of this.#patterns) if (p.test(key)) return true;
     return false;
   }
 }

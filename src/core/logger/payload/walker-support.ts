@@ -2,6 +2,7 @@
  * Small pure helpers of the payload walker (kept apart so the walker file holds only the walk).
  * Internal.
  */
+import { reportDiagnostic } from '../../diagnostics.ts';
 import type { JsonObject, JsonValue } from '../json.ts';
 
 /** Error stack frames kept at NORMAL verbosity (Node's default `Error.stackTraceLimit`). */
@@ -66,4 +67,27 @@ export function trimFrames(stack: string, frames: number): string {
   let dropped = 0;
   for (let p = at; p >= 0; p = stack.indexOf('\n    at ', p + 1)) dropped++;
   return `${stack.slice(0, at)}\n    … ${dropped} more frames`;
+}
+
+/** Provider/serializer/toJSON results are re-examined for another provider at most this many times. */
+export const MAX_HOPS = 3;
+/** Room kept for the `…[+N chars]` marker when a string is cut to the room left. */
+export const CUT_MARKER_BYTES = 24;
+/**
+ * Bytes held back while a container is open, for the "more" marker it may end with
+ * (`,"__more__":"1234567890 more keys"` is 34), so a cut output still ends within `maxBytes`.
+ */
+export const MARKER_RESERVE = 40;
+/**
+ * Room a value needs beyond its key to be started: covers what is charged after the check without
+ * a fit of its own (a number, a container's brackets and reserve, a marker naming a type of up to
+ * 64 characters).
+ */
+export const SLACK = 96;
+/** What a serializer step returns when none applies (the built-in rules follow). */
+export const NO_RESULT: unique symbol = Symbol('no result');
+
+/** Reports a user hook (provider, serializer, `toJSON`) that threw. */
+export function reportHookFailure(code: string, message: string, error: unknown): void {
+  reportDiagnostic({ component: 'LogPayloadProcessor', code, message, error });
 }

@@ -25,7 +25,7 @@ import { guardConfig } from '../../internal/config-read.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEventMeta, LogOutcome } from '../event.ts';
 import { parseLogLevel } from '../level.ts';
-import type { LogEventPolicy } from '../policy.ts';
+import type { LogEventPolicy } from './log-event-policy.ts';
 import { compileGlobs } from './glob.ts';
 import type { GlobMatcher } from './glob.ts';
 
@@ -293,8 +293,8 @@ export class PatternLogEventPolicy implements LogEventPolicy {
    * gets, when it does not depend on the event name; `undefined` when it may. Conservative: a rule
    * on names, or with an `events` pattern that could match some `namespace.<name>`, counts as
    * depending on the name, and only rules that agree with the final decision are allowed to.
-   * `LogContext` calls it once per helper level when its settings are resolved (pino's trick:
-   * resolve at configuration time), so a level turned off for a whole namespace costs nothing per name.
+   * `LogContext` calls it once per helper level when its settings are resolved (resolved at
+   * configuration time), so a level turned off for a whole namespace costs nothing per name.
    */
   plainDecision(namespace: string, level: number): boolean | undefined {
     const byName = new Set<boolean>();

@@ -9,7 +9,7 @@ import type { LogEvent } from '../event.ts';
 import { formatJsonLine } from '../format/json-line.ts';
 import { formatReadable } from '../format/readable.ts';
 import { parseLogLevel } from '../level.ts';
-import type { LifecycleOptions, LogSink } from '../sink.ts';
+import type { LifecycleOptions, LogSink } from './log-sink.ts';
 import type { LogSinkDropReasonValue } from './async-log-sink-options.ts';
 import { ConsoleSinkWriter } from './console-sink-writer.ts';
 import { trackLiveSink } from './live-sinks.ts';

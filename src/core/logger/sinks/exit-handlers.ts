@@ -8,7 +8,7 @@ import { MvxConfigError } from '../../errors.ts';
 import { describe } from './async-log-sink-options.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { getRegisteredLogSinks } from '../context/facade.ts';
-import type { LifecycleOptions } from '../sink.ts';
+import type { LifecycleOptions } from './log-sink.ts';
 
 /** Anything with a bounded `shutdown` (and optionally `flush`): sinks, recorders, exporters. */
 export interface ShutdownParticipant {

@@ -5,8 +5,9 @@
  *
  * Internal: not re-exported.
  */
-import { closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirectorySync } from './make-directory.ts';
 
 /** A file opened for appending. */
 export interface OpenedFile {
@@ -19,7 +20,7 @@ export interface OpenedFile {
 
 /** Creates missing directories and opens `path` for appending, synchronously. Throws the system error. */
 export function openAppendSync(path: string, mode: number): OpenedFile {
-  mkdirSync(dirname(path), { recursive: true });
+  makeDirectorySync(dirname(path));
   const fd = openSync(path, 'a', mode);
   try {
     const st = fstatSync(fd);

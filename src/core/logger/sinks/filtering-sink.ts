@@ -4,8 +4,8 @@
  * file, a filtered selection to the console.
  */
 import type { LogEvent } from '../event.ts';
-import type { LogEventPolicy } from '../policy.ts';
-import type { LifecycleOptions, LogSink } from '../sink.ts';
+import type { LogEventPolicy } from '../policy/log-event-policy.ts';
+import type { LifecycleOptions, LogSink } from './log-sink.ts';
 import { MvxConfigError } from '../../errors.ts';
 
 /** Options of {@link FilteringSink}. */

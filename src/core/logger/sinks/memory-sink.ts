@@ -6,7 +6,7 @@
 import { MvxConfigError } from '../../errors.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEvent, LogOutcome } from '../event.ts';
-import type { LogSink } from '../sink.ts';
+import type { LogSink } from './log-sink.ts';
 
 /** Options of {@link MemorySink}. */
 export interface MemorySinkOptions {

@@ -6,7 +6,7 @@
 import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEvent } from '../event.ts';
-import type { LifecycleOptions, LogSink } from '../sink.ts';
+import type { LifecycleOptions, LogSink } from './log-sink.ts';
 
 /** Options of {@link MultiSink}. */
 export interface MultiSinkOptions {

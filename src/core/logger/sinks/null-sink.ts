@@ -4,7 +4,7 @@
  * @module
  */
 import type { LogEvent } from '../event.ts';
-import type { LogSink } from '../sink.ts';
+import type { LogSink } from './log-sink.ts';
 
 /** Discards events; `received` counts them. */
 export class NullSink implements LogSink {

@@ -10,66 +10,66 @@
 export class RingQueue<T> {
   /** The maximum number of elements. */
   readonly capacity: number;
-  private buf: (T | undefined)[];
-  private head = 0;
-  private size = 0;
+  #buf: (T | undefined)[];
+  #head = 0;
+  #size = 0;
 
   constructor(capacity: number, initialSlots = 1024) {
     this.capacity = capacity;
-    this.buf = new Array<T | undefined>(Math.min(capacity, initialSlots));
+    this.#buf = new Array<T | undefined>(Math.min(capacity, initialSlots));
   }
 
   /** Number of queued elements. */
   get length(): number {
-    return this.size;
+    return this.#size;
   }
 
   /** Appends at the tail. Returns `false` (and stores nothing) when the queue is at capacity. */
   push(value: T): boolean {
-    if (this.size >= this.capacity) return false;
-    if (this.size === this.buf.length) this.grow();
-    const mask = this.buf.length;
-    let i = this.head + this.size;
+    if (this.#size >= this.capacity) return false;
+    if (this.#size === this.#buf.length) this.#grow();
+    const mask = this.#buf.length;
+    let i = this.#head + this.#size;
     if (i >= mask) i -= mask;
-    this.buf[i] = value;
-    this.size++;
+    this.#buf[i] = value;
+    this.#size++;
     return true;
   }
 
   /** Removes and returns the head, or `undefined` when empty. */
   shift(): T | undefined {
-    if (this.size === 0) return undefined;
-    const value = this.buf[this.head];
-    this.buf[this.head] = undefined;
-    this.head++;
-    if (this.head === this.buf.length) this.head = 0;
-    this.size--;
+    if (this.#size === 0) return undefined;
+    const value = this.#buf[this.#head];
+    this.#buf[this.#head] = undefined;
+    this.#head++;
+    if (this.#head === this.#buf.length) this.#head = 0;
+    this.#size--;
     return value;
   }
 
   /** Removes up to `n` elements from the head and returns them, oldest first, in a new array. */
   take(n: number): T[] {
-    const count = Math.min(n, this.size);
+    const count = Math.min(n, this.#size);
     const out = new Array<T>(count);
-    const len = this.buf.length;
+    const len = this.#buf.length;
     for (let k = 0; k < count; k++) {
-      out[k] = this.buf[this.head] as T;
-      this.buf[this.head] = undefined;
-      this.head++;
-      if (this.head === len) this.head = 0;
+      out[k] = this.#buf[this.#head] as T;
+      this.#buf[this.#head] = undefined;
+      this.#head++;
+      if (this.#head === len) this.#head = 0;
     }
-    this.size -= count;
+    this.#size -= count;
     return out;
   }
 
-  private grow(): void {
-    const next = new Array<T | undefined>(Math.min(this.capacity, Math.max(16, this.buf.length * 2)));
-    for (let k = 0; k < this.size; k++) {
-      let i = this.head + k;
-      if (i >= this.buf.length) i -= this.buf.length;
-      next[k] = this.buf[i];
+  #grow(): void {
+    const next = new Array<T | undefined>(Math.min(this.capacity, Math.max(16, this.#buf.length * 2)));
+    for (let k = 0; k < this.#size; k++) {
+      let i = this.#head + k;
+      if (i >= this.#buf.length) i -= this.#buf.length;
+      next[k] = this.#buf[i];
     }
-    this.buf = next;
-    this.head = 0;
+    this.#buf = next;
+    this.#head = 0;
   }
 }

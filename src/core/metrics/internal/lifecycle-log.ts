@@ -1,6 +1,6 @@
 /**
- * Optional lifecycle logging of recorders and the runtime through a log context (the reference
- * logged them with `log_invocation`). Structural, so any `LogContext` fits; never throws.
+ * Optional lifecycle logging of recorders and the runtime through a log context. Structural, so
+ * any `LogContext` fits; never throws.
  */
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { LogLevel } from '../../logger/level.ts';

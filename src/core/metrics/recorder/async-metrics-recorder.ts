@@ -1,8 +1,7 @@
 /**
  * The default recorder: `emit()` buffers the event (bounded, counted) and returns; aggregation runs
- * in batches off the caller's stack. The Node counterpart of the reference's
- * `AsyncioMetricsRecorder`, without its worst weakness: a throwing metric or listener is isolated
- * and reported, and the recorder keeps running.
+ * in batches off the caller's stack. A throwing metric or listener is isolated and reported, and
+ * the recorder keeps running.
  */
 import { MvxStateError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
@@ -51,28 +50,28 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   readonly id: string;
   readonly maxQueueSize: number;
   readonly overflowPolicy: OverflowPolicy;
-  private readonly dispatchMode: 'immediate' | 'microtask';
-  private readonly dispatcher: MetricDispatcher;
-  private readonly logContext: LifecycleLogContext | undefined;
-  private stateValue: RecorderStateValue = RecorderState.IDLE;
+  readonly #dispatchMode: 'immediate' | 'microtask';
+  readonly #dispatcher: MetricDispatcher;
+  readonly #logContext: LifecycleLogContext | undefined;
+  #stateValue: RecorderStateValue = RecorderState.IDLE;
   // Ring buffer.
-  private readonly ring: (MetricEvent | undefined)[];
-  private head = 0;
-  private length = 0;
+  readonly #ring: (MetricEvent | undefined)[];
+  #head = 0;
+  #length = 0;
   // Sequence numbers: events accepted so far / events that left the buffer (dispatched or evicted).
-  private acceptedSeq = 0;
-  private doneSeq = 0;
-  private dispatchedCount = 0;
-  private readonly drops = { overflow: 0, invalid: 0, stopped: 0 };
-  /** Accepted events dropped (counted in `drops.stopped`) because a stop could not flush them. */
-  private abandoned = 0;
-  private readonly shutdownOnce = new Once((options: TimeoutOptions) => this.close(options));
-  private scheduled = false;
-  private draining = false;
-  private stopPromise: Promise<void> | undefined;
-  private readonly runDrain = (): void => {
-    this.scheduled = false;
-    this.drainTurn();
+  #acceptedSeq = 0;
+  #doneSeq = 0;
+  #dispatchedCount = 0;
+  readonly #drops = { overflow: 0, invalid: 0, stopped: 0 };
+  /** Accepted events dropped (counted in `#drops.stopped`) because a stop could not flush them. */
+  #abandoned = 0;
+  readonly #shutdown = new Once((options: TimeoutOptions) => this.#close(options));
+  #scheduled = false;
+  #draining = false;
+  #stopPromise: Promise<void> | undefined;
+  readonly #runDrain = (): void => {
+    this.#scheduled = false;
+    this.#drainTurn();
   };
 
   /** @throws MvxConfigError on an invalid option. */
@@ -81,22 +80,22 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     this.id = options.id?.trim() ?? 'metrics';
     this.maxQueueSize = options.maxQueueSize ?? 10_000;
     this.overflowPolicy = options.overflowPolicy ?? 'drop-newest';
-    this.dispatchMode = options.dispatch ?? 'immediate';
-    this.logContext = options.logContext;
-    this.dispatcher = new MetricDispatcher(`AsyncMetricsRecorder(${this.id})`, (kind, metric, eventType, error) =>
-      this.log('dispatch_error', LIFECYCLE_LEVEL.failure, { kind, metric, eventType, error: errorPayload(error) }, 'failed'),
+    this.#dispatchMode = options.dispatch ?? 'immediate';
+    this.#logContext = options.logContext;
+    this.#dispatcher = new MetricDispatcher(`AsyncMetricsRecorder(${this.id})`, (kind, metric, eventType, error) =>
+      this.#log('dispatch_error', LIFECYCLE_LEVEL.failure, { kind, metric, eventType, error: errorPayload(error) }, 'failed'),
     );
-    this.ring = new Array<MetricEvent | undefined>(this.maxQueueSize);
+    this.#ring = new Array<MetricEvent | undefined>(this.maxQueueSize);
   }
 
   /** Current lifecycle state. */
   get state(): RecorderStateValue {
-    return this.stateValue;
+    return this.#stateValue;
   }
 
   /** Events waiting to be aggregated. */
   get pending(): number {
-    return this.length;
+    return this.#length;
   }
 
   /**
@@ -105,77 +104,77 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    * @throws MvxConfigError when `metric` is not a Metric.
    */
   registerMetric(metric: Metric<any>): void {
-    this.dispatcher.register(metric);
-    if (this.logContext !== undefined) this.log('register_metric', LIFECYCLE_LEVEL.detail, { metric: metric.name, state: this.stateValue }, 'success');
+    this.#dispatcher.register(metric);
+    if (this.#logContext !== undefined) this.#log('register_metric', LIFECYCLE_LEVEL.detail, { metric: metric.name, state: this.#stateValue }, 'success');
   }
 
-  private log(event: string, level: number, payload: Record<string, unknown>, outcome: string): void {
-    logLifecycle(this.logContext, `metrics_recorder.${event}`, level, payload, { outcome, entityId: this.id });
+  #log(event: string, level: number, payload: Record<string, unknown>, outcome: string): void {
+    logLifecycle(this.#logContext, `metrics_recorder.${event}`, level, payload, { outcome, entityId: this.id });
   }
 
   /** Hands an event over; never throws. */
   emit(event: E): void {
     if (eventTypeOf(event) === undefined) {
-      this.drops.invalid++;
+      this.#drops.invalid++;
       reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
       return;
     }
-    const s = this.stateValue;
+    const s = this.#stateValue;
     if (s !== RecorderState.RUNNING) {
-      if (s === RecorderState.IDLE) this.enterRunning(); // lazy start
+      if (s === RecorderState.IDLE) this.#enterRunning(); // lazy start
       else if (s !== RecorderState.STOPPING) {
-        this.drops.stopped++;
+        this.#drops.stopped++;
         return;
       }
     }
     const cap = this.maxQueueSize;
-    if (this.length === cap) {
-      this.drops.overflow++;
+    if (this.#length === cap) {
+      this.#drops.overflow++;
       if (this.overflowPolicy === 'drop-newest') return;
       // drop-oldest: evict the head.
-      this.ring[this.head] = undefined;
-      this.head = this.head + 1 === cap ? 0 : this.head + 1;
-      this.length--;
-      this.doneSeq++;
+      this.#ring[this.#head] = undefined;
+      this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
+      this.#length--;
+      this.#doneSeq++;
     }
-    let tail = this.head + this.length;
+    let tail = this.#head + this.#length;
     if (tail >= cap) tail -= cap;
-    this.ring[tail] = event;
-    this.length++;
-    this.acceptedSeq++;
-    if (!this.scheduled) this.schedule();
+    this.#ring[tail] = event;
+    this.#length++;
+    this.#acceptedSeq++;
+    if (!this.#scheduled) this.#schedule();
   }
 
-  private schedule(): void {
-    this.scheduled = true;
-    if (this.dispatchMode === 'microtask') queueMicrotask(this.runDrain);
-    else setImmediate(this.runDrain).unref();
+  #schedule(): void {
+    this.#scheduled = true;
+    if (this.#dispatchMode === 'microtask') queueMicrotask(this.#runDrain);
+    else setImmediate(this.#runDrain).unref();
   }
 
   /** One scheduled turn: aggregates what was pending when it began (events emitted by listeners wait for the next turn). */
-  private drainTurn(): void {
-    if (this.draining) return;
-    this.drainUntil(this.acceptedSeq);
-    if (this.length > 0 && !this.scheduled) this.schedule();
+  #drainTurn(): void {
+    if (this.#draining) return;
+    this.#drainUntil(this.#acceptedSeq);
+    if (this.#length > 0 && !this.#scheduled) this.#schedule();
   }
 
   /** Aggregates events in order until `doneSeq >= target` (synchronously). */
-  private drainUntil(target: number): void {
-    this.draining = true;
+  #drainUntil(target: number): void {
+    this.#draining = true;
     try {
       const cap = this.maxQueueSize;
-      const d = this.dispatcher;
-      while (this.doneSeq < target && this.length > 0) {
-        const e = this.ring[this.head] as MetricEvent;
-        this.ring[this.head] = undefined;
-        this.head = this.head + 1 === cap ? 0 : this.head + 1;
-        this.length--;
-        this.doneSeq++;
-        this.dispatchedCount++;
+      const d = this.#dispatcher;
+      while (this.#doneSeq < target && this.#length > 0) {
+        const e = this.#ring[this.#head] as MetricEvent;
+        this.#ring[this.#head] = undefined;
+        this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
+        this.#length--;
+        this.#doneSeq++;
+        this.#dispatchedCount++;
         d.dispatch(e);
       }
     } finally {
-      this.draining = false;
+      this.#draining = false;
     }
   }
 
@@ -185,21 +184,21 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    * Invalid events are dropped and counted; after `stop()` the whole batch is counted as dropped.
    */
   ingestBatch(events: readonly MetricEvent[]): void {
-    if (this.stateValue === RecorderState.STOPPED) {
-      this.drops.stopped += events.length;
+    if (this.#stateValue === RecorderState.STOPPED) {
+      this.#drops.stopped += events.length;
       return;
     }
-    if (this.stateValue === RecorderState.IDLE) this.enterRunning();
-    if (this.length > 0 && !this.draining) this.drainUntil(this.acceptedSeq);
-    const d = this.dispatcher;
+    if (this.#stateValue === RecorderState.IDLE) this.#enterRunning();
+    if (this.#length > 0 && !this.#draining) this.#drainUntil(this.#acceptedSeq);
+    const d = this.#dispatcher;
     for (const e of events) {
       if (eventTypeOf(e) === undefined) {
-        this.drops.invalid++;
+        this.#drops.invalid++;
         continue;
       }
-      this.acceptedSeq++;
-      this.doneSeq++;
-      this.dispatchedCount++;
+      this.#acceptedSeq++;
+      this.#doneSeq++;
+      this.#dispatchedCount++;
       d.dispatch(e);
     }
   }
@@ -209,24 +208,24 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    * @throws (rejects) MvxStateError while stopping, and after `shutdown()`.
    */
   start(): Promise<void> {
-    const s = this.stateValue;
+    const s = this.#stateValue;
     if (s === RecorderState.STOPPING) return Promise.reject(new MvxStateError(`recorder '${this.id}' is stopping; start it again once stop() resolved`, s));
-    if (this.shutdownOnce.called) return Promise.reject(new MvxStateError(`recorder '${this.id}' was shut down; make a new one`, s));
+    if (this.#shutdown.called) return Promise.reject(new MvxStateError(`recorder '${this.id}' was shut down; make a new one`, s));
     if (s !== RecorderState.RUNNING) {
-      this.stopPromise = undefined;
-      this.enterRunning();
+      this.#stopPromise = undefined;
+      this.#enterRunning();
     }
     return Promise.resolve();
   }
 
-  private enterRunning(): void {
-    const from = this.stateValue;
-    this.stateValue = RecorderState.RUNNING;
-    this.runHook('onStarting');
-    if (this.logContext !== undefined) this.log('start', LIFECYCLE_LEVEL.lifecycle, { from, state: this.stateValue }, 'success');
+  #enterRunning(): void {
+    const from = this.#stateValue;
+    this.#stateValue = RecorderState.RUNNING;
+    this.#runHook('onStarting');
+    if (this.#logContext !== undefined) this.#log('start', LIFECYCLE_LEVEL.lifecycle, { from, state: this.#stateValue }, 'success');
   }
 
-  private runHook(name: 'onStarting' | 'onStopped'): void {
+  #runHook(name: 'onStarting' | 'onStopped'): void {
     try {
       this[name]();
     } catch (error) {
@@ -250,30 +249,30 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    * (reported as a diagnostic).
    */
   flush(options: TimeoutOptions = {}): Promise<LifecycleReport> {
-    const target = this.acceptedSeq;
-    if (this.doneSeq >= target) return Promise.resolve(this.report(false));
-    if (!this.draining) {
-      this.drainUntil(target);
-      return Promise.resolve(this.report(false));
+    const target = this.#acceptedSeq;
+    if (this.#doneSeq >= target) return Promise.resolve(this.#report(false));
+    if (!this.#draining) {
+      this.#drainUntil(target);
+      return Promise.resolve(this.#report(false));
     }
     // Called from inside a metric or a listener: wait for the current turn to finish.
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     return new Promise<LifecycleReport>((resolve) => {
       const started = Date.now();
       const retry = (): void => {
-        if (this.doneSeq >= target) return resolve(this.report(false));
-        if (!this.draining) {
-          this.drainUntil(target);
-          return resolve(this.report(false));
+        if (this.#doneSeq >= target) return resolve(this.#report(false));
+        if (!this.#draining) {
+          this.#drainUntil(target);
+          return resolve(this.#report(false));
         }
         if (Date.now() - started >= timeoutMs) {
           reportDiagnostic({
             component: `AsyncMetricsRecorder(${this.id})`,
             code: 'flush.timeout',
             message: `flush did not finish within ${timeoutMs} ms (called from inside a metric or listener)`,
-            details: { pending: this.length },
+            details: { pending: this.#length },
           });
-          return resolve(this.report(true));
+          return resolve(this.#report(true));
         }
         setImmediate(retry).unref();
       };
@@ -282,12 +281,12 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   }
 
   /** The lifecycle report now (see the class comment). */
-  private report(timedOut: boolean): LifecycleReport {
-    const { overflow, invalid, stopped } = this.drops;
+  #report(timedOut: boolean): LifecycleReport {
+    const { overflow, invalid, stopped } = this.#drops;
     const dropped = overflow + invalid + stopped;
     // Refused at emit(): invalid, stopped (not the abandoned ones, accepted earlier), overflow under drop-newest.
-    const refused = invalid + (stopped - this.abandoned) + (this.overflowPolicy === 'drop-newest' ? overflow : 0);
-    return { accepted: this.acceptedSeq + refused, delivered: this.dispatchedCount, dropped, failed: 0, pending: this.length, timedOut };
+    const refused = invalid + (stopped - this.#abandoned) + (this.overflowPolicy === 'drop-newest' ? overflow : 0);
+    return { accepted: this.#acceptedSeq + refused, delivered: this.#dispatchedCount, dropped, failed: 0, pending: this.#length, timedOut };
   }
 
   /**
@@ -295,34 +294,34 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    * dropped and counted). Idempotent: repeated calls return the same promise until `start()`.
    */
   stop(options: TimeoutOptions = {}): Promise<void> {
-    if (this.stopPromise !== undefined) return this.stopPromise;
-    if (this.stateValue === RecorderState.IDLE) {
-      this.stateValue = RecorderState.STOPPED;
-      this.stopPromise = Promise.resolve();
-      return this.stopPromise;
+    if (this.#stopPromise !== undefined) return this.#stopPromise;
+    if (this.#stateValue === RecorderState.IDLE) {
+      this.#stateValue = RecorderState.STOPPED;
+      this.#stopPromise = Promise.resolve();
+      return this.#stopPromise;
     }
-    this.stateValue = RecorderState.STOPPING;
-    this.stopPromise = this.flush(options)
+    this.#stateValue = RecorderState.STOPPING;
+    this.#stopPromise = this.flush(options)
       .then((flushed) => {
         if (!flushed.timedOut) return;
-        const abandoned = this.length;
-        this.drops.stopped += abandoned;
-        this.abandoned += abandoned;
-        this.clearBuffer();
+        const abandoned = this.#length;
+        this.#drops.stopped += abandoned;
+        this.#abandoned += abandoned;
+        this.#clearBuffer();
         reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'stop.flush_failed', message: `stop() could not flush; ${abandoned} pending events dropped` });
       })
       .finally(() => {
         // Events accepted while stopping (emitted after stop() was called, before this runs) are
         // aggregated now, so none is left pending in a stopped recorder.
-        if (this.length > 0 && !this.draining) this.drainUntil(this.acceptedSeq);
-        this.stateValue = RecorderState.STOPPED;
-        this.runHook('onStopped');
-        if (this.logContext !== undefined) {
+        if (this.#length > 0 && !this.#draining) this.#drainUntil(this.#acceptedSeq);
+        this.#stateValue = RecorderState.STOPPED;
+        this.#runHook('onStopped');
+        if (this.#logContext !== undefined) {
           const { accepted, dispatched, dropped, failed } = this.stats();
-          this.log('stop', LIFECYCLE_LEVEL.lifecycle, { state: this.stateValue, accepted, dispatched, dropped: dropped.total, failed: failed.metric + failed.listener }, 'success');
+          this.#log('stop', LIFECYCLE_LEVEL.lifecycle, { state: this.#stateValue, accepted, dispatched, dropped: dropped.total, failed: failed.metric + failed.listener }, 'success');
         }
       });
-    return this.stopPromise;
+    return this.#stopPromise;
   }
 
   /**
@@ -331,30 +330,30 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    * in events. Use `stop()` to pause a recorder you will start again.
    */
   shutdown(options: TimeoutOptions = {}): Promise<LifecycleReport> {
-    return this.shutdownOnce.call(options);
+    return this.#shutdown.call(options);
   }
 
-  private async close(options: TimeoutOptions): Promise<LifecycleReport> {
+  async #close(options: TimeoutOptions): Promise<LifecycleReport> {
     const flushed = await this.flush(options);
     await this.stop(options);
-    return this.report(flushed.timedOut);
+    return this.#report(flushed.timedOut);
   }
 
-  private clearBuffer(): void {
-    this.ring.fill(undefined);
-    this.doneSeq += this.length;
-    this.head = 0;
-    this.length = 0;
+  #clearBuffer(): void {
+    this.#ring.fill(undefined);
+    this.#doneSeq += this.#length;
+    this.#head = 0;
+    this.#length = 0;
   }
 
   /** Snapshots of every registered metric, in registration order. Works in every state. */
   snapshots(): MetricSnapshot[] {
-    return this.dispatcher.snapshots();
+    return this.#dispatcher.snapshots();
   }
 
   /** The registered metrics, in registration order. */
   metrics(): readonly Metric<any>[] {
-    return this.dispatcher.metrics();
+    return this.#dispatcher.metrics();
   }
 
   /**
@@ -362,7 +361,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
    * returned true. A throwing listener is isolated, counted and reported once. Returns an unsubscriber.
    */
   onMetricChanged(listener: MetricChangedListener): () => void {
-    return this.dispatcher.onMetricChanged(listener);
+    return this.#dispatcher.onMetricChanged(listener);
   }
 
   /**
@@ -377,15 +376,15 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   /** Counters: accepted, dispatched, pending, dropped by reason, failed. */
   stats(): MetricsRecorderStats {
-    const { overflow, invalid, stopped } = this.drops;
+    const { overflow, invalid, stopped } = this.#drops;
     return {
-      state: this.stateValue,
-      accepted: this.acceptedSeq,
-      dispatched: this.dispatchedCount,
-      delivered: this.dispatchedCount,
-      pending: this.length,
+      state: this.#stateValue,
+      accepted: this.#acceptedSeq,
+      dispatched: this.#dispatchedCount,
+      delivered: this.#dispatchedCount,
+      pending: this.#length,
       dropped: { total: overflow + invalid + stopped, overflow, invalid, stopped },
-      failed: { ...this.dispatcher.failures },
+      failed: { ...this.#dispatcher.failures },
     };
   }
 }

@@ -4,7 +4,7 @@
  *
  * Routing: each event type maps to the metrics that declared it plus the `'*'` metrics, in
  * registration order, computed once per type (cached; rebuilt when a metric is registered), so an
- * event costs only the metrics that want it (the reference offered each event to every metric).
+ * event costs only the metrics that want it.
  */
 import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
@@ -24,21 +24,21 @@ const NO_METRICS: readonly Metric<any>[] = Object.freeze([]);
 /** Registry + routing + isolation; recorders own one and decide when to call {@link dispatch}. */
 export class MetricDispatcher {
   readonly failures: DispatchFailures = { metric: 0, listener: 0 };
-  private readonly component: string;
-  private readonly byName = new Map<string, Metric<any>>();
-  private routes = new Map<string, readonly Metric<any>[]>();
-  private wildcard: readonly Metric<any>[] = NO_METRICS;
-  private listeners: MetricChangedListener[] = [];
+  readonly #component: string;
+  readonly #byName = new Map<string, Metric<any>>();
+  #routes = new Map<string, readonly Metric<any>[]>();
+  #wildcard: readonly Metric<any>[] = NO_METRICS;
+  #listeners: MetricChangedListener[] = [];
   // Report each broken metric/listener once, not once per event.
-  private readonly reportedMetrics = new WeakSet<object>();
-  private readonly reportedListeners = new WeakSet<object>();
+  readonly #reportedMetrics = new WeakSet<object>();
+  readonly #reportedListeners = new WeakSet<object>();
 
-  private readonly onFailure: ((kind: 'metric' | 'listener', metricName: string, eventType: string, error: unknown) => void) | undefined;
+  readonly #onFailure: ((kind: 'metric' | 'listener', metricName: string, eventType: string, error: unknown) => void) | undefined;
 
   /** @param onFailure called once per broken metric or listener (after the diagnostic), e.g. to log it. */
   constructor(component: string, onFailure?: (kind: 'metric' | 'listener', metricName: string, eventType: string, error: unknown) => void) {
-    this.component = component;
-    this.onFailure = onFailure;
+    this.#component = component;
+    this.#onFailure = onFailure;
   }
 
   /**
@@ -55,38 +55,38 @@ export class MetricDispatcher {
     if (types !== '*' && (!Array.isArray(types) || types.some((t) => typeof t !== 'string'))) {
       throw new MvxConfigError('metric.eventTypes', `metric '${metric.name}': must be a list of event types or '*'`);
     }
-    this.byName.set(metric.name, metric);
-    this.rebuildRoutes();
+    this.#byName.set(metric.name, metric);
+    this.#rebuildRoutes();
   }
 
-  private rebuildRoutes(): void {
+  #rebuildRoutes(): void {
     const routes = new Map<string, Metric<any>[]>();
     const wildcard: Metric<any>[] = [];
-    for (const m of this.byName.values()) {
+    for (const m of this.#byName.values()) {
       if (m.eventTypes === '*') wildcard.push(m);
       else for (const t of m.eventTypes) if (!routes.has(t)) routes.set(t, []);
     }
     // Each type's list keeps registration order across specific and '*' metrics.
     for (const [t, list] of routes) {
-      for (const m of this.byName.values()) if (m.eventTypes === '*' || m.eventTypes.includes(t)) list.push(m);
+      for (const m of this.#byName.values()) if (m.eventTypes === '*' || m.eventTypes.includes(t)) list.push(m);
     }
-    this.routes = routes;
-    this.wildcard = wildcard.length === 0 ? NO_METRICS : wildcard;
+    this.#routes = routes;
+    this.#wildcard = wildcard.length === 0 ? NO_METRICS : wildcard;
   }
 
   /** Metrics in registration order. */
   metrics(): readonly Metric<any>[] {
-    return [...this.byName.values()];
+    return [...this.#byName.values()];
   }
 
   /** Snapshots in registration order; a throwing `snapshot()` is reported and left out. */
   snapshots(): MetricSnapshot[] {
     const out: MetricSnapshot[] = [];
-    for (const m of this.byName.values()) {
+    for (const m of this.#byName.values()) {
       try {
         out.push(m.snapshot());
       } catch (error) {
-        reportDiagnostic({ component: this.component, code: 'metric.snapshot_failed', message: `metric '${m.name}' threw in snapshot(); left out`, error });
+        reportDiagnostic({ component: this.#component, code: 'metric.snapshot_failed', message: `metric '${m.name}' threw in snapshot(); left out`, error });
       }
     }
     return out;
@@ -95,9 +95,9 @@ export class MetricDispatcher {
   /** Adds a post-aggregation listener; returns its remover. */
   onMetricChanged(listener: MetricChangedListener): () => void {
     if (typeof listener !== 'function') throw new MvxConfigError('listener', 'must be a function (metric, event) => void');
-    this.listeners = [...this.listeners, listener];
+    this.#listeners = [...this.#listeners, listener];
     return () => {
-      this.listeners = this.listeners.filter((l) => l !== listener);
+      this.#listeners = this.#listeners.filter((l) => l !== listener);
     };
   }
 
@@ -107,7 +107,7 @@ export class MetricDispatcher {
    */
   dispatch(event: MetricEvent): boolean {
     const type = eventTypeOf(event);
-    const list = (type === undefined ? undefined : this.routes.get(type)) ?? this.wildcard;
+    const list = (type === undefined ? undefined : this.#routes.get(type)) ?? this.#wildcard;
     let ok = true;
     for (let i = 0; i < list.length; i++) {
       const m = list[i] as Metric<any>;
@@ -117,49 +117,49 @@ export class MetricDispatcher {
       } catch (error) {
         ok = false;
         this.failures.metric++;
-        if (!this.reportedMetrics.has(m)) {
-          this.reportedMetrics.add(m);
+        if (!this.#reportedMetrics.has(m)) {
+          this.#reportedMetrics.add(m);
           reportDiagnostic({
-            component: this.component,
+            component: this.#component,
             code: 'metric.handle_failed',
             message: `metric '${m.name}' threw while handling '${String(type)}'; the event is counted as failed for it (reported once per metric)`,
             error,
           });
-          this.onFailure?.('metric', m.name, String(type), error);
+          this.#onFailure?.('metric', m.name, String(type), error);
         }
         continue;
       }
-      if (changed === true && this.listeners.length !== 0) this.notify(m, event);
+      if (changed === true && this.#listeners.length !== 0) this.#notify(m, event);
     }
     return ok;
   }
 
-  private notify(metric: Metric<any>, event: MetricEvent): void {
-    const ls = this.listeners;
+  #notify(metric: Metric<any>, event: MetricEvent): void {
+    const ls = this.#listeners;
     for (let i = 0; i < ls.length; i++) {
       const l = ls[i] as MetricChangedListener;
       try {
         const r = l(metric, event) as unknown;
         // A listener returning a promise: its rejection is isolated too.
         if (r !== undefined && r !== null && typeof (r as PromiseLike<unknown>).then === 'function') {
-          (r as Promise<unknown>).then(undefined, (error: unknown) => this.listenerFailed(l, error, metric, event));
+          (r as Promise<unknown>).then(undefined, (error: unknown) => this.#listenerFailed(l, error, metric, event));
         }
       } catch (error) {
-        this.listenerFailed(l, error, metric, event);
+        this.#listenerFailed(l, error, metric, event);
       }
     }
   }
 
-  private listenerFailed(l: MetricChangedListener, error: unknown, metric: Metric<any>, event: MetricEvent): void {
+  #listenerFailed(l: MetricChangedListener, error: unknown, metric: Metric<any>, event: MetricEvent): void {
     this.failures.listener++;
-    if (this.reportedListeners.has(l)) return;
-    this.reportedListeners.add(l);
+    if (this.#reportedListeners.has(l)) return;
+    this.#reportedListeners.add(l);
     reportDiagnostic({
-      component: this.component,
+      component: this.#component,
       code: 'metric.listener_failed',
       message: 'a metric-changed listener threw; isolated (reported once per listener)',
       error,
     });
-    this.onFailure?.('listener', metric.name, String(eventTypeOf(event)), error);
+    this.#onFailure?.('listener', metric.name, String(eventTypeOf(event)), error);
   }
 }

@@ -14,56 +14,56 @@ import type { MetricsRecorderStats } from './recorder-stats.ts';
 /** A synchronous recorder: `emit()` aggregates at once and never throws. */
 export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E>, MetricsSource {
   readonly id: string;
-  private readonly dispatcher: MetricDispatcher;
-  private accepted = 0;
-  private invalid = 0;
+  readonly #dispatcher: MetricDispatcher;
+  #accepted = 0;
+  #invalid = 0;
 
   constructor(options: { id?: string } = {}) {
     this.id = options.id ?? 'metrics';
-    this.dispatcher = new MetricDispatcher(`SyncMetricsRecorder(${this.id})`);
+    this.#dispatcher = new MetricDispatcher(`SyncMetricsRecorder(${this.id})`);
   }
 
   /** @throws MvxConfigError when `metric` is not a Metric. */
   registerMetric(metric: Metric<any>): void {
-    this.dispatcher.register(metric);
+    this.#dispatcher.register(metric);
   }
 
   emit(event: E): void {
     if (eventTypeOf(event) === undefined) {
-      this.invalid++;
+      this.#invalid++;
       reportDiagnostic({ component: `SyncMetricsRecorder(${this.id})`, code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
       return;
     }
-    this.accepted++;
-    this.dispatcher.dispatch(event);
+    this.#accepted++;
+    this.#dispatcher.dispatch(event);
   }
 
   snapshots(): MetricSnapshot[] {
-    return this.dispatcher.snapshots();
+    return this.#dispatcher.snapshots();
   }
 
   metrics(): readonly Metric<any>[] {
-    return this.dispatcher.metrics();
+    return this.#dispatcher.metrics();
   }
 
   onMetricChanged(listener: MetricChangedListener): () => void {
-    return this.dispatcher.onMetricChanged(listener);
+    return this.#dispatcher.onMetricChanged(listener);
   }
 
   /** Nothing is ever pending: resolves at once with the report in events (`accepted` counts invalid events too). */
   flush(): Promise<LifecycleReport> {
-    return Promise.resolve({ accepted: this.accepted + this.invalid, delivered: this.accepted, dropped: this.invalid, failed: 0, pending: 0, timedOut: false });
+    return Promise.resolve({ accepted: this.#accepted + this.#invalid, delivered: this.#accepted, dropped: this.#invalid, failed: 0, pending: 0, timedOut: false });
   }
 
   stats(): MetricsRecorderStats {
     return {
       state: RecorderState.RUNNING,
-      accepted: this.accepted,
-      dispatched: this.accepted,
-      delivered: this.accepted,
+      accepted: this.#accepted,
+      dispatched: this.#accepted,
+      delivered: this.#accepted,
       pending: 0,
-      dropped: { total: this.invalid, overflow: 0, invalid: this.invalid, stopped: 0 },
-      failed: { ...this.dispatcher.failures },
+      dropped: { total: this.#invalid, overflow: 0, invalid: this.#invalid, stopped: 0 },
+      failed: { ...this.#dispatcher.failures },
     };
   }
 }

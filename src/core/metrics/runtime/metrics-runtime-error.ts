@@ -1,8 +1,7 @@
 /**
- * Errors of {@link MetricsRuntime}, in the shared hierarchy (`MvxError` with a stable `code`).
- * The reference's classes map to codes: RecorderAlreadyExists → `MVX_ALREADY_EXISTS`,
- * RecorderNotFound → `MVX_NOT_FOUND`, InvalidState → `MVX_INVALID_STATE`, RecorderStartup →
- * `MVX_STARTUP`, Shutdown and RecorderStop → `MVX_SHUTDOWN`.
+ * Errors of {@link MetricsRuntime}, in the shared hierarchy (`MvxError` with a stable `code`:
+ * `MVX_ALREADY_EXISTS`, `MVX_NOT_FOUND`, `MVX_INVALID_STATE`, `MVX_STARTUP`, `MVX_SHUTDOWN`; the
+ * reference's error classes they replace are listed in docs/metrics.md).
  */
 import { MvxError } from '../../errors.ts';
 import type { MvxErrorCodeValue, MvxErrorOptions } from '../../errors.ts';

@@ -1,8 +1,7 @@
 /**
  * The practical entry point: owns recorders by id, with runtime-wide defaults, and shuts them all
- * down within a bound. The Node counterpart of the reference's `MetricsRuntime`: no thread or
- * event loop to own (JavaScript has one), so calls are synchronous where the reference blocked on
- * its loop, and lifecycles are promises; states and error codes are kept.
+ * down within a bound. Calls are synchronous (there is no loop of its own to own); lifecycles are
+ * promises. docs/metrics.md compares it with the Python reference's `MetricsRuntime`.
  */
 import { MvxConfigError, MvxErrorCode } from '../../errors.ts';
 import type { MetricEvent } from '../types.ts';
@@ -62,16 +61,16 @@ export interface CreateRecorderOptions extends Omit<AsyncMetricsRecorderOptions,
  */
 export class MetricsRuntime {
   readonly namespace: string;
-  private readonly defaults: CreateRecorderOptions;
-  private readonly recorders = new Map<string, AsyncMetricsRecorder<any>>();
+  readonly #defaults: CreateRecorderOptions;
+  readonly #recorders = new Map<string, AsyncMetricsRecorder<any>>();
   /** Worker connections per recorder, detached when the recorder is removed or at shutdown. */
-  private readonly connections = new Map<AsyncMetricsRecorder<any>, Set<() => void>>();
-  private stateValue: MetricsRuntimeStateValue = MetricsRuntimeState.RUNNING;
-  private shutdownPromise: Promise<LifecycleReport> | undefined;
+  readonly #connections = new Map<AsyncMetricsRecorder<any>, Set<() => void>>();
+  #stateValue: MetricsRuntimeStateValue = MetricsRuntimeState.RUNNING;
+  #shutdownPromise: Promise<LifecycleReport> | undefined;
 
-  private log(event: string, payload: Record<string, unknown>, outcome: string): void {
+  #log(event: string, payload: Record<string, unknown>, outcome: string): void {
     const level = outcome === 'failed' ? LIFECYCLE_LEVEL.failure : LIFECYCLE_LEVEL.lifecycle;
-    logLifecycle(this.defaults.logContext, `metrics_runtime.${event}`, level, payload, { outcome, entityId: this.namespace });
+    logLifecycle(this.#defaults.logContext, `metrics_runtime.${event}`, level, payload, { outcome, entityId: this.namespace });
   }
 
   /** @throws MvxConfigError on an invalid option. */
@@ -84,34 +83,34 @@ export class MetricsRuntime {
       throw new MvxConfigError('defaults.factory', 'must be a function (options) => AsyncMetricsRecorder');
     }
     this.namespace = options.namespace?.trim() ?? 'mvx.metrics';
-    this.defaults = { ...(options.defaults ?? {}) };
+    this.#defaults = { ...(options.defaults ?? {}) };
   }
 
   /** Current state. */
   get state(): MetricsRuntimeStateValue {
-    return this.stateValue;
+    return this.#stateValue;
   }
 
   /** Kept for the reference's shape: the runtime runs from construction. Resolves at once; rejects after shutdown. */
   start(): Promise<void> {
     try {
-      this.assertRunning('start');
+      this.#assertRunning('start');
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(error as Error);
     }
   }
 
-  private assertRunning(operation: string, recorderId?: string): void {
-    if (this.stateValue !== MetricsRuntimeState.RUNNING) {
-      throw new MetricsRuntimeError(MvxErrorCode.INVALID_STATE, `metrics runtime '${this.namespace}' is ${this.stateValue}; ${operation} is not allowed`, {
+  #assertRunning(operation: string, recorderId?: string): void {
+    if (this.#stateValue !== MetricsRuntimeState.RUNNING) {
+      throw new MetricsRuntimeError(MvxErrorCode.INVALID_STATE, `metrics runtime '${this.namespace}' is ${this.#stateValue}; ${operation} is not allowed`, {
         recorderId,
-        details: { state: this.stateValue, expectedStates: [MetricsRuntimeState.RUNNING] },
+        details: { state: this.#stateValue, expectedStates: [MetricsRuntimeState.RUNNING] },
       });
     }
   }
 
-  private normalizeId(id: unknown): string {
+  #normalizeId(id: unknown): string {
     if (typeof id !== 'string' || id.trim() === '') throw new MvxConfigError('recorderId', 'must be a non-empty string');
     return id.trim();
   }
@@ -124,13 +123,13 @@ export class MetricsRuntime {
    * @throws MvxConfigError on an invalid id or option.
    */
   createRecorder<E extends MetricEvent = MetricEvent>(recorderId: string, options: CreateRecorderOptions = {}): AsyncMetricsRecorder<E> {
-    const id = this.normalizeId(recorderId);
-    this.assertRunning('createRecorder', id);
-    if (this.recorders.has(id)) {
+    const id = this.#normalizeId(recorderId);
+    this.#assertRunning('createRecorder', id);
+    if (this.#recorders.has(id)) {
       throw new MetricsRuntimeError(MvxErrorCode.ALREADY_EXISTS, `metrics runtime recorder error -> recorder '${id}' already exists`, { recorderId: id });
     }
     const { factory: localFactory, ...local } = options;
-    const { factory: defaultFactory, ...defaults } = this.defaults;
+    const { factory: defaultFactory, ...defaults } = this.#defaults;
     const merged: AsyncMetricsRecorderOptions = { ...defaults, ...local, id };
     validateRecorderOptions(merged);
     const factory = localFactory ?? defaultFactory;
@@ -139,34 +138,34 @@ export class MetricsRuntime {
       recorder = factory === undefined ? new AsyncMetricsRecorder<E>(merged) : (factory(merged) as AsyncMetricsRecorder<E>);
       if (!(recorder instanceof AsyncMetricsRecorder)) throw new TypeError('the factory did not return an AsyncMetricsRecorder');
     } catch (cause) {
-      this.log('create_recorder', { recorderId: id, error: cause instanceof Error ? cause.message : String(cause) }, 'failed');
+      this.#log('create_recorder', { recorderId: id, error: cause instanceof Error ? cause.message : String(cause) }, 'failed');
       throw new MetricsRuntimeError(MvxErrorCode.STARTUP, `metrics runtime recorder error -> recorder '${id}' could not be created`, { recorderId: id, cause });
     }
-    this.recorders.set(id, recorder);
-    this.log('create_recorder', { recorderId: id, maxQueueSize: recorder.maxQueueSize, overflowPolicy: recorder.overflowPolicy }, 'success');
+    this.#recorders.set(id, recorder);
+    this.#log('create_recorder', { recorderId: id, maxQueueSize: recorder.maxQueueSize, overflowPolicy: recorder.overflowPolicy }, 'success');
     void recorder.start();
     return recorder;
   }
 
   /** @throws MetricsRuntimeError `MVX_NOT_FOUND` when there is no such recorder. */
   getRecorder<E extends MetricEvent = MetricEvent>(recorderId: string): AsyncMetricsRecorder<E> {
-    const id = this.normalizeId(recorderId);
-    const r = this.recorders.get(id);
-    if (r === undefined) throw this.notFound(id);
+    const id = this.#normalizeId(recorderId);
+    const r = this.#recorders.get(id);
+    if (r === undefined) throw this.#notFound(id);
     return r;
   }
 
   /** The recorder, or `undefined`. */
   tryGetRecorder<E extends MetricEvent = MetricEvent>(recorderId: string): AsyncMetricsRecorder<E> | undefined {
-    return this.recorders.get(this.normalizeId(recorderId));
+    return this.#recorders.get(this.#normalizeId(recorderId));
   }
 
   /** Recorder ids in creation order. */
   listRecorderIds(): string[] {
-    return [...this.recorders.keys()];
+    return [...this.#recorders.keys()];
   }
 
-  private notFound(id: string): MetricsRuntimeError {
+  #notFound(id: string): MetricsRuntimeError {
     return new MetricsRuntimeError(MvxErrorCode.NOT_FOUND, `metrics runtime recorder error -> recorder '${id}' not found`, { recorderId: id });
   }
 
@@ -175,10 +174,10 @@ export class MetricsRuntime {
    * @throws (rejects) MetricsRuntimeError `MVX_NOT_FOUND`, or `MVX_SHUTDOWN` when its stop fails.
    */
   async stopRecorder(recorderId: string, options: TimeoutOptions = {}): Promise<void> {
-    const id = this.normalizeId(recorderId);
-    const r = this.recorders.get(id);
-    if (r === undefined) throw this.notFound(id);
-    await this.stopOne(id, r, options, 'stop_recorder');
+    const id = this.#normalizeId(recorderId);
+    const r = this.#recorders.get(id);
+    if (r === undefined) throw this.#notFound(id);
+    await this.#stopOne(id, r, options, 'stop_recorder');
   }
 
   /**
@@ -187,26 +186,26 @@ export class MetricsRuntime {
    * removed even when its stop fails (then rejects with `MVX_SHUTDOWN`). Resolves to the recorder.
    */
   async stopAndRemoveRecorder<E extends MetricEvent = MetricEvent>(recorderId: string, options: TimeoutOptions = {}): Promise<AsyncMetricsRecorder<E>> {
-    const id = this.normalizeId(recorderId);
-    const r = this.recorders.get(id);
-    if (r === undefined) throw this.notFound(id);
-    this.recorders.delete(id);
+    const id = this.#normalizeId(recorderId);
+    const r = this.#recorders.get(id);
+    if (r === undefined) throw this.#notFound(id);
+    this.#recorders.delete(id);
     try {
-      await this.stopOne(id, r, options, 'stop_and_remove_recorder');
+      await this.#stopOne(id, r, options, 'stop_and_remove_recorder');
     } finally {
-      this.detachAll(r);
+      this.#detachAll(r);
     }
     return r;
   }
 
-  private async stopOne(id: string, r: AsyncMetricsRecorder<any>, options: TimeoutOptions, event: string): Promise<void> {
+  async #stopOne(id: string, r: AsyncMetricsRecorder<any>, options: TimeoutOptions, event: string): Promise<void> {
     try {
       await r.stop(options);
     } catch (cause) {
-      this.log(event, { recorderId: id, error: cause instanceof Error ? cause.message : String(cause) }, 'failed');
+      this.#log(event, { recorderId: id, error: cause instanceof Error ? cause.message : String(cause) }, 'failed');
       throw new MetricsRuntimeError(MvxErrorCode.SHUTDOWN, `metrics runtime recorder error -> recorder '${id}' failed to stop`, { recorderId: id, cause });
     }
-    this.log(event, { recorderId: id }, 'success');
+    this.#log(event, { recorderId: id }, 'success');
   }
 
   /**
@@ -216,11 +215,11 @@ export class MetricsRuntime {
    * @throws MetricsRuntimeError `MVX_NOT_FOUND` when there is no such recorder.
    */
   connectWorker(target: MessagePortLike, recorderId: string): () => void {
-    this.assertRunning('connectWorker', recorderId);
+    this.#assertRunning('connectWorker', recorderId);
     const recorder = this.getRecorder(recorderId);
     const detach = recorder.attachPort(target);
-    let set = this.connections.get(recorder);
-    if (set === undefined) this.connections.set(recorder, (set = new Set()));
+    let set = this.#connections.get(recorder);
+    if (set === undefined) this.#connections.set(recorder, (set = new Set()));
     set.add(detach);
     const owned = set;
     return () => {
@@ -229,9 +228,9 @@ export class MetricsRuntime {
     };
   }
 
-  private detachAll(recorder: AsyncMetricsRecorder<any>): void {
-    const set = this.connections.get(recorder);
-    this.connections.delete(recorder);
+  #detachAll(recorder: AsyncMetricsRecorder<any>): void {
+    const set = this.#connections.get(recorder);
+    this.#connections.delete(recorder);
     if (set !== undefined) for (const detach of set) detach();
   }
 
@@ -244,21 +243,21 @@ export class MetricsRuntime {
    * the bound was hit; the runtime is closed regardless.
    */
   shutdown(options: TimeoutOptions = {}): Promise<LifecycleReport> {
-    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
-    this.stateValue = MetricsRuntimeState.STOPPING;
+    if (this.#shutdownPromise !== undefined) return this.#shutdownPromise;
+    this.#stateValue = MetricsRuntimeState.STOPPING;
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const entries = [...this.recorders.entries()];
-    this.recorders.clear();
+    const entries = [...this.#recorders.entries()];
+    this.#recorders.clear();
     const failures = new Map<string, unknown>();
     const all = Promise.all(
       entries.map(([id, r]) => r.stop({ timeoutMs }).catch((error: unknown) => void failures.set(id, error))),
     );
-    this.shutdownPromise = waitBounded(all, { timeoutMs }).then(async (result) => {
+    this.#shutdownPromise = waitBounded(all, { timeoutMs }).then(async (result) => {
       const timedOut = result.status === 'timeout';
-      for (const [, r] of entries) this.detachAll(r);
-      this.stateValue = MetricsRuntimeState.CLOSED;
+      for (const [, r] of entries) this.#detachAll(r);
+      this.#stateValue = MetricsRuntimeState.CLOSED;
       const ok = !timedOut && failures.size === 0;
-      this.log('shutdown', { recorderIds: entries.map(([id]) => id), timedOut, failedRecorderIds: [...failures.keys()] }, ok ? 'success' : 'failed');
+      this.#log('shutdown', { recorderIds: entries.map(([id]) => id), timedOut, failedRecorderIds: [...failures.keys()] }, ok ? 'success' : 'failed');
       if (timedOut) {
         const stuck = entries.filter(([, r]) => r.state !== 'stopped').map(([id]) => id);
         throw new MetricsRuntimeError(MvxErrorCode.SHUTDOWN, `metrics runtime '${this.namespace}' did not shut down within ${timeoutMs} ms`, {
@@ -288,6 +287,6 @@ export class MetricsRuntime {
         total,
       );
     });
-    return this.shutdownPromise;
+    return this.#shutdownPromise;
   }
 }

@@ -45,14 +45,14 @@ export class SeriesStore<S> {
   overflowUpdates = 0;
   /** Attribute values cut to {@link maxAttributeValueLength} (one per value per update). */
   cutAttributeValues = 0;
-  private readonly create: () => S;
+  readonly #create: () => S;
   /** Series in creation order (the overflow series is kept apart). */
-  private readonly list: SeriesEntry<S>[] = [];
+  readonly #list: SeriesEntry<S>[] = [];
   /** Index by canonical key (`get`, `getByKey`). */
-  private readonly byKey = new Map<string, SeriesEntry<S>>();
+  readonly #byKey = new Map<string, SeriesEntry<S>>();
   /** Index by attribute values in a fixed key order (`getByValues`): nested maps, one level per key. */
-  private readonly trie = new Map<unknown, unknown>();
-  private overflow: SeriesEntry<S> | undefined;
+  readonly #trie = new Map<unknown, unknown>();
+  #overflow: SeriesEntry<S> | undefined;
 
   /**
    * @param create makes the state of a new series.
@@ -66,14 +66,14 @@ export class SeriesStore<S> {
     if (!Number.isInteger(limit) || limit < 2) {
       throw new MvxConfigError('seriesLimit', `must be an integer >= 2 (one series plus the overflow series), got ${String(limit)}`);
     }
-    this.create = create;
+    this.#create = create;
     this.limit = limit;
     this.maxAttributeValueLength = checkMaxAttributeValueLength(maxAttributeValueLength);
   }
 
   /** Number of series, the overflow series included. */
   get size(): number {
-    return this.list.length + (this.overflow === undefined ? 0 : 1);
+    return this.#list.length + (this.#overflow === undefined ? 0 : 1);
   }
 
   /**
@@ -84,17 +84,17 @@ export class SeriesStore<S> {
     const max = this.maxAttributeValueLength;
     for (const k in attributes) {
       const v = attributes[k];
-      if (typeof v === 'string' && v.length > max) return this.getCut(attributes, max);
+      if (typeof v === 'string' && v.length > max) return this.#getCut(attributes, max);
     }
     return this.getByKey(attributesKey(attributes), attributes);
   }
 
   /** `get` for attributes holding a value over the bound: a copy with the long values cut. */
-  private getCut(attributes: MetricAttributes, max: number): S {
+  #getCut(attributes: MetricAttributes, max: number): S {
     const cut: [string, unknown][] = [];
     for (const k of Object.keys(attributes)) {
       const v: unknown = attributes[k];
-      if (typeof v === 'string' && v.length > max) cut.push([k, this.cut(k, v, max)]);
+      if (typeof v === 'string' && v.length > max) cut.push([k, this.#cut(k, v, max)]);
       else cut.push([k, v]);
     }
     // Entries, not assignments: an own `__proto__` key stays an attribute.
@@ -107,11 +107,11 @@ export class SeriesStore<S> {
    * `attributes` is only read when the series is created; pass a function to build it lazily.
    */
   getByKey(key: string, attributes: MetricAttributes | (() => MetricAttributes)): S {
-    const entry = this.byKey.get(key);
+    const entry = this.#byKey.get(key);
     if (entry !== undefined) return entry.state;
-    if (this.list.length >= this.limit - 1) return this.overflowState();
-    const created = this.newEntry(key === '' ? EMPTY_ATTRIBUTES : typeof attributes === 'function' ? attributes() : attributes);
-    this.byKey.set(key, created);
+    if (this.#list.length >= this.limit - 1) return this.#overflowState();
+    const created = this.#newEntry(key === '' ? EMPTY_ATTRIBUTES : typeof attributes === 'function' ? attributes() : attributes);
+    this.#byKey.set(key, created);
     return created.state;
   }
 
@@ -129,13 +129,13 @@ export class SeriesStore<S> {
     const max = this.maxAttributeValueLength;
     for (let i = 0; i < n; i++) {
       const v = values[i];
-      if (typeof v === 'string' && v.length > max) values[i] = this.cut(i, v, max);
+      if (typeof v === 'string' && v.length > max) values[i] = this.#cut(i, v, max);
     }
-    let node = this.trie;
+    let node = this.#trie;
     for (let i = 0; i < n - 1; i++) {
       let next = node.get(values[i]) as Map<unknown, unknown> | undefined;
       if (next === undefined) {
-        if (this.list.length >= this.limit - 1) return this.overflowState();
+        if (this.#list.length >= this.limit - 1) return this.#overflowState();
         next = new Map();
         node.set(values[i], next);
       }
@@ -143,14 +143,14 @@ export class SeriesStore<S> {
     }
     const leaf = node.get(values[n - 1]) as SeriesEntry<S> | undefined;
     if (leaf !== undefined) return leaf.state;
-    if (this.list.length >= this.limit - 1) return this.overflowState();
-    const created = this.newEntry(build());
+    if (this.#list.length >= this.limit - 1) return this.#overflowState();
+    const created = this.#newEntry(build());
     node.set(values[n - 1], created);
     return created.state;
   }
 
   /** Cuts one value, counted and reported (`key`: its name, or its index for `getByValues`). */
-  private cut(key: string | number, value: string, max: number): string {
+  #cut(key: string | number, value: string, max: number): string {
     this.cutAttributeValues++;
     reportDiagnostic({
       component: 'Metric',
@@ -161,40 +161,40 @@ export class SeriesStore<S> {
     return cutAttributeValue(value, max);
   }
 
-  private newEntry(attributes: MetricAttributes): SeriesEntry<S> {
-    const entry: SeriesEntry<S> = { attributes: storedAttributes(attributes), state: this.create() };
-    this.list.push(entry);
+  #newEntry(attributes: MetricAttributes): SeriesEntry<S> {
+    const entry: SeriesEntry<S> = { attributes: storedAttributes(attributes), state: this.#create() };
+    this.#list.push(entry);
     return entry;
   }
 
-  private overflowState(): S {
+  #overflowState(): S {
     this.overflowUpdates++;
-    if (this.overflow === undefined) this.overflow = { attributes: OVERFLOW_ATTRIBUTES, state: this.create() };
-    return this.overflow.state;
+    if (this.#overflow === undefined) this.#overflow = { attributes: OVERFLOW_ATTRIBUTES, state: this.#create() };
+    return this.#overflow.state;
   }
 
   /** Every series in creation order, the overflow series last. */
   *entries(): IterableIterator<SeriesEntry<S>> {
-    yield* this.list;
-    if (this.overflow !== undefined) yield this.overflow;
+    yield* this.#list;
+    if (this.#overflow !== undefined) yield this.#overflow;
   }
 
   /** Maps every series (creation order, overflow last) to an array; cheaper than spreading `entries()`. */
   toArray<T>(fn: (entry: SeriesEntry<S>) => T): T[] {
-    const list = this.list;
+    const list = this.#list;
     const n = list.length;
-    const out: T[] = new Array<T>(n + (this.overflow === undefined ? 0 : 1));
+    const out: T[] = new Array<T>(n + (this.#overflow === undefined ? 0 : 1));
     for (let i = 0; i < n; i++) out[i] = fn(list[i] as SeriesEntry<S>);
-    if (this.overflow !== undefined) out[n] = fn(this.overflow);
+    if (this.#overflow !== undefined) out[n] = fn(this.#overflow);
     return out;
   }
 
   /** Removes every series and resets the overflow count. */
   clear(): void {
-    this.list.length = 0;
-    this.byKey.clear();
-    this.trie.clear();
-    this.overflow = undefined;
+    this.#list.length = 0;
+    this.#byKey.clear();
+    this.#trie.clear();
+    this.#overflow = undefined;
     this.overflowUpdates = 0;
   }
 }

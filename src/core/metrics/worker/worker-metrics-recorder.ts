@@ -9,17 +9,17 @@
  * survive (a batch that cannot be cloned is retried event by event; uncloneable events are
  * reported and counted as dropped).
  */
-import { randomUUID } from 'node:crypto';
 import { parentPort } from 'node:worker_threads';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
-import { waitBounded } from '../../lifecycle/bounded-wait.ts';
 import { Once } from '../../lifecycle/once.ts';
 import type { LifecycleReport } from '../../lifecycle/types.ts';
+import { BatchSender } from '../../internal/ipc/batch-sender.ts';
+import { sharedPortChannel } from '../../internal/ipc/channel.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricEvent, MetricSnapshot, MetricsRecorder } from '../types.ts';
-import { ENVELOPE, isEnvelope } from './protocol.ts';
-import type { MessagePortLike, ToWorker } from './protocol.ts';
+import { ENVELOPE } from './protocol.ts';
+import type { MessagePortLike } from './protocol.ts';
 
 /** Options of {@link createWorkerMetricsRecorder}. */
 export interface WorkerMetricsRecorderOptions {
@@ -55,50 +55,15 @@ export interface WorkerMetricsRecorderStats {
 /**
  * The worker-side recorder. `registerMetric` only records the metric locally (`metrics()` lists
  * it) — metrics are owned and aggregated by the owner's recorder, so register them there;
- * `snapshots()` here returns `[]`.
+ * `snapshots()` here returns `[]`. Batching, acknowledgements and flushes are the shared batch
+ * protocol (`core/internal/ipc/batch-sender.ts`), over the port shared with the application and
+ * listened to only while something is outstanding, so an idle worker can exit.
  */
 export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E> {
-  private readonly port: MessagePortLike;
-  /** Tags this handle's messages, so that handles sharing a port take only their own answers. */
-  private readonly handleId = randomUUID();
-  private readonly maxPending: number;
-  private readonly maxBatchSize: number;
-  private batch: MetricEvent[] = [];
-  private inflight = 0;
-  private scheduled = false;
-  private closed = false;
-  private listening = false;
-  private nextFlushId = 1;
-  private readonly flushWaiters = new Map<number, () => void>();
-  private readonly shutdownOnce = new Once((options: { timeoutMs?: number }) => this.closeForGood(options));
-  private readonly local = new Map<string, Metric<any>>();
-  private counts = { accepted: 0, acknowledged: 0, overflow: 0, invalid: 0, uncloneable: 0, closed: 0 };
-  private readonly onMessage = (value: unknown): void => {
-    if (!isEnvelope(value)) return;
-    const msg = value as ToWorker;
-    // Another handle's answer on a shared port (an owner that echoes no handle id answers everyone).
-    if (msg.t !== 'closed' && msg.h !== undefined && msg.h !== this.handleId) return;
-    if (msg.t === 'ack') {
-      this.inflight -= msg.n;
-      this.counts.acknowledged += msg.n;
-    } else if (msg.t === 'flushed') {
-      const resolve = this.flushWaiters.get(msg.id);
-      this.flushWaiters.delete(msg.id);
-      resolve?.();
-    } else if (msg.t === 'closed') {
-      // The owner posted its acks before this notice (a port keeps order): batches still
-      // unacknowledged reached it after it detached and were never aggregated.
-      this.counts.closed += this.inflight;
-      this.counts.accepted -= this.inflight;
-      this.inflight = 0;
-      this.markClosed();
-    }
-    this.updateListening();
-  };
-  private readonly sendScheduled = (): void => {
-    this.scheduled = false;
-    this.send();
-  };
+  readonly #sender: BatchSender<MetricEvent>;
+  readonly #local = new Map<string, Metric<any>>();
+  readonly #shutdown = new Once((options: { timeoutMs?: number }) => this.#closeForGood(options));
+  #invalid = 0;
 
   constructor(port: MessagePortLike, options: WorkerMetricsRecorderOptions = {}) {
     if (port === null || typeof port !== 'object' || typeof port.postMessage !== 'function' || typeof port.on !== 'function') {
@@ -108,133 +73,41 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
     const maxBatchSize = options.maxBatchSize ?? 512;
     if (!Number.isInteger(maxPending) || maxPending < 1) throw new MvxConfigError('maxPending', 'must be an integer >= 1');
     if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) throw new MvxConfigError('maxBatchSize', 'must be an integer >= 1');
-    this.port = port;
-    this.maxPending = maxPending;
-    this.maxBatchSize = maxBatchSize;
+    this.#sender = new BatchSender<MetricEvent>(sharedPortChannel(port), {
+      envelope: ENVELOPE,
+      component: 'WorkerMetricsRecorder',
+      maxPending,
+      maxBatchSize,
+      describe: (e) => String(eventTypeOf(e)),
+    });
   }
 
   /** Records the metric locally only; register metrics on the owner's recorder. */
   registerMetric(metric: Metric<any>): void {
-    if (metric !== null && typeof metric === 'object' && typeof metric.name === 'string') this.local.set(metric.name, metric);
+    if (metric !== null && typeof metric === 'object' && typeof metric.name === 'string') this.#local.set(metric.name, metric);
   }
 
   /** Batches the event for the owner; never throws. */
   emit(event: E): void {
     if (eventTypeOf(event) === undefined) {
-      this.counts.invalid++;
+      this.#invalid++;
       reportDiagnostic({ component: 'WorkerMetricsRecorder', code: 'event.invalid', message: 'emit() needs an object with a string `type`; dropped' });
       return;
     }
-    if (this.closed) {
-      this.counts.closed++;
-      return;
-    }
-    if (this.batch.length + this.inflight >= this.maxPending) {
-      this.counts.overflow++;
-      return;
-    }
-    this.counts.accepted++;
-    this.batch.push(event);
-    if (this.batch.length >= this.maxBatchSize) this.send();
-    else if (!this.scheduled) {
-      this.scheduled = true;
-      // A microtask, not a timer: the batch leaves before the worker could exit, and no timer
-      // needs unref'ing.
-      queueMicrotask(this.sendScheduled);
-    }
-  }
-
-  private send(): void {
-    const events = this.batch;
-    if (events.length === 0) return;
-    this.batch = [];
-    if (this.closed) {
-      this.counts.closed += events.length;
-      this.counts.accepted -= events.length;
-      return;
-    }
-    try {
-      this.port.postMessage({ mvx: ENVELOPE, t: 'batch', events, h: this.handleId });
-      this.inflight += events.length;
-    } catch {
-      // Some event could not be cloned: send one by one, drop and count the bad ones.
-      const ok: MetricEvent[] = [];
-      for (const e of events) {
-        try {
-          structuredClone(e);
-          ok.push(e);
-        } catch (error) {
-          this.counts.uncloneable++;
-          this.counts.accepted--;
-          reportDiagnostic({
-            component: 'WorkerMetricsRecorder',
-            code: 'event.uncloneable',
-            message: `event '${String(eventTypeOf(e))}' cannot be structured-cloned to the owning thread; dropped`,
-            error,
-          });
-        }
-      }
-      if (ok.length > 0) {
-        try {
-          this.port.postMessage({ mvx: ENVELOPE, t: 'batch', events: ok, h: this.handleId });
-          this.inflight += ok.length;
-        } catch (error) {
-          this.counts.uncloneable += ok.length;
-          this.counts.accepted -= ok.length;
-          reportDiagnostic({ component: 'WorkerMetricsRecorder', code: 'bridge.post_failed', message: 'could not post a batch; dropped', error });
-        }
-      }
-    }
-    this.updateListening();
-  }
-
-  /** Listen for acks only while something is outstanding, so an idle worker can exit. */
-  private updateListening(): void {
-    const want = !this.closed && (this.inflight > 0 || this.flushWaiters.size > 0);
-    if (want && !this.listening) {
-      this.port.on('message', this.onMessage);
-      this.listening = true;
-    } else if (!want && this.listening) {
-      this.port.off('message', this.onMessage);
-      this.listening = false;
-    }
-  }
-
-  private markClosed(): void {
-    this.closed = true;
-    this.counts.closed += this.batch.length;
-    this.counts.accepted -= this.batch.length;
-    this.batch = [];
-    for (const resolve of this.flushWaiters.values()) resolve();
-    this.flushWaiters.clear();
+    this.#sender.offer(event);
   }
 
   /**
    * Posts the current batch and resolves when the owner has aggregated every event emitted before
    * the call. Rejects with an MvxError `MVX_TIMEOUT` after `timeoutMs`.
    */
-  flush(options: { timeoutMs?: number } = {}): Promise<void> {
-    this.send();
-    if (this.closed) return Promise.resolve();
+  async flush(options: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 30_000;
-    const id = this.nextFlushId++;
-    let answer!: () => void;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    this.flushWaiters.set(id, answer);
-    this.updateListening();
-    try {
-      this.port.postMessage({ mvx: ENVELOPE, t: 'flush', id, h: this.handleId });
-    } catch (error) {
-      this.flushWaiters.delete(id);
-      this.updateListening();
-      return Promise.reject(new MvxError(MvxErrorCode.UNEXPECTED, 'could not post a flush request', { cause: error }));
-    }
-    return waitBounded(answered, { timeoutMs }).then((result) => {
-      if (result.status === 'done') return;
-      this.flushWaiters.delete(id);
-      this.updateListening();
+    const outcome = await this.#sender.flush(timeoutMs);
+    if (outcome.status === 'timeout') {
       throw new MvxError(MvxErrorCode.TIMEOUT, `worker metrics flush not acknowledged within ${timeoutMs} ms`, { details: { pending: this.pending } });
-    });
+    }
+    if (outcome.status === 'failed') throw new MvxError(MvxErrorCode.UNEXPECTED, 'could not post a flush request', { cause: outcome.error });
   }
 
   /**
@@ -244,7 +117,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
    * ones included) = `delivered` (acknowledged by the owner) + `dropped` + `failed` (0) + `pending`.
    */
   shutdown(options: { timeoutMs?: number } = {}): Promise<LifecycleReport> {
-    return this.shutdownOnce.call(options);
+    return this.#shutdown.call(options);
   }
 
   /** @deprecated Use `shutdown()` (which resolves with a report and never rejects); kept for one release. Rejects like `flush()`. */
@@ -252,12 +125,11 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
     try {
       await this.flush(options);
     } finally {
-      this.markClosed();
-      this.updateListening();
+      this.#sender.close();
     }
   }
 
-  private async closeForGood(options: { timeoutMs?: number }): Promise<LifecycleReport> {
+  async #closeForGood(options: { timeoutMs?: number }): Promise<LifecycleReport> {
     let timedOut = false;
     try {
       await this.close(options);
@@ -270,7 +142,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
 
   /** Buffered plus posted-but-unacknowledged events. */
   get pending(): number {
-    return this.batch.length + this.inflight;
+    return this.#sender.pending;
   }
 
   /** Always `[]`: the metrics are aggregated by the owner. */
@@ -280,17 +152,23 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
 
   /** Metrics registered here (locally only). */
   metrics(): readonly Metric<any>[] {
-    return [...this.local.values()];
+    return [...this.#local.values()];
   }
 
   stats(): WorkerMetricsRecorderStats {
-    const c = this.counts;
+    const c = this.#sender.counts;
     return {
       accepted: c.accepted,
       acknowledged: c.acknowledged,
       delivered: c.acknowledged,
       pending: this.pending,
-      dropped: { total: c.overflow + c.invalid + c.uncloneable + c.closed, overflow: c.overflow, invalid: c.invalid, uncloneable: c.uncloneable, closed: c.closed },
+      dropped: {
+        total: c.overflow + this.#invalid + c.uncloneable + c.closed,
+        overflow: c.overflow,
+        invalid: this.#invalid,
+        uncloneable: c.uncloneable,
+        closed: c.closed,
+      },
     };
   }
 }

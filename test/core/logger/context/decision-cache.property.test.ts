@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { LogContext } from '../../../../src/core/logger/context/log-context.ts';
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
 import type { LogEventMeta, LogOutcome } from '../../../../src/core/logger/event.ts';
-import type { LogEventPolicy } from '../../../../src/core/logger/policy.ts';
+import type { LogEventPolicy } from '../../../../src/core/logger/policy/log-event-policy.ts';
 import { PatternLogEventPolicy } from '../../../../src/core/logger/policy/pattern-log-event-policy.ts';
 import { fuzzRuns, fuzzTimeout } from '../payload/fuzz-support.ts';
 import { policyConfigArbitrary } from '../policy/policy-arbitrary.ts';

@@ -5,8 +5,8 @@ import { PatternLogEventPolicy } from '../../../../src/core/logger/policy/patter
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
 import { LogLevel } from '../../../../src/core/logger/level.ts';
 import type { LogEventMeta, LogOutcome } from '../../../../src/core/logger/event.ts';
-import type { LogEventPolicy } from '../../../../src/core/logger/policy.ts';
-import type { LogSink } from '../../../../src/core/logger/sink.ts';
+import type { LogEventPolicy } from '../../../../src/core/logger/policy/log-event-policy.ts';
+import type { LogSink } from '../../../../src/core/logger/sinks/log-sink.ts';
 import { MvxConfigError, MvxErrorCode, isMvxError } from '../../../../src/core/errors.ts';
 import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
 import type { Diagnostic } from '../../../../src/core/diagnostics.ts';

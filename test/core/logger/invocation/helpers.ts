@@ -6,7 +6,7 @@ import type { LogContextOptions } from '../../../../src/core/logger/context/log-
 import type { LogEvent, LogEventMeta, LogOutcome } from '../../../../src/core/logger/event.ts';
 import { LogPayloadProcessor } from '../../../../src/core/logger/payload/log-payload-processor.ts';
 import type { LogPayloadProcessorOptions } from '../../../../src/core/logger/payload/options.ts';
-import type { LogEventPolicy } from '../../../../src/core/logger/policy.ts';
+import type { LogEventPolicy } from '../../../../src/core/logger/policy/log-event-policy.ts';
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
 
 export interface Harness {

@@ -253,6 +253,29 @@ describe('AsyncLogSink lifecycle', () => {
     await p2;
   });
 
+  it('a start() that fails with nothing queued is reported once, by its rejection (no sink.start_failed diagnostic); events it costs are reported', async () => {
+    const diags: Diagnostic[] = [];
+    const off = onDiagnostic((d) => diags.push(d));
+    try {
+      const sink = new ProbeSink({ retryBaseDelayMs: 1 });
+      sink.startFn = () => {
+        throw new Error('no route');
+      };
+      await expect(sink.start()).rejects.toMatchObject({ code: 'MVX_STARTUP' });
+      expect(diags.filter((d) => d.code === 'sink.start_failed')).toEqual([]);
+      // An event that a failed start costs is a loss no rejection tells anyone about: reported.
+      await sleep(5); // past the start backoff
+      sink.log(ev(1));
+      await sink.flush({ timeoutMs: 5_000 });
+      expect(sink.stats()).toMatchObject({ accepted: 1, failed: 1, pending: 0 });
+      const reported = diags.filter((d) => d.code === 'sink.start_failed');
+      expect(reported).toHaveLength(1);
+      expect(reported[0]!.details).toMatchObject({ events: 1 });
+    } finally {
+      off();
+    }
+  });
+
   it('an onStart that throws synchronously does not wedge the sink: the next event starts it again', async () => {
     class SyncStartSink extends AsyncLogSink {
       refuse = true;

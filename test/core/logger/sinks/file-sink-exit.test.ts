@@ -92,6 +92,16 @@ describe('FileSink: exit right after logging', () => {
   });
 });
 
+describe('FileSink: exit on a path under /proc', () => {
+  it('exits at once: the queued events are counted as failed and reported (a recursive mkdir there never returns)', () => {
+    const r = run('unwritable', 10, `/proc/mvx-no-such-dir-${process.pid}/logs/app.log`);
+    expect(r.status, r.stderr).toBe(0);
+    checkInvariant(r.stats);
+    expect(r.stats).toMatchObject({ accepted: 10, delivered: 0, failed: 10 });
+    expect(r.stderr).toMatch(/FileSink sink\.exit_failed: 10 queued event\(s\) could not be written at process exit/);
+  });
+});
+
 describe('AsyncLogSink without deliverSync: exit with events held', () => {
   const asyncChild = join(import.meta.dirname, 'fixtures', 'exit-async-child.ts');
   const runAsync = (mode: string): { status: number | null; stderr: string; stats: AsyncLogSinkStats } => {

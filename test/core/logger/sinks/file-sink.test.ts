@@ -18,6 +18,14 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What `sink.start()` rejects with (`undefined` when it starts). */
+function startError(sink: FileSink): Promise<unknown> {
+  return sink.start().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+}
+
 function lines(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   expect(text.endsWith('\n') || text === '').toBe(true);
@@ -115,10 +123,7 @@ describe('FileSink', () => {
     writeFileSync(parent, 'a regular file where a directory is needed');
     const path = join(parent, 'app.log');
     const sink = new FileSink({ path, retryBaseDelayMs: 1, retryMaxDelayMs: 20 });
-    const err = await sink.start().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await startError(sink);
     expect(err).toBeInstanceOf(MvxError);
     expect((err as MvxError).code).toBe('MVX_STARTUP');
     expect((err as MvxError).message).toContain(path);
@@ -137,6 +142,17 @@ describe('FileSink', () => {
     await sink.shutdown();
     expect(JSON.parse(lines(path)[0]!)).toMatchObject({ payload: { seq: 100 } });
   });
+
+  it('a path under /proc (where a recursive mkdir never returns): start() rejects naming the path instead of hanging', async () => {
+    const path = `/proc/mvx-no-such-dir-${process.pid}/logs/app.log`;
+    const sink = new FileSink({ path, maxRetries: 0 });
+    const err = await startError(sink);
+    expect(err).toBeInstanceOf(MvxError);
+    expect((err as MvxError).code).toBe('MVX_STARTUP');
+    expect((err as MvxError).message).toContain(path);
+    expect((err as MvxError).details).toMatchObject({ errno: 'ENOENT' });
+    await sink.shutdown({ timeoutMs: 1000 });
+  }, 10_000);
 
   it('a full disk (/dev/full, ENOSPC): the producer goes on, failures are counted and reported', async () => {
     const errors: unknown[] = [];
@@ -242,7 +258,9 @@ describe('FileSink rotation', () => {
     const path = fresh();
     const sink = new FileSink({ path, maxBytes: 4096, maxFiles: 100, maxBatchSize: 64 });
     for (let i = 0; i < 2000; i++) sink.log(ev(i, { pad: 'x'.repeat(i % 97) }));
-    const r = await sink.shutdown();
+    // What is checked is the files, not the speed: on a loaded machine 30 rotations took longer than
+    // the default 5 s shutdown bound (1,664 of 2,000 lines delivered), so the bound is the test's.
+    const r = await sink.shutdown({ timeoutMs: 25_000 });
     expect(r.delivered).toBe(2000);
     const files = rotatedSet(path);
     expect(files.length).toBeGreaterThan(20);

@@ -12,9 +12,13 @@ export interface OverloadResult {
   report: { accepted: number; delivered: number; dropped: number; failed: number; pending: number; droppedByReason: Record<string, number> };
 }
 
-/** Runs the child for `durationMs` with a queue of `maxQueueSize`; throws if it fails. */
-export function runOverload(durationMs: number, maxQueueSize: number): OverloadResult {
-  const res = spawnSync(process.execPath, ['--expose-gc', child, String(durationMs), String(maxQueueSize)], {
+/**
+ * Runs the child for `durationMs` with a queue of `maxQueueSize`, or (with `bursts`) for that many
+ * bursts of 1,000 events, the sink paced at one batch of 100 per burst; throws if it fails.
+ */
+export function runOverload(durationMs: number, maxQueueSize: number, bursts?: number): OverloadResult {
+  const args = [child, String(durationMs), String(maxQueueSize), ...(bursts === undefined ? [] : [String(bursts)])];
+  const res = spawnSync(process.execPath, ['--expose-gc', ...args], {
     encoding: 'utf8',
     timeout: durationMs + 60_000,
   });

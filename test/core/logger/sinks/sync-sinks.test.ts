@@ -8,7 +8,7 @@ import { NullSink } from '../../../../src/core/logger/sinks/null-sink.ts';
 import { LogContext } from '../../../../src/core/logger/context/log-context.ts';
 import { buildLogEvent } from '../../../../src/core/logger/build-event.ts';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
-import type { LogSink } from '../../../../src/core/logger/sink.ts';
+import type { LogSink } from '../../../../src/core/logger/sinks/log-sink.ts';
 import { MvxConfigError, MvxErrorCode, isMvxError } from '../../../../src/core/errors.ts';
 import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
 import type { Diagnostic } from '../../../../src/core/diagnostics.ts';

@@ -49,12 +49,12 @@ export const OTHER_OUTCOME = 'other';
 export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> extends StoreBackedMetric<E, number[]> {
   /** Epoch ms when counting started. */
   declare startTimeMs: number;
-  private readonly readOutcome: (event: E) => unknown;
-  private readonly fixed: boolean;
-  private readonly maxOutcomes: number;
+  readonly #readOutcome: (event: E) => unknown;
+  readonly #fixed: boolean;
+  readonly #maxOutcomes: number;
   /** Outcome name → index into a series' cell (index 0 is `total`). */
-  private readonly index = new Map<string, number>();
-  private readonly names: string[] = [];
+  readonly #index = new Map<string, number>();
+  readonly #names: string[] = [];
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: OutcomeCounterMetricOptions<E>) {
@@ -77,26 +77,26 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> extends S
       });
     }
     super(base, new SeriesStore<number[]>(() => [0], options.seriesLimit, options.maxAttributeValueLength));
-    this.readOutcome = readOutcome;
-    this.maxOutcomes = max;
-    this.fixed = options.outcomes !== undefined;
-    if (options.outcomes !== undefined) for (const name of options.outcomes) if (!this.index.has(name)) this.addOutcome(name);
+    this.#readOutcome = readOutcome;
+    this.#maxOutcomes = max;
+    this.#fixed = options.outcomes !== undefined;
+    if (options.outcomes !== undefined) for (const name of options.outcomes) if (!this.#index.has(name)) this.#addOutcome(name);
   }
 
-  private addOutcome(name: string): number {
-    this.names.push(name);
-    const i = this.names.length;
-    this.index.set(name, i);
+  #addOutcome(name: string): number {
+    this.#names.push(name);
+    const i = this.#names.length;
+    this.#index.set(name, i);
     return i;
   }
 
-  private slotOf(raw: unknown): number {
+  #slotOf(raw: unknown): number {
     const name = typeof raw === 'string' ? raw : typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : undefined;
     if (name !== undefined) {
-      const i = this.index.get(name);
+      const i = this.#index.get(name);
       if (i !== undefined) return i;
-      if (!this.fixed && name !== OTHER_OUTCOME && name !== 'total' && OUTCOME_RE.test(name) && this.names.length < this.maxOutcomes) {
-        return this.addOutcome(name);
+      if (!this.#fixed && name !== OTHER_OUTCOME && name !== 'total' && OUTCOME_RE.test(name) && this.#names.length < this.#maxOutcomes) {
+        return this.#addOutcome(name);
       }
     }
     if (name === undefined || !OUTCOME_RE.test(name)) {
@@ -107,14 +107,14 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> extends S
         message: `metric '${this.name}': outcome ${name === undefined ? 'missing or not a string' : JSON.stringify(name)} counted as '${OTHER_OUTCOME}'`,
       });
     }
-    return this.index.get(OTHER_OUTCOME) ?? this.addOutcome(OTHER_OUTCOME);
+    return this.#index.get(OTHER_OUTCOME) ?? this.#addOutcome(OTHER_OUTCOME);
   }
 
   handle(event: E): boolean {
     const b = this.base;
     if (!b.accepts(event.type)) return false;
     if (b.filter !== undefined && !b.filter(event)) return false;
-    const slot = this.slotOf(this.readOutcome(event));
+    const slot = this.#slotOf(this.#readOutcome(event));
     const cell = b.seriesOf(this.store, event);
     (cell[0] as number)++;
     cell[slot] = (cell[slot] ?? 0) + 1;
@@ -123,19 +123,19 @@ export class OutcomeCounterMetric<E extends MetricEvent = MetricEvent> extends S
 
   /** Outcomes with a dimension so far (fixed ones first), `other` included once used. */
   outcomeNames(): readonly string[] {
-    return [...this.names];
+    return [...this.#names];
   }
 
   /** Events whose outcome was missing or not a valid name (counted as `other`, and reported). */
   invalidOutcomes = 0;
 
   snapshot(): MetricSnapshot {
-    const dims: NumberDimension[] = [this.dimension('total', 0)];
-    for (let i = 0; i < this.names.length; i++) dims.push(this.dimension(`${this.names[i] as string}_total`, i + 1));
+    const dims: NumberDimension[] = [this.#dimension('total', 0)];
+    for (let i = 0; i < this.#names.length; i++) dims.push(this.#dimension(`${this.#names[i] as string}_total`, i + 1));
     return this.snapshotOf(dims);
   }
 
-  private dimension(name: string, slot: number): NumberDimension {
+  #dimension(name: string, slot: number): NumberDimension {
     return { name, kind: 'counter', series: this.store.toArray((e) => ({ attributes: e.attributes, value: e.state[slot] ?? 0 })) };
   }
 

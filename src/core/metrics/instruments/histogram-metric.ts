@@ -50,7 +50,7 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
   readonly bounds: readonly number[];
   /** Epoch ms when observation started (construction or the last {@link reset}). */
   declare startTimeMs: number;
-  private readonly value: (event: E) => number;
+  readonly #value: (event: E) => number;
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: HistogramMetricOptions<E>) {
@@ -63,14 +63,14 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
       new SeriesStore<Cell>(() => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }), options.seriesLimit, options.maxAttributeValueLength),
     );
     this.bounds = bounds;
-    this.value = options.value;
+    this.#value = options.value;
   }
 
   handle(event: E): boolean {
     const b = this.base;
     if (!b.accepts(event.type)) return false;
     if (b.filter !== undefined && !b.filter(event)) return false;
-    const v = this.value(event);
+    const v = this.#value(event);
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       this.invalidValues++;
       reportInvalidValue(this.name, v, 'a finite number');

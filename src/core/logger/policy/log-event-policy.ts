@@ -1,5 +1,5 @@
 /** The width contract: which events are logged. */
-import type { LogEventMeta, LogOutcome } from './event.ts';
+import type { LogEventMeta, LogOutcome } from '../event.ts';
 
 /**
  * Decides whether an event is enabled, from its metadata, level and outcome only (never the

@@ -38,14 +38,14 @@ interface Cell {
 export class CounterMetric<E extends MetricEvent = MetricEvent> extends StoreBackedMetric<E, Cell> {
   /** Epoch ms when counting started (construction or the last {@link reset}). */
   declare startTimeMs: number;
-  private readonly value: ((event: E) => number) | undefined;
+  readonly #value: ((event: E) => number) | undefined;
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: CounterMetricOptions<E>) {
     const base = compileBase(options, 'CounterMetric');
     if (options.value !== undefined && typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
     super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit, options.maxAttributeValueLength));
-    this.value = options.value;
+    this.#value = options.value;
   }
 
   handle(event: E): boolean {
@@ -53,8 +53,8 @@ export class CounterMetric<E extends MetricEvent = MetricEvent> extends StoreBac
     if (!b.accepts(event.type)) return false;
     if (b.filter !== undefined && !b.filter(event)) return false;
     let v = 1;
-    if (this.value !== undefined) {
-      v = this.value(event);
+    if (this.#value !== undefined) {
+      v = this.#value(event);
       if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {
         this.invalidValues++;
         reportInvalidValue(this.name, v, 'a finite number >= 0 (counters are monotonic)');

@@ -1,5 +1,5 @@
 /** The sink contract. */
-import type { LogEvent } from './event.ts';
+import type { LogEvent } from '../event.ts';
 
 /** Options of a bounded lifecycle operation. */
 export interface LifecycleOptions {

@@ -38,7 +38,7 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> extends StoreBacke
   readonly mode: 'last' | 'updown';
   /** Epoch ms when the cumulative period started (meaningful for `updown`). */
   declare startTimeMs: number;
-  private readonly value: (event: E) => number;
+  readonly #value: (event: E) => number;
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: GaugeMetricOptions<E>) {
@@ -48,14 +48,14 @@ export class GaugeMetric<E extends MetricEvent = MetricEvent> extends StoreBacke
     if (mode !== 'last' && mode !== 'updown') throw new MvxConfigError('mode', "must be 'last' or 'updown'");
     super(base, new SeriesStore<Cell>(() => ({ value: 0 }), options.seriesLimit, options.maxAttributeValueLength));
     this.mode = mode;
-    this.value = options.value;
+    this.#value = options.value;
   }
 
   handle(event: E): boolean {
     const b = this.base;
     if (!b.accepts(event.type)) return false;
     if (b.filter !== undefined && !b.filter(event)) return false;
-    const v = this.value(event);
+    const v = this.#value(event);
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       this.invalidValues++;
       reportInvalidValue(this.name, v, 'a finite number');
