@@ -92,11 +92,11 @@ export type {
 export { ConsoleSink } from './core/logger/sinks/console-sink.ts';
 export type { ConsoleSinkOptions, ConsoleSinkFormat, ConsoleSinkStream, ConsoleSinkStats } from './core/logger/sinks/console-sink.ts';
 export { MemorySink } from './core/logger/sinks/memory-sink.ts';
-export type { MemorySinkOptions, MemorySinkQuery } from './core/logger/sinks/memory-sink.ts';
+export type { MemorySinkOptions, MemorySinkQuery, MemorySinkStats } from './core/logger/sinks/memory-sink.ts';
 export { MultiSink } from './core/logger/sinks/multi-sink.ts';
 export { FilteringSink } from './core/logger/sinks/filtering-sink.ts';
-export type { FilteringSinkOptions } from './core/logger/sinks/filtering-sink.ts';
-export type { MultiSinkOptions } from './core/logger/sinks/multi-sink.ts';
+export type { FilteringSinkOptions, FilteringSinkStats } from './core/logger/sinks/filtering-sink.ts';
+export type { MultiSinkOptions, MultiSinkStats } from './core/logger/sinks/multi-sink.ts';
 export { NullSink } from './core/logger/sinks/null-sink.ts';
 export { formatJsonLine } from './core/logger/format/json-line.ts';
 export { formatReadable } from './core/logger/format/readable.ts';
