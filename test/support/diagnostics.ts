@@ -20,10 +20,14 @@ export interface DiagnosticsCapture {
   stop(): void;
 }
 
-/** Starts capturing now (stderr off) until `stop()`, which puts the stderr setting back as it was. */
-export function captureDiagnostics(): DiagnosticsCapture {
+/**
+ * Starts capturing now until `stop()`. With `quiet` (default) stderr is off meanwhile and `stop()`
+ * puts the setting back as it was; `quiet: false` leaves stderr alone (for tests that also assert
+ * the printed lines with `captureMvxStderr()`).
+ */
+export function captureDiagnostics(options: { quiet?: boolean } = {}): DiagnosticsCapture {
   const list: Diagnostic[] = [];
-  const previous = configureDiagnostics({ stderr: 'off' });
+  const previous = configureDiagnostics(options.quiet === false ? {} : { stderr: 'off' });
   const off = onDiagnostic((d) => list.push(d));
   let stopped = false;
   return {
