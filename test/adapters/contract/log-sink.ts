@@ -30,6 +30,18 @@ export interface DeliveredRecord {
   readonly correlation?: Readonly<Record<string, string>>;
 }
 
+/** The record a sink should deliver for `e`: its level, namespace, name, outcome, payload and correlation ids. */
+export function recordOf(e: LogEvent): DeliveredRecord {
+  return {
+    level: e.level,
+    namespace: e.meta.namespace,
+    name: e.meta.name,
+    ...(e.outcome === undefined ? {} : { outcome: e.outcome }),
+    payload: e.payload,
+    ...(e.correlation === undefined ? {} : { correlation: e.correlation }),
+  };
+}
+
 /** A sink with the common lifecycle. */
 export type ContractSink = Omit<LogSink, 'flush' | 'shutdown'> & {
   flush(options?: { timeoutMs?: number }): Promise<LifecycleReport>;
@@ -127,16 +139,7 @@ export function runLogSinkContract(driver: LogSinkDriver): void {
       for (const e of events) sink.log(e);
       expectAccounting(await sink.flush({ timeoutMs: 2000 }));
       const records = await delivered();
-      expect(records).toEqual(
-        events.map((e) => ({
-          level: e.level,
-          namespace: e.meta.namespace,
-          name: e.meta.name,
-          ...(e.outcome === undefined ? {} : { outcome: e.outcome }),
-          payload: e.payload,
-          ...(e.correlation === undefined ? {} : { correlation: e.correlation }),
-        })),
-      );
+      expect(records).toEqual(events.map(recordOf));
     });
 
     it('hostile payloads never make log(), flush() or shutdown() throw', async () => {

@@ -10,19 +10,7 @@ import { Writable } from 'node:stream';
 import { afterAll } from 'vitest';
 import { AsyncLogSink, ConsoleSink, FileSink, FilteringSink, MemorySink, MultiSink, NullSink } from '../../../../src/index.ts';
 import type { JsonObject, LogEvent, LogOutcome } from '../../../../src/index.ts';
-import { runLogSinkContract, type DeliveredRecord, type SinkUnderTest } from '../../../adapters/contract/log-sink.ts';
-
-/** An event as the contract compares it. */
-function fromEvent(e: LogEvent): DeliveredRecord {
-  return {
-    level: e.level,
-    namespace: e.meta.namespace,
-    name: e.meta.name,
-    ...(e.outcome === undefined ? {} : { outcome: e.outcome }),
-    payload: e.payload,
-    ...(e.correlation === undefined ? {} : { correlation: e.correlation }),
-  };
-}
+import { recordOf, runLogSinkContract, type DeliveredRecord, type SinkUnderTest } from '../../../adapters/contract/log-sink.ts';
 
 const JSON_LINE_FIELDS = new Set(['time', 'ts', 'level', 'levelName', 'namespace', 'event', 'entityId', 'outcome', 'source', 'payload']);
 
@@ -56,7 +44,7 @@ class ArraySink extends AsyncLogSink {
 }
 
 const memory = (sink: MemorySink | ArraySink): (() => Promise<DeliveredRecord[]>) => () =>
-  Promise.resolve((sink instanceof MemorySink ? sink.events : sink.received).map(fromEvent));
+  Promise.resolve((sink instanceof MemorySink ? sink.events : sink.received).map(recordOf));
 const none = (): Promise<void> => Promise.resolve();
 
 runLogSinkContract({
