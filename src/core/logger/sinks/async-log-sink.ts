@@ -21,12 +21,10 @@ import type {
   AsyncLogSinkStats,
   ResolvedAsyncLogSinkOptions,
 } from './async-log-sink-options.ts';
-import { drainAtExit } from './async-sink-exit.ts';
+import { ExitHold, drainAtExit } from './async-sink-exit.ts';
 import { BatchDelivery } from './batch-delivery.ts';
 import { BatchPump } from './batch-pump.ts';
-import { timeoutOf } from './lifecycle-timers.ts';
-import { waitBounded } from '../../lifecycle/bounded-wait.ts';
-import { registerExitDrain, type ExitDrainRegistration } from '../../lifecycle/exit-drain.ts';
+import { timeoutOf, untilDeadline } from './lifecycle-timers.ts';
 import { PendingEvents } from './pending-events.ts';
 import { SinkLedger } from './sink-ledger.ts';
 import { StartBackoff } from './start-backoff.ts';
@@ -87,9 +85,7 @@ export abstract class AsyncLogSink implements LogSink {
   #started = false;
   #shutdownPromise: Promise<AsyncLogSinkReport> | undefined;
   #flushShared: { target: number; promise: Promise<AsyncLogSinkReport> } | undefined;
-  /** The entry in the exit registry (from the first event or `start()` on), held strongly while events are pending. */
-  #exit: ExitDrainRegistration | undefined;
-  #holding = false;
+  readonly #exit = new ExitHold(this, () => this.#pending.count);
 
   /**
    * @throws MvxConfigError when an option is invalid (the message names it).
@@ -102,7 +98,7 @@ export abstract class AsyncLogSink implements LogSink {
       deliver: (batch, signal) => this.deliver(batch, signal),
       deliveredOfFailedBatch: (batch) => this.deliveredOfFailedBatch?.(batch),
     });
-    this.#pump = new BatchPump(this.sinkOptions, this.#pending, this.#delivery, () => this.#currentState, () => this.#release());
+    this.#pump = new BatchPump(this.sinkOptions, this.#pending, this.#delivery, () => this.#currentState, () => this.#exit.release());
     this.#startBackoff = new StartBackoff(this.sinkOptions);
   }
 
@@ -180,8 +176,7 @@ export abstract class AsyncLogSink implements LogSink {
       this.#ledger.drop(oldest, LogSinkDropReason.QUEUE_FULL);
     }
     pending.enqueued++;
-    // Events are pending: the exit registry keeps this sink even if nobody else refers to it.
-    if (!this.#holding) this.#hold();
+    if (!this.#exit.holding) this.#exit.hold(); // pending events: the exit registry keeps the sink
     if (state === AsyncLogSinkState.RUNNING) {
       this.#pump.onEvent();
     } else if (state === AsyncLogSinkState.IDLE) {
@@ -204,7 +199,7 @@ export abstract class AsyncLogSink implements LogSink {
     if (this.#startPromise !== undefined) return this.#startPromise;
     // From the first event on, not only once running: a process that exits before the (asynchronous)
     // start finished must still write or count what was queued.
-    this.#track();
+    this.#exit.track();
     this.#startBackoff.cancel();
     this.#currentState = AsyncLogSinkState.STARTING;
     const promise = this.#runStart();
@@ -279,7 +274,7 @@ export abstract class AsyncLogSink implements LogSink {
 
   #kickStart(): void {
     if (this.#startPromise !== undefined) return;
-    this.#track(); // a start waiting for its backoff: the exit path still sees the queue
+    this.#exit.track(); // a start waiting for its backoff: the exit path still sees the queue
     this.#startBackoff.kick(
       () => this.start().catch(noop),
       () => this.#currentState === AsyncLogSinkState.IDLE && this.#pending.queue.length > 0,
@@ -335,13 +330,6 @@ export abstract class AsyncLogSink implements LogSink {
     return this.#report(await this.#waitFor(target, timeoutMs));
   }
 
-  /** Waits for `promise` until `deadline` (holding the process: an awaited shutdown); `true` when the deadline passed first. Rejections propagate. */
-  async #untilDeadline(promise: Promise<unknown>, deadline: number): Promise<boolean> {
-    const result = await waitBounded(promise, { timeoutMs: Math.max(0, deadline - Date.now()), holdProcess: true });
-    if (result.status === 'failed') throw result.error;
-    return result.status === 'timeout';
-  }
-
   async #runShutdown(timeoutMs: number): Promise<AsyncLogSinkReport> {
     const deadline = Date.now() + timeoutMs;
     this.#currentState = AsyncLogSinkState.STOPPING;
@@ -349,21 +337,20 @@ export abstract class AsyncLogSink implements LogSink {
     let timedOut = false;
     if (!this.#started && this.#pending.queue.length > 0 && this.#startPromise === undefined) this.#startPromise = this.#runStart();
     if (!this.#started && this.#startPromise !== undefined) {
-      timedOut = await this.#untilDeadline(this.#startPromise.catch(noop), deadline);
+      timedOut = await untilDeadline(this.#startPromise.catch(noop), deadline);
     }
     if (!timedOut) timedOut = await this.#waitFor(this.#pending.enqueued, deadline - Date.now());
     if (timedOut) this.#abandonQueue();
     let stopError: unknown = undefined;
     if (this.#started) {
       try {
-        await this.#untilDeadline(this.#runStop(), deadline);
+        await untilDeadline(this.#runStop(), deadline);
       } catch (err) {
         stopError = err;
       }
     }
     this.#currentState = AsyncLogSinkState.STOPPED;
-    this.#exit?.unregister();
-    this.#holding = false;
+    this.#exit.unregister();
     this.#pump.stop();
     if (timedOut) {
       reportDiagnostic({
@@ -390,23 +377,6 @@ export abstract class AsyncLogSink implements LogSink {
     const rest = this.#pending.take(this.#pending.queue.length);
     for (const event of rest) this.#ledger.drop(event, LogSinkDropReason.SHUTDOWN_TIMEOUT);
     this.#pending.checkWaiters();
-  }
-
-  #track(): void {
-    this.#exit ??= registerExitDrain(this);
-  }
-
-  #hold(): void {
-    this.#holding = true;
-    this.#track();
-    this.#exit!.hold();
-  }
-
-  /** Called when nothing is queued or in flight any more: the sink may be collected with its owner again. */
-  #release(): void {
-    if (!this.#holding || this.#pending.count > 0) return;
-    this.#holding = false;
-    this.#exit?.release();
   }
 
   #report(timedOut: boolean): AsyncLogSinkReport {
