@@ -5,7 +5,7 @@ import { bridgesOf } from '../../../src/adapters/prometheus/prometheus-bridge.ts
 import { isMvxError, MvxConfigError, MvxErrorCode } from '../../../src/core/errors.ts';
 import { configureDiagnostics } from '../../../src/index.ts';
 import { captureDiagnostics } from '../../support/diagnostics.ts';
-import { FakeMetricsSource } from '../contract/fixtures/metric-source.ts';
+import { FakeMetricsSource, histogramSnapshot } from '../contract/fixtures/metric-source.ts';
 import { sampleMap } from '../contract/fixtures/prometheus-text.ts';
 import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { GaugeMetric } from '../../../src/core/metrics/instruments/gauge-metric.ts';
@@ -173,22 +173,10 @@ describe('createPrometheusBridge', () => {
         [{ status: 200 }, big],
         [{ status: '200' }, big],
       ]),
-      {
-        name: 'lat',
-        startTimeMs: T0,
-        timeMs: T0,
-        dimensions: [
-          {
-            name: '',
-            kind: 'histogram',
-            bounds: [1],
-            series: [
-              { attributes: { ok: true }, counts: [0, 1], sum: big, count: 1 },
-              { attributes: { ok: 'true' }, counts: [0, 1], sum: big, count: 1 },
-            ],
-          },
-        ],
-      },
+      histogramSnapshot('lat', [1], [
+        { attributes: { ok: true }, counts: [0, 1], sum: big, count: 1 },
+        { attributes: { ok: 'true' }, counts: [0, 1], sum: big, count: 1 },
+      ]),
     ]);
     const bridge = createPrometheusBridge(source, { registry });
     let text: string;
