@@ -25,6 +25,7 @@ import { ExitHold, drainAtExit } from './async-sink-exit.ts';
 import { BatchDelivery } from './batch-delivery.ts';
 import { BatchPump } from './batch-pump.ts';
 import { timeoutOf, untilDeadline } from './lifecycle-timers.ts';
+import { Once } from '../../lifecycle/once.ts';
 import { PendingEvents } from './pending-events.ts';
 import { SinkLedger } from './sink-ledger.ts';
 import { StartBackoff } from './start-backoff.ts';
@@ -83,7 +84,7 @@ export abstract class AsyncLogSink implements LogSink {
   readonly #startBackoff: StartBackoff;
   #startPromise: Promise<void> | undefined;
   #started = false;
-  #shutdownPromise: Promise<AsyncLogSinkReport> | undefined;
+  readonly #shutdown = new Once((timeoutMs: number) => this.#runShutdown(timeoutMs));
   #flushShared: { target: number; promise: Promise<AsyncLogSinkReport> } | undefined;
   readonly #exit = new ExitHold(this, () => this.#pending.count);
 
@@ -234,10 +235,7 @@ export abstract class AsyncLogSink implements LogSink {
    * report says `timedOut: true`. Idempotent: every call returns the same promise. Never rejects.
    */
   shutdown(options: LifecycleOptions = {}): Promise<AsyncLogSinkReport> {
-    if (this.#shutdownPromise === undefined) {
-      this.#shutdownPromise = this.#runShutdown(timeoutOf(options, this.sinkOptions.shutdownTimeoutMs));
-    }
-    return this.#shutdownPromise;
+    return this.#shutdown.call(timeoutOf(options, this.sinkOptions.shutdownTimeoutMs));
   }
 
   /** A snapshot of the delivery statistics. */

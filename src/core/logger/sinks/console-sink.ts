@@ -15,6 +15,7 @@ import { ConsoleSinkWriter } from './console-sink-writer.ts';
 import { registerExitDrain } from '../../lifecycle/exit-drain.ts';
 import { waitBounded } from '../../lifecycle/bounded-wait.ts';
 import type { LifecycleReport } from '../../lifecycle/types.ts';
+import { Once } from '../../lifecycle/once.ts';
 
 /**
  * What {@link ConsoleSink} writes to: anything with `write(string)` (a `Writable`, a socket). A stream
@@ -121,7 +122,12 @@ export class ConsoleSink implements LogSink {
   readonly #colors: boolean | undefined;
   readonly #minLevel: number;
   readonly #writer: ConsoleSinkWriter;
-  #shutdown: Promise<ConsoleSinkStats & LifecycleReport> | undefined;
+  readonly #shutdown = new Once((options: LifecycleOptions) =>
+    this.flush(options).then((flushed) => {
+      this.#writer.abandonQueue('shutdown_timeout');
+      return { ...this.stats(), timedOut: flushed.timedOut };
+    }),
+  );
   #accepted = 0;
   #filtered = 0;
 
@@ -172,7 +178,7 @@ export class ConsoleSink implements LogSink {
       return;
     }
     this.#accepted++;
-    if (this.#shutdown !== undefined) {
+    if (this.#shutdown.called) {
       this.#writer.drop('shutdown', 1);
       return;
     }
@@ -216,11 +222,7 @@ export class ConsoleSink implements LogSink {
    * rejects; resolves with the counters and `timedOut`. Never closes the stream.
    */
   shutdown(options: LifecycleOptions = {}): Promise<ConsoleSinkStats & LifecycleReport> {
-    this.#shutdown ??= this.flush(options).then((flushed) => {
-      this.#writer.abandonQueue('shutdown_timeout');
-      return { ...this.stats(), timedOut: flushed.timedOut };
-    });
-    return this.#shutdown;
+    return this.#shutdown.call(options);
   }
 
   /** Counters; see {@link ConsoleSinkStats}. */

@@ -7,6 +7,7 @@ import type { LogEvent } from '../event.ts';
 import type { LogEventPolicy } from '../policy/log-event-policy.ts';
 import type { LifecycleOptions, LogSink } from './log-sink.ts';
 import type { DeliveryStats, LifecycleReport } from '../../lifecycle/types.ts';
+import { Once } from '../../lifecycle/once.ts';
 import { MvxConfigError } from '../../errors.ts';
 
 /** Options of {@link FilteringSink}. */
@@ -51,7 +52,7 @@ export class FilteringSink implements LogSink {
   #filtered = 0;
   #failed = 0;
   #afterShutdown = 0;
-  #shutdown: Promise<FilteringSinkStats & LifecycleReport> | undefined;
+  readonly #shutdown = new Once((options?: LifecycleOptions) => this.#pass(() => this.#target.shutdown?.(options)));
 
   constructor(options: FilteringSinkOptions) {
     if (!options || typeof options.target?.log !== 'function') {
@@ -69,7 +70,7 @@ export class FilteringSink implements LogSink {
   }
 
   log(event: LogEvent): void {
-    if (this.#shutdown !== undefined) {
+    if (this.#shutdown.called) {
       this.#afterShutdown++;
       return;
     }
@@ -109,8 +110,7 @@ export class FilteringSink implements LogSink {
 
   /** Shuts the target down; later events are dropped here. Idempotent (same promise); never rejects. */
   shutdown(options?: LifecycleOptions): Promise<FilteringSinkStats & LifecycleReport> {
-    this.#shutdown ??= this.#pass(() => this.#target.shutdown?.(options));
-    return this.#shutdown;
+    return this.#shutdown.call(options);
   }
 
   async #pass(call: () => unknown): Promise<FilteringSinkStats & LifecycleReport> {

@@ -8,6 +8,7 @@ import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEvent } from '../event.ts';
 import type { LifecycleOptions, LogSink } from './log-sink.ts';
 import type { DeliveryStats, LifecycleReport } from '../../lifecycle/types.ts';
+import { Once } from '../../lifecycle/once.ts';
 
 /** Options of {@link MultiSink}. */
 export interface MultiSinkOptions {
@@ -45,7 +46,7 @@ export class MultiSink implements LogSink {
   readonly #targets: readonly LogSink[];
   readonly #failures: number[];
   readonly #throw: boolean;
-  #shutdown: Promise<MultiSinkStats & LifecycleReport> | undefined;
+  readonly #shutdown = new Once((options?: LifecycleOptions) => this.#fanOut((t) => t.shutdown?.(options)));
   #delivered = 0;
   #failed = 0;
   #afterShutdown = 0;
@@ -71,7 +72,7 @@ export class MultiSink implements LogSink {
   }
 
   log(event: LogEvent): void {
-    if (this.#shutdown !== undefined) {
+    if (this.#shutdown.called) {
       this.#afterShutdown++;
       return;
     }
@@ -110,8 +111,7 @@ export class MultiSink implements LogSink {
 
   /** Shuts every target down that can; later events are dropped here. Idempotent (same promise); never rejects. */
   shutdown(options?: LifecycleOptions): Promise<MultiSinkStats & LifecycleReport> {
-    this.#shutdown ??= this.#fanOut((t) => t.shutdown?.(options));
-    return this.#shutdown;
+    return this.#shutdown.call(options);
   }
 
   async #fanOut(call: (target: LogSink) => unknown): Promise<MultiSinkStats & LifecycleReport> {
