@@ -31,4 +31,36 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The hall: an adapter uses the public API, the adapter kit and its backend library only, so
+    // an adapter written outside this repository can do what ours do (test/architecture too).
+    files: ['src/adapters/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./(index|adapter-kit/index)\\.ts$)',
+              message: "An adapter imports its own folder, '../../index.ts' (the public API) and '../../adapter-kit/index.ts' only: no core internals, no other adapter.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/adapter-kit/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/adapters/**'], message: 'The adapter kit never imports an adapter.' },
+            { group: ['@opentelemetry/*', 'prom-client', 'hot-shots'], message: 'The adapter kit is backend-neutral.' },
+          ],
+        },
+      ],
+    },
+  },
 );

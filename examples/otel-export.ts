@@ -24,7 +24,7 @@ configureLogContext('shop', { sink: new OtelLogSink({ loggerProvider }), minLeve
 // Traces: one span per logInvocation call, parent and child as the calls nest.
 const spanExporter = new InMemorySpanExporter();
 const tracerProvider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spanExporter })] });
-const stopTracing = registerOtelTracing({ tracerProvider });
+const tracing = registerOtelTracing({ tracerProvider });
 
 // Metrics: a recorder's snapshots read by the SDK at each collection.
 type OrderEvent = { type: 'order.placed'; region: string };
@@ -50,7 +50,7 @@ await placeOrder({ id: 'o-1', sku: 'sku-9' });
 
 await recorder.flush();
 await reader.forceFlush();
-stopTracing();
+await tracing.shutdown();
 
 for (const r of logExporter.getFinishedLogRecords()) {
   process.stdout.write(`log   ${r.eventName} severity=${r.severityNumber}/${r.severityText} trace=${r.spanContext?.traceId ?? '-'}\n`);

@@ -84,4 +84,4 @@ const body = await new Promise<string>((resolve, reject) => {
 console.log(`scraped ${server.url}:\n`);
 console.log(body);
 
-await server.close();
+await server.shutdown();

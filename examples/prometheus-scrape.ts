@@ -31,5 +31,5 @@ for (const [route, status, durationS] of [['/a', 200, 0.004], ['/a', 200, 0.05],
 }
 const body = await fetch(server.url).then((r) => r.text()); // a scrape waits for pending events
 process.stdout.write(body);
-await server.close();
+await server.shutdown();
 await recorder.stop();

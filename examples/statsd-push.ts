@@ -54,7 +54,7 @@ for (let i = 0; i < 1000; i++) {
 }
 
 // At shutdown: push what is pending, flush the client's buffer, close it.
-await exporter.close();
+await exporter.shutdown();
 await new Promise((resolve) => setTimeout(resolve, 50)); // let the daemon read the last datagram
 const { linesSent, sendErrors, histogramObservationsNotSent } = exporter.stats();
 console.log(`exporter: lines sent ${linesSent}, send errors ${sendErrors}, observations not sent ${histogramObservationsNotSent}`);

@@ -1,8 +1,12 @@
 /**
  * mvx-common: structured observability for Node.js. This is the core's public surface; each
- * adapter has its own subpath (`mvx-common/otel-logs`, `mvx-common/prometheus`, ...).
+ * adapter has its own subpath (`mvx-common/otel-logs`, `mvx-common/prometheus`, ...), and what
+ * adapters and other extensions build on (event builders, series stores, lifecycle helpers, option
+ * checks) is `mvx-common/adapter-kit`.
  *
  * Named exports only (no `export *`), `export type` for types. Each section belongs to one area.
+ * Internals and tuning constants are not exported; the README's development section states the
+ * size of this surface, and test/architecture/root-api.test.ts keeps that figure true.
  */
 
 // --- errors and diagnostics ---------------------------------------------------------------------
@@ -14,7 +18,10 @@ export {
   diagnosticCounts,
   DIAGNOSTICS_CHANNEL_NAME,
 } from './core/diagnostics.ts';
-export type { Diagnostic } from './core/diagnostics.ts';
+export type { Diagnostic, DiagnosticsSettings } from './core/diagnostics.ts';
+
+// --- lifecycle: the vocabulary of everything that holds resources -------------------------------
+export type { LifecycleOptions, LifecycleReport, DeliveryStats, Lifecycle } from './core/lifecycle/types.ts';
 
 // --- logger: event model ------------------------------------------------------------------------
 export { LogLevel, logLevelName, parseLogLevel } from './core/logger/level.ts';
@@ -22,7 +29,7 @@ export type { LogLevelName } from './core/logger/level.ts';
 export { composeEventName } from './core/logger/event.ts';
 export type { LogEvent, LogEventMeta, LogSource, LogOutcome } from './core/logger/event.ts';
 export type { JsonValue, JsonObject, JsonPrimitive } from './core/logger/json.ts';
-export type { LogSink, LifecycleOptions } from './core/logger/sinks/log-sink.ts';
+export type { LogSink } from './core/logger/sinks/log-sink.ts';
 export type { LogEventPolicy } from './core/logger/policy/log-event-policy.ts';
 export { LogVerbosity } from './core/logger/payload-processor-like.ts';
 export type {
@@ -32,8 +39,7 @@ export type {
 } from './core/logger/payload-processor-like.ts';
 
 // --- logger: context, facade, policies (issue 2) -------------------------------------------------
-export { LogContext, DECISION_CACHE_LIMIT } from './core/logger/context/log-context.ts';
-export { LOG_METADATA_MAX_LENGTH } from './core/logger/context/event-options.ts';
+export { LogContext } from './core/logger/context/log-context.ts';
 export type {
   LogContextOptions,
   LogEventOptions,
@@ -42,7 +48,7 @@ export type {
   LogLevelInput,
   LogContextStats,
 } from './core/logger/context/log-context.ts';
-export { LogErrorHandling, SINK_FAILURE_SUMMARY_INTERVAL_MS } from './core/logger/context/error-handling.ts';
+export { LogErrorHandling } from './core/logger/context/error-handling.ts';
 export type { LogErrorHandlingMode } from './core/logger/context/error-handling.ts';
 export {
   getRootLogContext,
@@ -54,8 +60,6 @@ export {
   getRegisteredLogSinks,
 } from './core/logger/context/facade.ts';
 export type { LogContextSettings, ResetLogContextsOptions } from './core/logger/context/facade.ts';
-export { buildLogEvent, preciseNow } from './core/logger/build-event.ts';
-export type { BuildLogEventInput } from './core/logger/build-event.ts';
 export { setLogCorrelationProvider, getLogCorrelationProvider } from './core/logger/correlation.ts';
 export type { LogCorrelationProvider } from './core/logger/correlation.ts';
 export {
@@ -86,11 +90,9 @@ export { SAMPLING_SUMMARY_EVENT } from './core/logger/policy/sampling/summary.ts
 
 // --- logger: payload processor (issue 2) --------------------------------------------------------
 export { LogPayloadProcessor } from './core/logger/payload/log-payload-processor.ts';
-export { PAYLOAD_DEFAULTS } from './core/logger/payload/options.ts';
 export type { LogPayloadProcessorOptions } from './core/logger/payload/options.ts';
 export { DEFAULT_REDACT_KEYS } from './core/logger/payload/redaction.ts';
 export type { RedactOptions } from './core/logger/payload/redaction.ts';
-export { isLogPayloadProvider } from './core/logger/payload/provider.ts';
 export type {
   LogPayloadProvider,
   LogValueSerializer,
@@ -105,11 +107,11 @@ export type {
 export { ConsoleSink } from './core/logger/sinks/console-sink.ts';
 export type { ConsoleSinkOptions, ConsoleSinkFormat, ConsoleSinkStream, ConsoleSinkStats } from './core/logger/sinks/console-sink.ts';
 export { MemorySink } from './core/logger/sinks/memory-sink.ts';
-export type { MemorySinkOptions, MemorySinkQuery } from './core/logger/sinks/memory-sink.ts';
+export type { MemorySinkOptions, MemorySinkQuery, MemorySinkStats } from './core/logger/sinks/memory-sink.ts';
 export { MultiSink } from './core/logger/sinks/multi-sink.ts';
 export { FilteringSink } from './core/logger/sinks/filtering-sink.ts';
-export type { FilteringSinkOptions } from './core/logger/sinks/filtering-sink.ts';
-export type { MultiSinkOptions } from './core/logger/sinks/multi-sink.ts';
+export type { FilteringSinkOptions, FilteringSinkStats } from './core/logger/sinks/filtering-sink.ts';
+export type { MultiSinkOptions, MultiSinkStats } from './core/logger/sinks/multi-sink.ts';
 export { NullSink } from './core/logger/sinks/null-sink.ts';
 export { formatJsonLine } from './core/logger/format/json-line.ts';
 export { formatReadable } from './core/logger/format/readable.ts';
@@ -175,16 +177,8 @@ export { CounterMetric } from './core/metrics/instruments/counter-metric.ts';
 export type { CounterMetricOptions } from './core/metrics/instruments/counter-metric.ts';
 export { HistogramMetric } from './core/metrics/instruments/histogram-metric.ts';
 export type { HistogramMetricOptions } from './core/metrics/instruments/histogram-metric.ts';
-export {
-  DEFAULT_SECONDS_BUCKETS,
-  DEFAULT_MILLISECONDS_BUCKETS,
-  DEFAULT_BYTES_BUCKETS,
-  defaultBucketsForUnit,
-} from './core/metrics/instruments/histogram-buckets.ts';
+export { DEFAULT_SECONDS_BUCKETS, DEFAULT_MILLISECONDS_BUCKETS, DEFAULT_BYTES_BUCKETS } from './core/metrics/instruments/histogram-buckets.ts';
 export type { BaseMetricOptions, AttributesOption } from './core/metrics/instruments/metric-options.ts';
-export { SeriesStore, DEFAULT_SERIES_LIMIT } from './core/metrics/series/series-store.ts';
-export type { SeriesEntry } from './core/metrics/series/series-store.ts';
-export { attributesKey } from './core/metrics/series/attribute-key.ts';
 export { OutcomeCounterMetric, OTHER_OUTCOME } from './core/metrics/instruments/outcome-counter-metric.ts';
 export type { OutcomeCounterMetricOptions } from './core/metrics/instruments/outcome-counter-metric.ts';
 export { GaugeMetric } from './core/metrics/instruments/gauge-metric.ts';
@@ -197,7 +191,6 @@ export type {
   CreateRecorderOptions,
 } from './core/metrics/runtime/metrics-runtime.ts';
 export { MetricsRuntimeError } from './core/metrics/runtime/metrics-runtime-error.ts';
-export { attachMetricsPort } from './core/metrics/worker/attach-metrics-port.ts';
 export { WorkerMetricsRecorder, createWorkerMetricsRecorder } from './core/metrics/worker/worker-metrics-recorder.ts';
 export type {
   WorkerMetricsRecorderOptions,
@@ -206,7 +199,7 @@ export type {
 export type { MessagePortLike } from './core/metrics/worker/protocol.ts';
 export type { LifecycleLogContext } from './core/metrics/internal/lifecycle-log.ts';
 export { AsyncMetricsRecorder } from './core/metrics/recorder/async-metrics-recorder.ts';
-export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/async-metrics-recorder.ts';
+export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/recorder-options.ts';
 export { RecorderState } from './core/metrics/recorder/recorder-stats.ts';
 export type { RecorderStateValue, OverflowPolicy, MetricsRecorderStats } from './core/metrics/recorder/recorder-stats.ts';
 

@@ -2,6 +2,7 @@
  * The demo's lifecycle helpers: what it opened is closed in reverse order whatever happens, every
  * wait is bounded, and a signal stops the run in order instead of killing it.
  */
+import { waitBounded } from 'mvx-common/adapter-kit';
 
 /** Resolves after `ms`, or earlier when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -23,16 +24,10 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 /**
  * Waits for `work` at most `ms`. Resolves `true` when it settled in time (rejections are
  * swallowed: the caller reads the outcome from its own counters), `false` when the bound ran out.
+ * The library's bounded wait, holding the process until the bound: the demo awaits it as it ends.
  */
 export async function bounded(work: Promise<unknown> | (() => Promise<unknown>), ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const promise = typeof work === 'function' ? Promise.resolve().then(work) : work;
-  const limit = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), limit]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await waitBounded(work, { timeoutMs: ms, holdProcess: true })).status !== 'timeout';
 }
 
 /** What the demo opened, to close in reverse order. */

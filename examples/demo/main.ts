@@ -130,7 +130,7 @@ async function run(config: DemoConfig, resources: Resources, stop: ReturnType<ty
   const metricsServer = await startMetricsServer({ registry, host: config.host, port: config.metricsPort }).catch((err: Error & { cause?: NodeJS.ErrnoException }) => {
     throw new DemoError(portMessage('the Prometheus endpoint', config.host, config.metricsPort, '--metrics-port', err.cause?.code, err.message));
   });
-  const closeMetricsServer = resources.add('Prometheus endpoint', () => metricsServer.close());
+  const closeMetricsServer = resources.add('Prometheus endpoint', () => metricsServer.shutdown());
   const metricsUrl = `http://${clientHost(config.host)}:${metricsServer.port}/metrics`;
   const scrapes: ExternalScrape[] = [];
   metricsServer.server.on('request', (req, res) => {

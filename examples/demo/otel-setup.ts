@@ -107,7 +107,7 @@ export function startOtel(endpoint: string, source: MetricsSource, exportTimeout
     resource,
     spanProcessors: [ended, new BatchSpanProcessor({ exporter: spanExport.exporter, exportTimeoutMillis: exportTimeoutMs })],
   });
-  const stopTracing = registerOtelTracing({ tracerProvider });
+  const tracing = registerOtelTracing({ tracerProvider });
 
   return {
     logSink,
@@ -128,7 +128,7 @@ export function startOtel(endpoint: string, source: MetricsSource, exportTimeout
       ];
     },
     shutdown: async (timeoutMs) => {
-      stopTracing();
+      await tracing.shutdown();
       // One bound for the three: a down endpoint makes each wait out its export time-out.
       await bounded(Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown(), logSink.shutdown({ timeoutMs })]), timeoutMs);
     },

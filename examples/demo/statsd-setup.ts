@@ -32,6 +32,6 @@ export function startStatsd(host: string, port: number, source: MetricsSource): 
         ...(errors === 0 ? {} : { problem: `statsd: ${errors} errors while sending to ${host}:${port}` }),
       };
     },
-    shutdown: (timeoutMs) => exporter.close({ timeoutMs }),
+    shutdown: async (timeoutMs) => void (await exporter.shutdown({ timeoutMs })),
   };
 }

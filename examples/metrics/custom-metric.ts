@@ -3,7 +3,8 @@
  * `success_total`, `failure_total` and timeouts by reason. `SeriesStore` gives the per-reason
  * series their limit and overflow series. Run: `npm run example -- metrics/custom-metric`.
  */
-import { SeriesStore, SyncMetricsRecorder } from 'mvx-common';
+import { SyncMetricsRecorder } from 'mvx-common';
+import { SeriesStore } from 'mvx-common/adapter-kit';
 import type { Metric, MetricSnapshot, NumberDimension } from 'mvx-common';
 
 type ReadEvent =

@@ -208,11 +208,19 @@ export function onDiagnostic(listener: (d: Diagnostic) => void): () => void {
  * summary with a count at most every `summaryIntervalMs`, default 5000 ms; a summary still pending
  * when reports stop is printed when its interval has passed (an unref'ed timer) or, if the process
  * ends sooner, synchronously in its `exit` event) or `off` (listeners and the diagnostics channel
- * only).
+ * only). Returns the settings as they were before the call, so they can be put back.
  */
-export function configureDiagnostics(options: { stderr?: 'throttled' | 'off'; summaryIntervalMs?: number }): void {
+export function configureDiagnostics(options: { stderr?: 'throttled' | 'off'; summaryIntervalMs?: number }): DiagnosticsSettings {
+  const previous: DiagnosticsSettings = { stderr: stderrMode, summaryIntervalMs };
   if (options.stderr !== undefined) stderrMode = options.stderr;
   if (options.summaryIntervalMs !== undefined) summaryIntervalMs = options.summaryIntervalMs;
+  return previous;
+}
+
+/** The settings of {@link configureDiagnostics}. */
+export interface DiagnosticsSettings {
+  readonly stderr: 'throttled' | 'off';
+  readonly summaryIntervalMs: number;
 }
 
 /**

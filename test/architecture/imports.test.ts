@@ -61,21 +61,34 @@ describe('one-way imports', () => {
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
   });
 
-  it('an adapter imports the core only through the public barrel or core files, never another adapter', () => {
+  it('an adapter imports only its own folder, the public API, the adapter kit, node: built-ins and its backend library', () => {
     const adaptersDir = join(root, 'src', 'adapters');
-    let adapterFiles: string[];
-    try {
-      adapterFiles = filesUnder(adaptersDir);
-    } catch {
-      return; // no adapters yet
-    }
+    const backends: Record<string, (spec: string) => boolean> = {
+      'otel-logs': (spec) => spec.startsWith('@opentelemetry/'),
+      'otel-metrics': (spec) => spec.startsWith('@opentelemetry/'),
+      'otel-trace': (spec) => spec.startsWith('@opentelemetry/'),
+      prometheus: (spec) => spec === 'prom-client',
+      statsd: (spec) => spec === 'hot-shots',
+    };
+    const allowed = new Set(['../../index.ts', '../../adapter-kit/index.ts']);
+    const adapterFiles = filesUnder(adaptersDir);
+    expect(adapterFiles.length).toBeGreaterThan(20);
     const offenders: string[] = [];
     for (const f of adapterFiles) {
       const own = relative(adaptersDir, f).split('/')[0]!;
       for (const spec of importsOf(f)) {
-        if (!spec.startsWith('.')) continue;
-        const target = relative(adaptersDir, join(f, '..', spec));
-        if (!target.startsWith('..') && target.split('/')[0] !== own) offenders.push(`${relative(root, f)} -> ${spec}`);
+        const ok = spec.startsWith('./') || allowed.has(spec) || spec.startsWith('node:') || (backends[own]?.(spec) ?? false);
+        if (!ok) offenders.push(`${relative(root, f)} -> ${spec}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it('the adapter kit imports the core only, never an adapter or a backend library', () => {
+    const offenders: string[] = [];
+    for (const f of filesUnder(join(root, 'src', 'adapter-kit'))) {
+      for (const spec of importsOf(f)) {
+        if (!spec.startsWith('../core/') && !spec.startsWith('./') && !spec.startsWith('node:')) offenders.push(`${relative(root, f)} -> ${spec}`);
       }
     }
     expect(offenders).toEqual([]);

@@ -12,7 +12,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  LOG_METADATA_MAX_LENGTH,
   LogContext,
   MemorySink,
   PatternLogEventPolicy,
@@ -20,6 +19,7 @@ import {
   formatJsonLine,
 } from '../../src/index.ts';
 import type { LogEventOptions, LogPayloadProcessorLike } from '../../src/index.ts';
+import { LOG_METADATA_MAX_LENGTH } from '../../src/core/logger/context/event-options.ts';
 import { SECRET, anyRecipe, build, fuzzRuns, fuzzTimeout, processorFor } from '../core/logger/payload/fuzz-support.ts';
 
 const runs = fuzzRuns(200);

@@ -14,7 +14,7 @@
  * {@link CountingLogRecordExporter.abandon} ends that wait (`OtelLogSink` calls it when its
  * `shutdown()` reaches its bound, given the exporter).
  */
-import { MvxConfigError } from '../../core/errors.ts';
+import { MvxConfigError } from '../../index.ts';
 
 /** `ExportResult` of `@opentelemetry/core`: `code` 0 = SUCCESS, 1 = FAILED. */
 export interface ExportResultLike {

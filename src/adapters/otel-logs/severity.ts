@@ -20,7 +20,7 @@
  * | ≥ 60 | 24 FATAL4 |
  * | NaN | 0 UNSPECIFIED |
  */
-import { logLevelName } from '../../core/logger/level.ts';
+import { logLevelName } from '../../index.ts';
 
 /** `SeverityNumber.UNSPECIFIED`. */
 export const SEVERITY_UNSPECIFIED = 0;

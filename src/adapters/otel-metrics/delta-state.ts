@@ -9,8 +9,8 @@
  * absent from a collection are forgotten.
  */
 import type { HrTime } from '@opentelemetry/api';
-import type { HistogramSeries, NumberSeries } from '../../core/metrics/types.ts';
-import { attributesKey } from '../../core/metrics/series/attribute-key.ts';
+import { attributesKey } from '../../adapter-kit/index.ts';
+import type { HistogramSeries, NumberSeries } from '../../index.ts';
 
 interface PrevHistogram {
   readonly counts: readonly number[];

@@ -1,5 +1,7 @@
 /**
- * Snapshot → OpenTelemetry `MetricData` conversion, used by the bridge's `MetricProducer` side.
+ * Snapshot dimension → OpenTelemetry `MetricData`: {@link toOtelMetricData}, a pure function (the
+ * only state it touches is the `DeltaState` it is given in DELTA mode), used by the bridge's
+ * `MetricProducer` side.
  *
  * Data handed to the SDK through a `MetricProducer` is not subject to views or the reader's
  * temporality selector (OTel spec, "MetricProducer"), so the producer sets it: CUMULATIVE with the
@@ -8,8 +10,8 @@
  */
 import { ValueType } from '@opentelemetry/api';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
-import { epochMsToHrTime } from '../../core/internal/hr-time.ts';
-import type { HistogramDimension, MetricSnapshot, NumberDimension } from '../../core/metrics/types.ts';
+import { epochMsToHrTime } from '../../adapter-kit/index.ts';
+import type { HistogramDimension, MetricDimension, MetricSnapshot, NumberDimension } from '../../index.ts';
 import type { DeltaState } from './delta-state.ts';
 
 // Numeric values of the SDK enums (`AggregationTemporality`, `DataPointType`), identical in
@@ -34,10 +36,21 @@ export function isValidInstrumentName(name: string): boolean {
 }
 
 /**
+ * Converts one dimension of a snapshot to metric data named `name` (default: the dimension's
+ * exported name, see {@link dimensionMetricName}): histograms to HISTOGRAM, counters to monotonic
+ * SUM, up-down counters to non-monotonic SUM, gauges to GAUGE. CUMULATIVE with the snapshot's
+ * stable start time, or DELTA (histograms and counters) when a {@link DeltaState} is given; then
+ * series without a change are left out and `undefined` is returned when none changed.
+ */
+export function toOtelMetricData(snapshot: MetricSnapshot, dim: MetricDimension, name = dimensionMetricName(snapshot.name, dim.name), delta?: DeltaState): MetricData | undefined {
+  return dim.kind === 'histogram' ? histogramData(snapshot, dim, name, delta) : numberData(snapshot, dim, name, delta);
+}
+
+/**
  * Converts one histogram dimension of a snapshot to HISTOGRAM metric data: CUMULATIVE, or DELTA
  * when a {@link DeltaState} is given (series without new observations are left out).
  */
-export function histogramData(snapshot: MetricSnapshot, dim: HistogramDimension, name: string, delta?: DeltaState): MetricData | undefined {
+function histogramData(snapshot: MetricSnapshot, dim: HistogramDimension, name: string, delta?: DeltaState): MetricData | undefined {
   const startTime = epochMsToHrTime(snapshot.startTimeMs);
   const endTime = epochMsToHrTime(snapshot.timeMs);
   const boundaries = dim.bounds.slice();
@@ -78,7 +91,7 @@ export function histogramData(snapshot: MetricSnapshot, dim: HistogramDimension,
  * {@link DeltaState}, counters become DELTA sums (unchanged series left out); up-down counters stay
  * CUMULATIVE, as OTLP exporters do under a DELTA preference.
  */
-export function numberData(snapshot: MetricSnapshot, dim: NumberDimension, name: string, delta?: DeltaState): MetricData | undefined {
+function numberData(snapshot: MetricSnapshot, dim: NumberDimension, name: string, delta?: DeltaState): MetricData | undefined {
   const startTime = epochMsToHrTime(snapshot.startTimeMs);
   const endTime = epochMsToHrTime(snapshot.timeMs);
   if (dim.kind === 'gauge') {

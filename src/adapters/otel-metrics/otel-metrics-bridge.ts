@@ -14,74 +14,25 @@
  */
 import { metrics, type BatchObservableResult, type Meter, type Observable } from '@opentelemetry/api';
 import type { CollectionResult, MetricCollectOptions, MetricData, MetricProducer } from '@opentelemetry/sdk-metrics';
-import { MvxConfigError } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/diagnostics.ts';
-import type { MetricsSource, MetricSnapshot, NumberDimension } from '../../core/metrics/types.ts';
+import {
+  checkMilliseconds,
+  checkObjectWith,
+  checkOneOf,
+  checkString,
+  lifecycleReport,
+  Once,
+  reportDiagnostic,
+  waitBounded,
+  type LifecycleOptions,
+  type LifecycleReport,
+} from '../../adapter-kit/index.ts';
+import { MvxConfigError } from '../../index.ts';
+import type { MetricsSource, MetricSnapshot, NumberDimension } from '../../index.ts';
 import { DeltaState } from './delta-state.ts';
-import { dimensionMetricName, histogramData, isValidInstrumentName, numberData } from './metric-data.ts';
+import type { OtelMetricsBridgeOptions, OtelMetricsBridgeStats, OtelMetricsScope } from './options.ts';
+import { dimensionMetricName, isValidInstrumentName, toOtelMetricData } from './metric-data.ts';
 
 const COMPONENT = 'OtelMetricsBridge';
-
-/** Instrumentation scope of the producer's data. */
-export interface OtelMetricsScope {
-  readonly name: string;
-  readonly version?: string;
-  readonly schemaUrl?: string;
-}
-
-/** Options of {@link OtelMetricsBridge}. */
-export interface OtelMetricsBridgeOptions {
-  /** Where snapshots come from: a recorder of this package, or any {@link MetricsSource}. */
-  readonly source: MetricsSource;
-  /**
-   * The Meter that gets the observable instruments for counters, up-down counters and gauges.
-   * May instead be bound later with {@link OtelMetricsBridge.bindMeter} (a MeterProvider needs its
-   * readers, and so the bridge as producer, before it can give a Meter).
-   */
-  readonly meter?: Meter;
-  /**
-   * How counters, up-down counters and gauges are exported: `'meter'` as observable instruments
-   * (views, cardinality limits and exporter temporality apply), or `'producer'` as cumulative
-   * SUM/GAUGE data from {@link OtelMetricsBridge.collect} (no Meter needed).
-   * @default 'meter'
-   */
-  readonly numberDimensions?: 'meter' | 'producer';
-  /**
-   * Instrumentation scope of the data the producer returns. Use the same name as your Meter so
-   * every instrument of the bridge shares one scope.
-   * @default { name: 'mvx-common' }
-   */
-  readonly scope?: OtelMetricsScope;
-  /**
-   * Temporality of the data `collect()` returns (histograms; counters too in `'producer'` mode).
-   * Producer data bypasses the reader's temporality selector, so set `'delta'` when the exporter
-   * is configured for DELTA (`temporalityPreference`); observable instruments follow the exporter
-   * by themselves. In `'delta'` mode the bridge keeps the last reported state per series, so give
-   * each reader its own bridge.
-   * @default 'cumulative'
-   */
-  readonly temporality?: 'cumulative' | 'delta';
-  /**
-   * Upper bound in ms for awaiting `source.flush()` before each read, so events emitted before the
-   * collection are counted in it. `0` disables the flush.
-   * @default 1000
-   */
-  readonly flushTimeoutMs?: number;
-}
-
-/** Counters of the bridge's activity. */
-export interface OtelMetricsBridgeStats {
-  /** Producer `collect()` calls answered. */
-  readonly producerCollections: number;
-  /** Batch-callback runs (one per SDK collection of the bound Meter). */
-  readonly observations: number;
-  /** Observable instruments created. */
-  readonly instruments: number;
-  /** Dimensions skipped: invalid OTel instrument name, or the name already used with another kind. */
-  readonly skippedDimensions: number;
-  /** Snapshot reads or flushes that failed (reported through the diagnostic channel). */
-  readonly errors: number;
-}
 
 interface InstrumentEntry {
   readonly kind: NumberDimension['kind'];
@@ -100,6 +51,7 @@ interface InstrumentEntry {
  * ```
  */
 export class OtelMetricsBridge implements MetricProducer {
+  readonly #shutdown = new Once(() => this.#close());
   private readonly source: MetricsSource;
   private readonly numbersViaProducer: boolean;
   private readonly scope: OtelMetricsScope;
@@ -111,32 +63,18 @@ export class OtelMetricsBridge implements MetricProducer {
   private readonly skipped = new Set<string>();
   private syncQueued = false;
   private closed = false;
-  private shutdownPromise: Promise<void> | undefined;
-  private counts = { producerCollections: 0, observations: 0, errors: 0 };
+  private counts = { producerCollections: 0, observations: 0, errors: 0, delivered: 0, skipped: 0, newDimension: 0 };
 
   /** @throws MvxConfigError when `source` has no `snapshots()`, or an option is invalid. */
   constructor(options: OtelMetricsBridgeOptions) {
     if (options === null || typeof options !== 'object') throw new MvxConfigError('options', 'must be an object with a `source`');
-    const { source } = options;
-    if (source === null || typeof source !== 'object' || typeof source.snapshots !== 'function') {
-      throw new MvxConfigError('source', 'must be a MetricsSource (an object with snapshots()), e.g. a metrics recorder');
-    }
-    const mode = options.numberDimensions ?? 'meter';
-    if (mode !== 'meter' && mode !== 'producer') {
-      throw new MvxConfigError('numberDimensions', `must be 'meter' or 'producer', got ${JSON.stringify(mode)}`);
-    }
-    const flushTimeoutMs = options.flushTimeoutMs ?? 1000;
-    if (typeof flushTimeoutMs !== 'number' || !(flushTimeoutMs >= 0) || !Number.isFinite(flushTimeoutMs)) {
-      throw new MvxConfigError('flushTimeoutMs', 'must be a finite number >= 0 (0 disables the flush)');
-    }
+    const source = checkObjectWith<MetricsSource>('source', options.source, ['snapshots'], 'a MetricsSource, e.g. a metrics recorder');
+    const mode = checkOneOf('numberDimensions', options.numberDimensions, ['meter', 'producer'], 'meter');
+    const flushTimeoutMs = checkMilliseconds('flushTimeoutMs', options.flushTimeoutMs, { default: 1000 });
     const scope = options.scope ?? { name: 'mvx-common' };
-    if (scope === null || typeof scope !== 'object' || typeof scope.name !== 'string' || scope.name === '') {
-      throw new MvxConfigError('scope.name', 'must be a non-empty string');
-    }
-    const temporality = options.temporality ?? 'cumulative';
-    if (temporality !== 'cumulative' && temporality !== 'delta') {
-      throw new MvxConfigError('temporality', `must be 'cumulative' or 'delta', got ${JSON.stringify(temporality)}`);
-    }
+    if (scope === null || typeof scope !== 'object') throw new MvxConfigError('scope', 'must be an object with a `name`');
+    checkString('scope.name', scope.name, { nonEmpty: true });
+    const temporality = checkOneOf('temporality', options.temporality, ['cumulative', 'delta'], 'cumulative');
     if (mode === 'producer' && options.meter !== undefined) {
       throw new MvxConfigError('meter', "is not used when numberDimensions is 'producer'; remove one of them");
     }
@@ -204,21 +142,39 @@ export class OtelMetricsBridge implements MetricProducer {
     };
   }
 
-  /** Activity counters. */
+  /** Counters since construction. */
   stats(): OtelMetricsBridgeStats {
+    const { producerCollections, observations, errors, delivered, skipped, newDimension } = this.counts;
     return {
-      ...this.counts,
+      accepted: delivered + skipped + newDimension,
+      delivered,
+      dropped: skipped + newDimension,
+      droppedByReason: { skipped, newDimension },
+      failed: 0,
+      pending: 0,
+      producerCollections,
+      observations,
+      errors,
       instruments: this.instruments.size,
       skippedDimensions: this.skipped.size,
     };
   }
 
+  /** Nothing to deliver: the SDK pulls. Resolves at once with the counters (for the common lifecycle). */
+  flush(_options: LifecycleOptions = {}): Promise<LifecycleReport & OtelMetricsBridgeStats> {
+    return Promise.resolve(lifecycleReport(this.stats(), false));
+  }
+
   /**
-   * Stops observing: the batch callback is removed and `collect()` returns no data. Idempotent
-   * (the same promise on repeat). The source and the SDK are left to their owners.
+   * Stops observing: the batch callback is removed and `collect()` returns no data; nothing is read
+   * from the source afterwards. Idempotent (the same promise on repeat); never rejects. The source
+   * and the SDK are left to their owners.
    */
-  shutdown(): Promise<void> {
-    if (this.shutdownPromise !== undefined) return this.shutdownPromise;
+  shutdown(_options: LifecycleOptions = {}): Promise<LifecycleReport & OtelMetricsBridgeStats> {
+    return this.#shutdown.call();
+  }
+
+  #close(): LifecycleReport & OtelMetricsBridgeStats {
     this.closed = true;
     if (this.meter !== undefined && this.observables.length > 0) {
       try {
@@ -227,8 +183,7 @@ export class OtelMetricsBridge implements MetricProducer {
         this.failed('unbind.failed', 'removing the batch observable callback failed', error);
       }
     }
-    this.shutdownPromise = Promise.resolve();
-    return this.shutdownPromise;
+    return lifecycleReport(this.stats(), false);
   }
 
   // The batch observable callback: one snapshot read per collection, cumulative totals observed.
@@ -250,10 +205,15 @@ export class OtelMetricsBridge implements MetricProducer {
         const entry = this.instruments.get(name);
         if (entry === undefined || entry.kind !== dim.kind) {
           // A skipped name (invalid, or a kind conflict) stays skipped: no refresh for it.
-          if (!this.skipped.has(name)) unknown = true;
+          if (this.skipped.has(name)) this.counts.skipped += dim.series.length;
+          else {
+            unknown = true;
+            this.counts.newDimension += dim.series.length;
+          }
           continue;
         }
         for (const s of dim.series) result.observe(entry.observable, s.value, s.attributes);
+        this.counts.delivered += dim.series.length;
       }
     }
     // New dimensions: create their instruments and re-register the batch callback after this
@@ -268,33 +228,33 @@ export class OtelMetricsBridge implements MetricProducer {
   };
 
   private async read(timeoutMillis: number | undefined): Promise<MetricSnapshot[]> {
-    const flush = this.source.flush;
+    const source = this.source;
     const bound = Math.min(this.flushTimeoutMs, timeoutMillis ?? Infinity);
-    if (flush !== undefined && bound > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, bound);
-        timer.unref();
-      });
-      try {
-        await Promise.race([flush.call(this.source, { timeoutMs: bound }), timeout]);
-      } catch (error) {
-        // A failed flush still leaves a readable snapshot: count, report and read it.
-        this.failed('flush.failed', 'flushing the metrics source before a collection failed', error);
-      } finally {
-        clearTimeout(timer);
+    if (source.flush !== undefined && bound > 0) {
+      const flushed = await waitBounded(() => source.flush!({ timeoutMs: bound }), { timeoutMs: bound });
+      // A failed or late flush still leaves a readable snapshot: report it and read what is aggregated.
+      if (flushed.status === 'failed') this.failed('flush.failed', 'flushing the metrics source before a collection failed', flushed.error);
+      else if (flushed.status === 'timeout') {
+        reportDiagnostic({ component: COMPONENT, code: 'flush.timeout', message: `the metrics source did not flush within ${bound} ms; collecting what is aggregated so far` });
       }
     }
-    return this.source.snapshots();
+    if (this.closed) return [];
+    return source.snapshots();
   }
 
   private convert(snapshot: MetricSnapshot, out: MetricData[]): void {
     for (const dim of snapshot.dimensions) {
       if (dim.kind !== 'histogram' && !this.numbersViaProducer) continue;
       const name = dimensionMetricName(snapshot.name, dim.name);
-      if (!this.checkName(name)) continue;
-      const data = dim.kind === 'histogram' ? histogramData(snapshot, dim, name, this.delta) : numberData(snapshot, dim, name, this.delta);
-      if (data !== undefined) out.push(data);
+      if (!this.checkName(name)) {
+        this.counts.skipped += dim.series.length;
+        continue;
+      }
+      const data = toOtelMetricData(snapshot, dim, name, this.delta);
+      if (data !== undefined) {
+        out.push(data);
+        this.counts.delivered += data.dataPoints.length;
+      }
     }
   }
 

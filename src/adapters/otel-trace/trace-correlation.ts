@@ -4,7 +4,7 @@
  * used by instrumentation-pino/-winston/-bunyan).
  */
 import { context, isSpanContextValid, trace, type SpanContext } from '@opentelemetry/api';
-import type { LogCorrelationProvider } from '../../core/logger/correlation.ts';
+import type { LogCorrelationProvider } from '../../index.ts';
 
 /** Creates a provider returning the active span's ids, or `undefined` outside a valid span. */
 export function createTraceCorrelationProvider(): LogCorrelationProvider {

@@ -8,23 +8,16 @@
  * on every scrape, and the values are exactly the snapshot's.
  * @module
  */
-import type { HistogramDimension, MetricDimension, NumberDimension } from '../../core/metrics/types.ts';
-import { reportDiagnostic } from '../../core/diagnostics.ts';
+import { reportDiagnostic } from '../../adapter-kit/index.ts';
+import type { MetricAttributes, MetricDimension } from '../../index.ts';
 import { LabelCache } from './labels.ts';
 import type { Labels } from './labels.ts';
 import type { PrometheusName } from './naming.ts';
+import { appendSamples, bucketLabels, mergeSharedLabels } from './samples.ts';
+import type { HistogramSampleNames, SampleScale, SampleValue, SeriesLabels } from './samples.ts';
 
 /** Marks collectors made by any bridge (any copy of this module) in a registry. */
 export const BRIDGE_COLLECTOR = Symbol.for('mvx-common.prometheus.bridge-collector');
-
-/** One exported sample, in the shape prom-client's registry prints. */
-export interface SampleValue {
-  value: number;
-  labels: Readonly<Record<string, string | number>>;
-  /** Series labels kept apart so prom-client formats them once per labels object (see below). */
-  sharedLabels?: Labels;
-  metricName?: string;
-}
 
 /** What `get()` returns: prom-client's `MetricObjectWithValues`. */
 export interface CollectedMetric {
@@ -40,9 +33,6 @@ export interface CollectorHost {
   /** Resolves to the generation of the snapshot view for the current scrape. */
   view(): Promise<number>;
 }
-
-const EMPTY: Readonly<Record<string, never>> = Object.freeze({});
-const INF_LABELS = Object.freeze({ le: '+Inf' });
 
 /** A bridge's collector for one dimension; see the module comment. */
 export class DimensionCollector {
@@ -65,16 +55,20 @@ export class DimensionCollector {
   seenGeneration = -1;
   /** Series merged into another because their labels were equal (counted per collect pass). */
   mergedSeries = 0;
+  /** Series read by collect passes, and those left out because merging them would overflow the sum. */
+  seriesRead = 0;
+  mergeOverflows = 0;
 
   private readonly host: CollectorHost;
-  private readonly factor: number;
-  private readonly divisor: number;
+  private readonly scale: SampleScale;
   private readonly labels: LabelCache;
   private boundsSource: readonly number[] | undefined;
   // Collect passes, to spot label sets met twice in one pass (see LabelCache).
   private pass = 0;
   private mergedReported = false;
+  private overflowReported = false;
   private leLabels: ReadonlyArray<Readonly<{ le: number }>> = [];
+  private histogramNames: HistogramSampleNames | undefined;
 
   constructor(
     host: CollectorHost,
@@ -88,8 +82,7 @@ export class DimensionCollector {
     this.name = naming.name;
     this.registeredName = naming.name;
     this.type = naming.type;
-    this.factor = naming.factor;
-    this.divisor = naming.divisor;
+    this.scale = { factor: naming.factor, divisor: naming.divisor };
     this.help = help;
     this.sourceKey = sourceKey;
     this.kind = kind;
@@ -101,12 +94,7 @@ export class DimensionCollector {
   async get(): Promise<CollectedMetric> {
     const generation = await this.host.view();
     const out = this.collect(generation);
-    for (const v of out.values) {
-      if (v.sharedLabels !== undefined) {
-        v.labels = { ...v.sharedLabels, ...v.labels };
-        delete v.sharedLabels;
-      }
-    }
+    mergeSharedLabels(out.values);
     return out;
   }
 
@@ -129,92 +117,56 @@ export class DimensionCollector {
     const dim = this.seenGeneration >= generation ? this.dimension : undefined;
     const values: SampleValue[] = [];
     if (dim !== undefined) {
-      if (dim.kind === 'histogram') this.histogramValues(dim, values);
-      else this.numberValues(dim, values);
+      if (dim.kind === 'histogram' && this.boundsSource !== dim.bounds) {
+        this.boundsSource = dim.bounds;
+        this.leLabels = bucketLabels(dim.bounds, this.scale);
+      }
+      const pass = ++this.pass;
+      this.seriesRead += dim.series.length;
+      appendSamples(values, dim, {
+        scale: this.scale,
+        le: this.leLabels,
+        names: this.sampleNames(),
+        pass,
+        labelsOf: this.labelsOf,
+        merged: this.onMerged,
+      });
+      this.labels.sweep(pass, dim.series.length);
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
   }
 
-  private convert(v: number): number {
-    return (v * this.factor) / this.divisor;
-  }
-
-  private numberValues(dim: NumberDimension, out: SampleValue[]): void {
-    const cache = this.labels;
-    const pass = ++this.pass;
-    const scaled = this.factor !== 1 || this.divisor !== 1;
-    for (const s of dim.series) {
-      const entry = cache.get(s.attributes);
-      const value = scaled ? this.convert(s.value) : s.value;
-      if (entry.stamp === pass) {
-        this.merged(entry.labels);
-        // Two core series, one Prometheus series: sums add up; a gauge keeps the later value.
-        out[entry.index]!.value = dim.kind === 'gauge' ? value : out[entry.index]!.value + value;
-        continue;
-      }
-      entry.stamp = pass;
-      entry.index = out.length;
-      out.push({ value, labels: EMPTY, sharedLabels: entry.labels });
-    }
-    cache.sweep(pass, dim.series.length);
-  }
-
-  private histogramValues(dim: HistogramDimension, out: SampleValue[]): void {
-    if (this.boundsSource !== dim.bounds) {
-      this.boundsSource = dim.bounds;
-      this.leLabels = dim.bounds.map((b) => Object.freeze({ le: this.convert(b) }));
-    }
-    const le = this.leLabels;
+  private sampleNames(): HistogramSampleNames {
+    // `name` is rewritten by prom-client in OpenMetrics registries: follow it.
     const name = this.name;
-    const bucketName = `${name}_bucket`;
-    const sumName = `${name}_sum`;
-    const countName = `${name}_count`;
-    const cache = this.labels;
-    const pass = ++this.pass;
-    for (const s of dim.series) {
-      const entry = cache.get(s.attributes);
-      const labels = entry.labels;
-      const n = Math.min(le.length, s.counts.length);
-      if (entry.stamp === pass) {
-        this.merged(labels);
-        // Two core series, one Prometheus series: add bucket counts, sums and counts.
-        let acc = 0;
-        let at = entry.index;
-        for (let i = 0; i < n; i++) {
-          acc += s.counts[i]!;
-          out[at++]!.value += acc;
-        }
-        out[at++]!.value += s.count;
-        out[at++]!.value += this.convert(s.sum);
-        out[at]!.value += s.count;
-        continue;
-      }
-      entry.stamp = pass;
-      entry.index = out.length;
-      let acc = 0;
-      for (let i = 0; i < n; i++) {
-        acc += s.counts[i]!;
-        out.push({ value: acc, labels: le[i]!, sharedLabels: labels, metricName: bucketName });
-      }
-      // `+Inf` is the total count (prom-client and the exposition format both require
-      // `_bucket{le="+Inf"} == _count`).
-      out.push({ value: s.count, labels: INF_LABELS, sharedLabels: labels, metricName: bucketName });
-      out.push({ value: this.convert(s.sum), labels: EMPTY, sharedLabels: labels, metricName: sumName });
-      out.push({ value: s.count, labels: EMPTY, sharedLabels: labels, metricName: countName });
+    if (this.histogramNames === undefined || this.histogramNames.bucket !== `${name}_bucket`) {
+      this.histogramNames = { bucket: `${name}_bucket`, sum: `${name}_sum`, count: `${name}_count` };
     }
-    cache.sweep(pass, dim.series.length);
+    return this.histogramNames;
   }
+
+  private readonly labelsOf = (attributes: MetricAttributes): SeriesLabels => this.labels.get(attributes);
+  private readonly onMerged = (labels: Labels, overflowed: boolean): void => {
+    this.merged(labels);
+    if (overflowed) this.overflowed(labels);
+  };
 
   private merged(labels: Labels): void {
     this.mergedSeries++;
     if (this.mergedReported) return;
     this.mergedReported = true;
-    reportDiagnostic({
-      component: 'PrometheusBridge',
-      code: 'labels.merged',
-      message: `distinct series of '${this.sourceKey.split('\u0000').filter(Boolean).join('.')}' have the same Prometheus labels (e.g. 200 and '200', or 'a.b' and 'a_b'); exported as one series '${this.registeredName}'`,
-      details: { name: this.registeredName, labels },
-    });
+    this.report('labels.merged', `distinct series of '${this.sourceKey.split('\u0000').filter(Boolean).join('.')}' have the same Prometheus labels (e.g. 200 and '200', or 'a.b' and 'a_b'); exported as one series '${this.registeredName}'`, labels);
+  }
+
+  private overflowed(labels: Labels): void {
+    this.mergeOverflows++;
+    if (this.overflowReported) return;
+    this.overflowReported = true;
+    this.report('labels.merge_overflow', `merging series of '${this.registeredName}' with the same Prometheus labels would make the sum infinite; the exported series keeps its finite value and the other series is left out`, labels);
+  }
+
+  private report(code: string, message: string, labels: Labels): void {
+    reportDiagnostic({ component: 'PrometheusBridge', code, message, details: { name: this.registeredName, labels } });
   }
 }
 

@@ -2,7 +2,7 @@
  * Series attributes → Prometheus label sets, cached so that a scrape does not rebuild them.
  * @module
  */
-import type { MetricAttributes } from '../../core/metrics/types.ts';
+import type { MetricAttributes } from '../../index.ts';
 import { sanitizeLabelName } from './naming.ts';
 
 /** A Prometheus label set as prom-client prints it: label name → string value. */

@@ -5,8 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import promClient from 'prom-client';
 import type { Registry } from 'prom-client';
-import { MvxConfigError } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/diagnostics.ts';
+import { checkBoolean, checkObjectWith, checkString, reportDiagnostic } from '../../adapter-kit/index.ts';
 import { negotiateFormat, OPENMETRICS_TEXT, PROMETHEUS_TEXT, renderRegistry } from './exposition.ts';
 import type { ExpositionFormat } from './exposition.ts';
 import { bridgesOf } from './prometheus-bridge.ts';
@@ -52,16 +51,9 @@ export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void
  * ```
  */
 export function createMetricsHandler(options: MetricsHandlerOptions = {}): MetricsHandler {
-  const registry = options.registry ?? promClient.register;
-  if (registry === null || typeof registry !== 'object' || typeof registry.metrics !== 'function') {
-    throw new MvxConfigError('registry', 'expected a prom-client Registry');
-  }
-  const path = options.path ?? '/metrics';
-  if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) {
-    throw new MvxConfigError('path', `expected an absolute URL path such as '/metrics', got ${JSON.stringify(path)}`);
-  }
-  const negotiate = options.openMetrics ?? true;
-  if (typeof negotiate !== 'boolean') throw new MvxConfigError('openMetrics', 'expected a boolean');
+  const registry = checkObjectWith<Registry<any>>('registry', options.registry ?? promClient.register, ['metrics'], 'a prom-client Registry');
+  const path = checkString('path', options.path, { default: '/metrics', pattern: { regex: /^\/[^?#\s]*$/, text: "an absolute URL path such as '/metrics'" } });
+  const negotiate = checkBoolean('openMetrics', options.openMetrics, true);
 
   const inFlight = new Map<ExpositionFormat, Promise<string>>();
 

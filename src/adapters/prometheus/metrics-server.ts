@@ -3,76 +3,22 @@
  * @module
  */
 import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Registry } from 'prom-client';
-import { MvxConfigError, MvxError, MvxErrorCode } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/diagnostics.ts';
+import type { AddressInfo } from 'node:net';
+import {
+  checkInteger,
+  checkMilliseconds,
+  checkString,
+  lifecycleReport,
+  Once,
+  reportDiagnostic,
+  waitBounded,
+  type LifecycleOptions,
+  type LifecycleReport,
+} from '../../adapter-kit/index.ts';
+import { MvxError, MvxErrorCode } from '../../index.ts';
 import { createMetricsHandler } from './metrics-handler.ts';
-
-/** Options of {@link startMetricsServer}. */
-export interface MetricsServerOptions {
-  /** Interface to listen on. Loopback by default: expose it deliberately. @default '127.0.0.1' */
-  host?: string;
-  /** TCP port; `0` picks a free one (read it from the result). @default 9464 (the port OpenTelemetry's Prometheus exporter uses) */
-  port?: number;
-  /** Path served. @default '/metrics' */
-  path?: string;
-  /** Registry served. @default prom-client's default `register` */
-  registry?: Registry<any>;
-  /** Serve OpenMetrics to clients that prefer it. @default true */
-  openMetrics?: boolean;
-  /** Time a client has to send the request headers, in ms (Node `server.headersTimeout`). @default 10000 */
-  headersTimeoutMs?: number;
-  /** Time a client has to send the whole request, in ms (Node `server.requestTimeout`). @default 30000 */
-  requestTimeoutMs?: number;
-  /** Idle time after which a keep-alive connection is closed, in ms. @default 5000 */
-  keepAliveTimeoutMs?: number;
-  /**
-   * Most simultaneous connections. A connection over the cap makes room by closing the oldest
-   * connection that has no request in progress (a client still sending its headers, or an idle
-   * keep-alive connection), so slow clients cannot lock scrapes out; when every connection has a
-   * request in progress, the new one is refused. Both are counted in {@link MetricsServer.stats}.
-   * @default 256
-   */
-  maxConnections?: number;
-  /** How long `close()` lets requests in progress finish before it closes their connections, in ms. @default 2000 */
-  closeTimeoutMs?: number;
-}
-
-/** Connection counters of a {@link MetricsServer}. */
-export interface MetricsServerStats {
-  /** Connections open now. */
-  readonly openConnections: number;
-  /** Connections closed to make room under `maxConnections` (no request was in progress on them). */
-  readonly evictedConnections: number;
-  /** Connections refused because every connection under `maxConnections` had a request in progress. */
-  readonly refusedConnections: number;
-}
-
-/** A running metrics server. */
-export interface MetricsServer {
-  /** The scrape URL, e.g. `http://127.0.0.1:9464/metrics`. */
-  readonly url: string;
-  readonly host: string;
-  /** The port actually bound (useful with `port: 0`). */
-  readonly port: number;
-  /** The underlying `node:http` server. */
-  readonly server: Server;
-  /** Connection counters since the start. */
-  stats(): MetricsServerStats;
-  /**
-   * Stops accepting connections, closes idle ones, lets requests in progress finish for at most
-   * `closeTimeoutMs`, then closes the rest. Idempotent: the same promise on every call.
-   */
-  close(): Promise<void>;
-}
-
-function checkMs(option: string, value: number | undefined, fallback: number): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new MvxConfigError(option, 'expected a finite number of milliseconds >= 0');
-  return v;
-}
+import type { MetricsServer, MetricsServerOptions, MetricsServerStats } from './server-options.ts';
+import { trackConnections } from './connections.ts';
 
 /**
  * Starts an HTTP server answering with {@link createMetricsHandler} (404 elsewhere, 405 for other
@@ -93,16 +39,13 @@ function checkMs(option: string, value: number | undefined, fallback: number): n
  * ```
  */
 export async function startMetricsServer(options: MetricsServerOptions = {}): Promise<MetricsServer> {
-  const host = options.host ?? '127.0.0.1';
-  if (typeof host !== 'string' || host === '') throw new MvxConfigError('host', 'expected a host name or IP address such as 127.0.0.1');
-  const port = options.port ?? 9464;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new MvxConfigError('port', `expected an integer 0..65535, got ${String(port)}`);
-  const headersTimeout = checkMs('headersTimeoutMs', options.headersTimeoutMs, 10_000);
-  const requestTimeout = checkMs('requestTimeoutMs', options.requestTimeoutMs, 30_000);
-  const keepAliveTimeout = checkMs('keepAliveTimeoutMs', options.keepAliveTimeoutMs, 5_000);
-  const closeTimeout = checkMs('closeTimeoutMs', options.closeTimeoutMs, 2_000);
-  const maxConnections = options.maxConnections ?? 256;
-  if (!Number.isInteger(maxConnections) || maxConnections < 1) throw new MvxConfigError('maxConnections', 'expected an integer >= 1');
+  const host = checkString('host', options.host, { default: '127.0.0.1', nonEmpty: true });
+  const port = checkInteger('port', options.port, { min: 0, max: 65_535, default: 9464 });
+  const headersTimeout = checkMilliseconds('headersTimeoutMs', options.headersTimeoutMs, { default: 10_000 });
+  const requestTimeout = checkMilliseconds('requestTimeoutMs', options.requestTimeoutMs, { default: 30_000 });
+  const keepAliveTimeout = checkMilliseconds('keepAliveTimeoutMs', options.keepAliveTimeoutMs, { default: 5_000 });
+  const closeTimeout = checkMilliseconds('closeTimeoutMs', options.closeTimeoutMs, { default: 2_000 });
+  const maxConnections = checkInteger('maxConnections', options.maxConnections, { min: 1, default: 256 });
 
   const handler = createMetricsHandler({
     ...(options.registry !== undefined ? { registry: options.registry } : {}),
@@ -152,6 +95,18 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
 
   const bound = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const closed = new Promise<void>((resolve) => server.once('close', resolve));
+  const shutdown = new Once(async (timeoutMs: number): Promise<MetricsServerStats & LifecycleReport> => {
+    server.close();
+    server.closeIdleConnections();
+    const inTime = await waitBounded(closed, { timeoutMs });
+    if (inTime.status === 'timeout') {
+      // Requests still in progress at the bound: their connections are closed.
+      server.closeAllConnections();
+      await closed;
+    }
+    return lifecycleReport(connections.stats(), inTime.status === 'timeout');
+  });
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost}:${bound}${options.path ?? '/metrics'}`,
@@ -159,67 +114,8 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     port: bound,
     server,
     stats: () => connections.stats(),
-    close(): Promise<void> {
-      closing ??= new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), closeTimeout);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-        server.closeIdleConnections();
-      });
-      return closing;
-    },
+    flush: () => Promise.resolve(lifecycleReport(connections.stats(), false)),
+    shutdown: (o: LifecycleOptions = {}) => shutdown.call(o.timeoutMs ?? closeTimeout),
+    close: () => (closing ??= shutdown.call(closeTimeout).then(() => undefined)),
   };
-}
-
-/** Per-connection state: whether a request is in progress on it. */
-interface ConnectionState {
-  requests: number;
-}
-
-/**
- * The connection cap with eviction. Node's own `server.maxConnections` refuses new connections
- * once the cap is reached, so 300 clients trickling header bytes kept every scrape out until the
- * header time-out cut them off. Here a connection over the cap closes the oldest connection that
- * has no request in progress (one still sending its headers, or idle between keep-alive
- * requests); a real scrape sends its headers at once and is then safe. Connections are kept in a
- * Map, whose insertion order is their age.
- */
-function trackConnections(server: Server, max: number): { stats(): MetricsServerStats } {
-  const open = new Map<Socket, ConnectionState>();
-  let evicted = 0;
-  let refused = 0;
-  server.on('connection', (socket: Socket) => {
-    const state: ConnectionState = { requests: 0 };
-    open.set(socket, state);
-    socket.once('close', () => open.delete(socket));
-    if (open.size <= max) return;
-    for (const [other, s] of open) {
-      if (other === socket) break;
-      if (s.requests === 0) {
-        evicted++;
-        open.delete(other);
-        other.destroy();
-        report('server.connection_evicted', `connection cap (${max}) reached: closed the oldest connection without a request in progress`);
-        return;
-      }
-    }
-    refused++;
-    open.delete(socket);
-    socket.destroy();
-    report('server.connection_refused', `connection cap (${max}) reached with a request in progress on every connection: refused a new one`);
-  });
-  server.on('request', (req, res) => {
-    const state = open.get(req.socket);
-    if (state === undefined) return;
-    state.requests++;
-    res.once('close', () => state.requests--);
-  });
-  return { stats: () => ({ openConnections: open.size, evictedConnections: evicted, refusedConnections: refused }) };
-}
-
-function report(code: string, message: string): void {
-  reportDiagnostic({ component: 'PrometheusMetricsServer', code, message });
 }

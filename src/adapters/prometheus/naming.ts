@@ -15,7 +15,7 @@
  * - Counters end in `_total`, once (https://prometheus.io/docs/practices/naming/#metric-names).
  * @module
  */
-import type { MetricDimensionKind } from '../../core/metrics/types.ts';
+import type { MetricDimensionKind } from '../../index.ts';
 
 /**
  * How a unit is exported: the name suffix, and the conversion of values, histogram bounds and

@@ -8,7 +8,7 @@
  * socket's `error` events. `release()` puts everything back.
  */
 import { isIP } from 'node:net';
-import { reportDiagnostic } from '../../core/diagnostics.ts';
+import { reportDiagnostic } from '../../adapter-kit/index.ts';
 import type { StatsdClientLike } from './client-like.ts';
 
 type Listener = (error: unknown) => void;

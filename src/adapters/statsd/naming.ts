@@ -1,8 +1,7 @@
 /**
  * StatsD names and tags: sanitising, prefixing and turning attributes into tags or name segments.
  */
-import { attributesKey as coreAttributesKey } from '../../core/metrics/series/attribute-key.ts';
-import type { MetricAttributes } from '../../core/metrics/types.ts';
+import type { MetricAttributes } from '../../index.ts';
 
 /** How attributes reach StatsD. See {@link StatsdExporterOptions.attributes}. */
 export type StatsdAttributeMode = 'tags' | 'name' | 'drop';
@@ -34,16 +33,6 @@ export function sanitizeStatsdSegment(segment: string): string {
 export function dimensionStatName(prefix: string, metric: string, dimension: string): string {
   const base = dimension === '' ? metric : `${metric}.${dimension}`;
   return sanitizeStatsdName(prefix === '' ? base : `${prefix}.${base}`);
-}
-
-/**
- * A canonical key for an attribute set, for keeping state per series: the core's typed key, so that
- * series the core keeps apart (`{status: 200}` and `{status: '200'}`, values containing any
- * character) never share one state, which would make counter deltas flip between the two series
- * and resend their difference on every push.
- */
-export function attributesKey(attributes: MetricAttributes): string {
-  return coreAttributesKey(attributes);
 }
 
 /** hot-shots tags (`{ key: 'value' }`); hot-shots sanitises and formats them per its `telegraf` option. */

@@ -1,8 +1,9 @@
 /**
  * Options of the StatsD exporter, their defaults and their validation.
  */
-import { MvxConfigError } from '../../core/errors.ts';
-import type { MetricsSource } from '../../core/metrics/types.ts';
+import { checkBoolean, checkInteger, checkObjectWith, checkOneOf, checkString } from '../../adapter-kit/index.ts';
+import { MvxConfigError } from '../../index.ts';
+import type { MetricsSource } from '../../index.ts';
 import type { StatsdClientLike } from './client-like.ts';
 import { sanitizeStatsdName, type StatsdAttributeMode } from './naming.ts';
 
@@ -35,8 +36,10 @@ export type StatsdExportMode = 'aggregated' | 'per-event';
 export interface StatsdExporterOptions {
   /**
    * The user's hot-shots `StatsD` client (hot-shots ≥ 17 for `flush(cb)`). Recommended settings:
-   * `maxBufferSize` 1432 (MTU-safe UDP) up to 8192 (Datadog agent limit), an IP `host` or
-   * `cacheDns: true`. The exporter wraps its `errorHandler` (see {@link StatsdExporter}).
+   * `maxBufferSize` 1432 (MTU-safe UDP) up to 8192 (Datadog agent limit), an IP `host`, or for a
+   * host name `udpSocketOptions: { type: 'udp4', lookup: createStatsdLookup() }` (resolved once per
+   * TTL, cancelled at shutdown; see docs/statsd.md). The exporter wraps its `errorHandler` (see
+   * {@link StatsdExporter}).
    */
   readonly client: StatsdClientLike;
   /** Where metrics come from: a `MetricsRecorder` of this package or any {@link MetricsSource}. */
@@ -92,13 +95,19 @@ export interface StatsdExporterOptions {
    */
   readonly maxHistogramLinesPerSeries?: number;
   /**
-   * Whether `close()` closes the client (`client.close(cb)`) after the final flush. Set `false` when
+   * Whether `shutdown()` closes the client (`client.close(cb)`) after the final flush. Set `false` when
    * the client is shared with other code that closes it.
    * @default true
    */
   readonly closeClient?: boolean;
-  /** Default bound of `flush()` and `close()`, in ms. @default 5000 */
+  /** Default bound of `flush()` and `shutdown()`, in ms. @default 5000 */
   readonly timeoutMs?: number;
+  /**
+   * Bound on the source's `flush()` before a push of `flush()`/`shutdown()`, in ms. On time-out
+   * the push goes on with what is aggregated so far (reported as a diagnostic), as the Prometheus
+   * and OpenTelemetry bridges do at a scrape. @default 1000
+   */
+  readonly flushTimeoutMs?: number;
 }
 
 /** Options with their defaults applied. */
@@ -113,6 +122,7 @@ export interface ResolvedStatsdOptions {
   readonly maxHistogramLinesPerSeries: number;
   readonly closeClient: boolean;
   readonly timeoutMs: number;
+  readonly flushTimeoutMs: number;
   /** Negative gauges are sent as `0` then the value (a leading `-` means "decrease"). */
   readonly signedGaugesAreDeltas: boolean;
 }
@@ -122,7 +132,7 @@ const MODES: readonly StatsdExportMode[] = ['aggregated', 'per-event'];
 const ATTRIBUTE_MODES: readonly StatsdAttributeMode[] = ['tags', 'name', 'drop'];
 const HISTOGRAM_TYPES: readonly StatsdHistogramType[] = ['timing', 'histogram', 'distribution'];
 const HISTOGRAM_VALUES: readonly StatsdHistogramValues[] = ['buckets', 'exact'];
-const CLIENT_METHODS = ['increment', 'gauge', 'timing'] as const;
+const MAX_INT32 = 2_147_483_647;
 
 /**
  * Validates options and applies defaults.
@@ -132,74 +142,38 @@ export function resolveStatsdOptions(options: StatsdExporterOptions): ResolvedSt
   if (options === null || typeof options !== 'object') {
     throw new MvxConfigError('options', 'expected an object with at least `client` and `source`');
   }
-  const client = options.client as unknown as Record<string, unknown> | undefined;
-  if (client === null || typeof client !== 'object') {
-    throw new MvxConfigError('client', 'expected a hot-shots StatsD client (new StatsD({...}))');
-  }
-  for (const m of CLIENT_METHODS) {
-    if (typeof client[m] !== 'function') {
-      throw new MvxConfigError('client', `expected a hot-shots StatsD client; it has no ${m}() method`);
-    }
-  }
-  const source = options.source as unknown as Record<string, unknown> | undefined;
-  if (source === null || typeof source !== 'object' || typeof source.snapshots !== 'function') {
-    throw new MvxConfigError('source', 'expected a MetricsSource (an object with snapshots())');
-  }
-  const dialect = oneOf('dialect', options.dialect, DIALECTS, 'statsd');
-  const mode = oneOf('mode', options.mode, MODES, 'aggregated');
+  checkObjectWith('client', options.client, ['increment', 'gauge', 'timing'], 'a hot-shots StatsD client (new StatsD({...}))');
+  const source = checkObjectWith<MetricsSource>('source', options.source, ['snapshots'], 'a MetricsSource');
+  const dialect = checkOneOf('dialect', options.dialect, DIALECTS, 'statsd');
+  const mode = checkOneOf('mode', options.mode, MODES, 'aggregated');
   if (mode === 'per-event' && typeof source.onMetricChanged !== 'function') {
     throw new MvxConfigError('mode', "'per-event' needs a source with onMetricChanged(); use 'aggregated'");
   }
-  const histogramValues = oneOf('histogramValues', options.histogramValues, HISTOGRAM_VALUES, 'buckets');
+  const histogramValues = checkOneOf('histogramValues', options.histogramValues, HISTOGRAM_VALUES, 'buckets');
   if (histogramValues === 'exact' && typeof source.onMetricChanged !== 'function') {
     throw new MvxConfigError('histogramValues', "'exact' needs a source with onMetricChanged(); use 'buckets'");
   }
-  const attributes = oneOf('attributes', options.attributes, ATTRIBUTE_MODES, 'tags');
-  const histogramType = oneOf(
-    'histogramType',
-    options.histogramType,
-    HISTOGRAM_TYPES,
-    dialect === 'dogstatsd' ? 'distribution' : 'timing',
-  );
+  const attributes = checkOneOf('attributes', options.attributes, ATTRIBUTE_MODES, 'tags');
+  const histogramType = checkOneOf('histogramType', options.histogramType, HISTOGRAM_TYPES, dialect === 'dogstatsd' ? 'distribution' : 'timing');
   if (dialect === 'statsd' && histogramType !== 'timing') {
     throw new MvxConfigError('histogramType', "the 'statsd' dialect has timers only: use 'timing'");
   }
   if (dialect === 'telegraf' && histogramType === 'distribution') {
     throw new MvxConfigError('histogramType', "the 'telegraf' dialect has no distribution: use 'timing' or 'histogram'");
   }
-  const prefix = options.prefix ?? '';
-  if (typeof prefix !== 'string') throw new MvxConfigError('prefix', 'expected a string');
+  const prefix = checkString('prefix', options.prefix, { default: '' });
   return {
     dialect,
     mode,
-    flushIntervalMs: positiveInt('flushIntervalMs', options.flushIntervalMs, 10_000, 1),
+    flushIntervalMs: checkInteger('flushIntervalMs', options.flushIntervalMs, { min: 1, max: MAX_INT32, default: 10_000 }),
     prefix: prefix === '' ? '' : sanitizeStatsdName(prefix),
     attributes,
     histogramType,
     histogramValues,
-    maxHistogramLinesPerSeries: positiveInt('maxHistogramLinesPerSeries', options.maxHistogramLinesPerSeries, 1000, 1),
-    closeClient: bool('closeClient', options.closeClient, true),
-    timeoutMs: positiveInt('timeoutMs', options.timeoutMs, 5000, 1),
+    maxHistogramLinesPerSeries: checkInteger('maxHistogramLinesPerSeries', options.maxHistogramLinesPerSeries, { min: 1, max: MAX_INT32, default: 1000 }),
+    closeClient: checkBoolean('closeClient', options.closeClient, true),
+    timeoutMs: checkInteger('timeoutMs', options.timeoutMs, { min: 1, max: MAX_INT32, default: 5000 }),
+    flushTimeoutMs: checkInteger('flushTimeoutMs', options.flushTimeoutMs, { min: 0, max: MAX_INT32, default: 1000 }),
     signedGaugesAreDeltas: dialect !== 'dogstatsd',
   };
-}
-
-function oneOf<T extends string>(option: string, value: unknown, valid: readonly T[], dflt: T): T {
-  if (value === undefined) return dflt;
-  if (typeof value === 'string' && (valid as readonly string[]).includes(value)) return value as T;
-  throw new MvxConfigError(option, `expected one of ${valid.map((v) => `'${v}'`).join(', ')}, got ${String(value)}`);
-}
-
-function positiveInt(option: string, value: unknown, dflt: number, min: number): number {
-  if (value === undefined) return dflt;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 2 ** 31 - 1) {
-    throw new MvxConfigError(option, `expected an integer between ${min} and 2147483647, got ${String(value)}`);
-  }
-  return value;
-}
-
-function bool(option: string, value: unknown, dflt: boolean): boolean {
-  if (value === undefined) return dflt;
-  if (typeof value !== 'boolean') throw new MvxConfigError(option, `expected a boolean, got ${String(value)}`);
-  return value;
 }

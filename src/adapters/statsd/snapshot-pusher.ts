@@ -1,25 +1,15 @@
 /**
- * Keeps what was last pushed per series and turns snapshots into StatsD calls: counter changes as
- * increments, up-down counters and gauges as absolute gauges, histogram changes as observations.
+ * Keeps what was last pushed per series and hands the lines of each change (`lines.ts`) to the
+ * sender: counter changes as increments, up-down counters and gauges as absolute gauges,
+ * histogram changes as observations.
  */
-import { reportDiagnostic } from '../../core/diagnostics.ts';
-import type {
-  HistogramDimension,
-  MetricDimension,
-  MetricSnapshot,
-  NumberDimension,
-} from '../../core/metrics/types.ts';
-import type { StatsdCallOptions } from './client-like.ts';
-import { replayHistogramDelta } from './histogram-replay.ts';
-import { attributesKey, attributesToNameSuffix, attributesToTags, dimensionStatName } from './naming.ts';
+import { attributesKey, reportDiagnostic } from '../../adapter-kit/index.ts';
+import type { HistogramDimension, MetricSnapshot, NumberDimension } from '../../index.ts';
+import { counterLine, gaugeLines, histogramLines, histogramValueFactor, statsdSeriesName, type StatsdLine, type StatsdSeriesName } from './lines.ts';
 import type { ResolvedStatsdOptions } from './options.ts';
 
 /** Where the pusher sends; the exporter implements it on top of the hot-shots client. */
-export interface StatsdSender {
-  count(stat: string, delta: number, options: StatsdCallOptions): void;
-  gauge(stat: string, value: number, options: StatsdCallOptions): void;
-  observe(stat: string, value: number, times: number, options: StatsdCallOptions): void;
-}
+export type StatsdSender = (line: StatsdLine) => void;
 
 /** Counts kept by the pusher, merged into the exporter's `stats()`. */
 export interface PusherCounts {
@@ -32,16 +22,14 @@ export interface PusherCounts {
 interface NumberState {
   gen: number;
   last: number;
-  readonly stat: string;
-  readonly opts: StatsdCallOptions;
+  readonly name: StatsdSeriesName;
 }
 
 interface HistogramState {
   gen: number;
   counts: readonly number[];
   sum: number;
-  readonly stat: string;
-  readonly opts: StatsdCallOptions;
+  readonly name: StatsdSeriesName;
 }
 
 interface MetricState {
@@ -52,19 +40,18 @@ interface MetricState {
 }
 
 const COMPONENT = 'StatsdExporter';
-const TIME_FACTORS: Readonly<Record<string, number>> = { s: 1000, ms: 1, us: 0.001, ns: 0.000001 };
 
 /** Diffs snapshots against the last pushed state and sends the changes. */
 export class SnapshotPusher {
   readonly counts: PusherCounts = { histogramObservationsNotSent: 0, nonFiniteValuesSkipped: 0 };
   private readonly options: ResolvedStatsdOptions;
-  private readonly sender: StatsdSender;
+  private readonly send: StatsdSender;
   private readonly metrics = new Map<string, MetricState>();
   private gen = 0;
 
-  constructor(options: ResolvedStatsdOptions, sender: StatsdSender) {
+  constructor(options: ResolvedStatsdOptions, send: StatsdSender) {
     this.options = options;
-    this.sender = sender;
+    this.send = send;
   }
 
   /**
@@ -117,24 +104,6 @@ export class SnapshotPusher {
     }
   }
 
-  private seriesIdentity(
-    snap: MetricSnapshot,
-    dim: MetricDimension,
-    attributes: Readonly<Record<string, string | number | boolean>>,
-  ): { stat: string; opts: StatsdCallOptions } {
-    const base = dimensionStatName(this.options.prefix, snap.name, dim.name);
-    switch (this.options.attributes) {
-      case 'tags': {
-        const tags = attributesToTags(attributes);
-        return { stat: base, opts: tags === undefined ? { sampleRate: 1 } : { sampleRate: 1, tags } };
-      }
-      case 'name':
-        return { stat: base + attributesToNameSuffix(attributes), opts: { sampleRate: 1 } };
-      default:
-        return { stat: base, opts: { sampleRate: 1 } };
-    }
-  }
-
   private pushNumber(
     snap: MetricSnapshot,
     state: MetricState,
@@ -143,13 +112,15 @@ export class SnapshotPusher {
     reset: boolean,
     resendGauges: boolean,
   ): void {
+    const o = this.options;
     for (const series of dim.series) {
+      // The core's typed key: series the core keeps apart ({status: 200} and {status: '200'}) never
+      // share a state, which would make counter deltas flip between them and resend their difference.
       const key = `${dim.name}\u0000${attributesKey(series.attributes)}`;
       let s = state.series.get(key) as NumberState | undefined;
       const isNew = s === undefined;
       if (s === undefined) {
-        const id = this.seriesIdentity(snap, dim, series.attributes);
-        s = { gen, last: 0, stat: id.stat, opts: id.opts };
+        s = { gen, last: 0, name: statsdSeriesName(o.prefix, snap, dim, series.attributes, o.attributes) };
         state.series.set(key, s);
       }
       s.gen = gen;
@@ -158,87 +129,40 @@ export class SnapshotPusher {
         this.skipNonFinite(snap.name, value);
         continue;
       }
+      const previous = s.last;
+      s.last = value;
       if (dim.kind === 'counter') {
-        const previous = reset || value < s.last ? 0 : s.last;
-        const delta = value - previous;
-        s.last = value;
-        if (delta > 0) this.sender.count(s.stat, delta, s.opts);
-      } else {
-        const changed = isNew || value !== s.last;
-        s.last = value;
-        if (resendGauges || changed) this.sendGauge(s.stat, value, s.opts);
+        const line = counterLine(s.name, reset ? 0 : previous, value);
+        if (line !== undefined) this.send(line);
+      } else if (resendGauges || isNew || value !== previous) {
+        for (const line of gaugeLines(s.name, value, o.signedGaugesAreDeltas)) this.send(line);
       }
     }
   }
 
-  private sendGauge(stat: string, value: number, opts: StatsdCallOptions): void {
-    // Etsy statsd and Telegraf read a leading '-' as "decrease by": set 0 first, then the value.
-    if (value < 0 && this.options.signedGaugesAreDeltas) this.sender.gauge(stat, 0, opts);
-    this.sender.gauge(stat, value, opts);
-  }
-
-  private pushHistogram(
-    snap: MetricSnapshot,
-    state: MetricState,
-    dim: HistogramDimension,
-    gen: number,
-    reset: boolean,
-  ): void {
-    const unit = dim.unit ?? snap.unit;
-    const factor = this.options.histogramType === 'timing' && unit !== undefined ? (TIME_FACTORS[unit] ?? 1) : 1;
+  private pushHistogram(snap: MetricSnapshot, state: MetricState, dim: HistogramDimension, gen: number, reset: boolean): void {
+    const o = this.options;
+    const lineOptions = { cap: o.maxHistogramLinesPerSeries, factor: histogramValueFactor(dim.unit ?? snap.unit, o.histogramType) };
     for (const series of dim.series) {
       const key = `${dim.name}\u0000${attributesKey(series.attributes)}`;
       let s = state.series.get(key) as HistogramState | undefined;
       if (s === undefined) {
-        const id = this.seriesIdentity(snap, dim, series.attributes);
-        s = { gen, counts: [], sum: 0, stat: id.stat, opts: id.opts };
+        s = { gen, counts: [], sum: 0, name: statsdSeriesName(o.prefix, snap, dim, series.attributes, o.attributes) };
         state.series.set(key, s);
       }
       s.gen = gen;
-      const counts = series.counts;
-      let prev = reset ? [] : s.counts;
-      let prevSum = reset ? 0 : s.sum;
-      let total = 0;
-      let wentDown = prev.length !== 0 && prev.length !== counts.length;
-      for (let i = 0; i < counts.length && !wentDown; i++) {
-        const d = counts[i]! - (prev[i] ?? 0);
-        if (d < 0) wentDown = true;
-        total += d;
-      }
-      if (wentDown) {
-        // Fewer observations than last time (a reset we were not told about): start from zero.
-        prev = [];
-        prevSum = 0;
-        total = 0;
-        for (const c of counts) total += c;
-      }
-      s.counts = counts.slice();
+      const { lines, notSent, nonFinite } = histogramLines(s.name, dim.bounds, series, reset ? [] : s.counts, reset ? 0 : s.sum, lineOptions);
+      s.counts = series.counts.slice();
       s.sum = series.sum;
-      if (total <= 0) continue;
-      const delta = new Array<number>(counts.length);
-      for (let i = 0; i < counts.length; i++) delta[i] = counts[i]! - (prev[i] ?? 0);
-      const stat = s.stat;
-      const opts = s.opts;
-      const result = replayHistogramDelta(
-        dim.bounds,
-        delta,
-        series.sum - prevSum,
-        series.min,
-        series.max,
-        this.options.maxHistogramLinesPerSeries,
-        (value, times) => {
-          const v = value * factor;
-          if (Number.isFinite(v)) this.sender.observe(stat, v, times, opts);
-          else this.skipNonFinite(snap.name, v);
-        },
-      );
-      if (result.notSent > 0) {
-        this.counts.histogramObservationsNotSent += result.notSent;
+      for (const line of lines) this.send(line);
+      for (const v of nonFinite) this.skipNonFinite(snap.name, v);
+      if (notSent > 0) {
+        this.counts.histogramObservationsNotSent += notSent;
         reportDiagnostic({
           component: COMPONENT,
           code: 'statsd.histogram_capped',
-          message: `histogram '${stat}' had more observations than maxHistogramLinesPerSeries in one push; the StatsD count is short`,
-          details: { stat, notSent: result.notSent, cap: this.options.maxHistogramLinesPerSeries },
+          message: `histogram '${s.name.stat}' had more observations than maxHistogramLinesPerSeries in one push; the StatsD count is short`,
+          details: { stat: s.name.stat, notSent, cap: o.maxHistogramLinesPerSeries },
         });
       }
     }

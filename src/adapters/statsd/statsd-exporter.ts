@@ -1,40 +1,24 @@
 /**
  * Pushes a metrics source to StatsD through the user's hot-shots client.
  */
-import { MvxConfigError } from '../../core/errors.ts';
-import { reportDiagnostic } from '../../core/diagnostics.ts';
-import type { LifecycleOptions } from '../../core/logger/sinks/log-sink.ts';
-import type { Metric, MetricsSource } from '../../core/metrics/types.ts';
+import {
+  lifecycleReport,
+  Once,
+  reportDiagnostic,
+  waitBounded,
+  type LifecycleOptions,
+} from '../../adapter-kit/index.ts';
+import { MvxConfigError } from '../../index.ts';
+import type { Metric, MetricsSource } from '../../index.ts';
 import { checkDnsPerSend, ClientErrorTap } from './client-error-tap.ts';
 import type { StatsdCallOptions, StatsdClientLike } from './client-like.ts';
+import type { StatsdLine } from './lines.ts';
+import type { StatsdExporterReport, StatsdExporterStats } from './exporter-stats.ts';
 import { resolveStatsdOptions, type ResolvedStatsdOptions, type StatsdExporterOptions } from './options.ts';
 import { SnapshotPusher, type StatsdSender } from './snapshot-pusher.ts';
 import { statsdLookupOf, type StatsdLookup } from './statsd-lookup.ts';
 
 const COMPONENT = 'StatsdExporter';
-
-/** Counters of a {@link StatsdExporter}; every value only grows. */
-export interface StatsdExporterStats {
-  /** Pushes done: timer ticks and `flush()` calls in aggregated mode, handled changes in per-event mode. */
-  readonly pushes: number;
-  /**
-   * StatsD lines handed to the client (one per `increment`/`gauge`/`timing`/... call). How many
-   * datagrams carry them is the client's business (`maxBufferSize`).
-   */
-  readonly linesSent: number;
-  /** Failures the client reported through its `errorHandler` or socket `error` event (DNS, socket, close). */
-  readonly sendErrors: number;
-  /** Client calls that threw synchronously (caught and reported). */
-  readonly callErrors: number;
-  /** Snapshots or per-event pushes that threw (a faulty source; caught and reported). */
-  readonly pushErrors: number;
-  /** Histogram observations not sent because of `maxHistogramLinesPerSeries`. */
-  readonly histogramObservationsNotSent: number;
-  /** NaN or infinite values not sent. */
-  readonly nonFiniteValuesSkipped: number;
-  /** `flush()`/`close()` calls that reached their time-out. */
-  readonly timeouts: number;
-}
 
 type HistogramMethod = (stat: string, value: number, options?: StatsdCallOptions) => void;
 
@@ -49,8 +33,8 @@ type HistogramMethod = (stat: string, value: number, options?: StatsdCallOptions
  *
  * Failures never reach the caller: the exporter sets the client's `errorHandler` to a wrapper that
  * counts the error, reports it through the library's diagnostics (`statsd.send_failed`) and then
- * calls the handler the client had (if any); the original is put back by {@link close}. Without a
- * handler, hot-shots would throw a cached DNS error from the send call and print the others.
+ * calls the handler the client had (if any); the original is put back by {@link shutdown}. Without
+ * a handler, hot-shots would throw a cached DNS error from the send call and print the others.
  *
  * @example
  * ```ts
@@ -58,7 +42,7 @@ type HistogramMethod = (stat: string, value: number, options?: StatsdCallOptions
  * import { StatsdExporter } from 'mvx-common/statsd';
  * const client = new StatsD({ host: '127.0.0.1', port: 8125, maxBufferSize: 1432 });
  * const exporter = new StatsdExporter({ client, source: recorder, prefix: 'myapp' });
- * process.once('SIGTERM', () => void exporter.close().then(() => process.exit(0)));
+ * process.once('SIGTERM', () => void exporter.shutdown().then(() => process.exit(0)));
  * ```
  */
 export class StatsdExporter {
@@ -72,10 +56,12 @@ export class StatsdExporter {
   private readonly hasHistogram = new WeakMap<Metric<any>, boolean>();
   private timer: ReturnType<typeof setInterval> | undefined;
   private unsubscribe: (() => void) | undefined;
+  private readonly shutdownOnce = new Once((options: LifecycleOptions) => this.close_(options));
   private closing: Promise<void> | undefined;
   private closed = false;
   private pushes = 0;
   private linesSent = 0;
+  private linesFailed = 0;
   private callErrors = 0;
   private pushErrors = 0;
   private timeouts = 0;
@@ -107,7 +93,14 @@ export class StatsdExporter {
 
   /** Counters since construction. */
   stats(): StatsdExporterStats {
+    const { histogramObservationsNotSent, nonFiniteValuesSkipped } = this.pusher.counts;
+    const dropped = histogramObservationsNotSent + nonFiniteValuesSkipped;
     return {
+      accepted: this.linesSent + dropped + this.linesFailed,
+      delivered: this.linesSent,
+      dropped,
+      failed: this.linesFailed,
+      pending: 0,
       pushes: this.pushes,
       linesSent: this.linesSent,
       sendErrors: this.errorTap.errors,
@@ -124,9 +117,10 @@ export class StatsdExporter {
    * (`source.flush`), pushes (aggregated mode), then flushes the client's buffer (`client.flush`).
    * Never rejects; resolves at the latest after `timeoutMs` (counted in `stats().timeouts`).
    */
-  async flush(options: LifecycleOptions = {}): Promise<void> {
-    if (this.closed) return;
-    await this.bounded('flush', options.timeoutMs, () => this.flushSteps());
+  async flush(options: LifecycleOptions = {}): Promise<StatsdExporterReport> {
+    if (this.closed) return lifecycleReport(this.stats(), false);
+    const inTime = await this.bounded('flush', options.timeoutMs, () => this.flushSteps());
+    return lifecycleReport(this.stats(), !inTime);
   }
 
   /**
@@ -138,8 +132,18 @@ export class StatsdExporter {
    * put back, and a cancellable resolver leaves nothing running that keeps the process alive.
    * Idempotent: later calls return the same promise. Never rejects; bounded by `timeoutMs`.
    */
+  shutdown(options: LifecycleOptions = {}): Promise<StatsdExporterReport> {
+    return this.shutdownOnce.call(options);
+  }
+
+  /** @deprecated Use `shutdown()` (same effect, kept for one release). */
   close(options: LifecycleOptions = {}): Promise<void> {
-    this.closing ??= this.bounded('close', options.timeoutMs, async () => {
+    this.closing ??= this.shutdown(options).then(() => undefined);
+    return this.closing;
+  }
+
+  private async close_(options: LifecycleOptions): Promise<StatsdExporterReport> {
+    const inTime = await this.bounded('close', options.timeoutMs, async () => {
       if (this.timer !== undefined) clearInterval(this.timer);
       this.timer = undefined;
       this.unsubscribe?.();
@@ -150,13 +154,12 @@ export class StatsdExporter {
         await this.closeLookup();
         if (typeof this.client.close === 'function') await this.callClient((cb) => this.client.close!(cb));
       }
-    }).then(async () => {
-      this.closed = true;
-      // Also when the bound was reached (a flush waiting for a host name that does not resolve).
-      if (this.options.closeClient) await this.closeLookup();
-      this.errorTap.release();
     });
-    return this.closing;
+    this.closed = true;
+    // Also when the bound was reached (a flush waiting for a host name that does not resolve).
+    if (this.options.closeClient) await this.closeLookup();
+    this.errorTap.release();
+    return lifecycleReport(this.stats(), !inTime);
   }
 
   /**
@@ -166,17 +169,25 @@ export class StatsdExporter {
    */
   private async closeLookup(): Promise<void> {
     if (this.lookup === undefined) return;
-    this.lookup.close();
+    void this.lookup.shutdown();
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
 
   private async flushSteps(): Promise<void> {
-    if (typeof this.source.flush === 'function') {
-      try {
-        await this.source.flush({ timeoutMs: this.options.timeoutMs });
-      } catch (error) {
+    const source = this.source;
+    const timeoutMs = this.options.flushTimeoutMs;
+    if (typeof source.flush === 'function' && timeoutMs > 0) {
+      const flushed = await waitBounded(() => source.flush!({ timeoutMs }), { timeoutMs });
+      if (flushed.status === 'failed') {
         this.pushErrors++;
-        reportDiagnostic({ component: COMPONENT, code: 'statsd.source_flush_failed', message: 'source.flush() failed', error });
+        reportDiagnostic({ component: COMPONENT, code: 'statsd.source_flush_failed', message: 'source.flush() failed; pushing what is aggregated so far', error: flushed.error });
+      } else if (flushed.status === 'timeout') {
+        reportDiagnostic({
+          component: COMPONENT,
+          code: 'statsd.source_flush_timeout',
+          message: `source.flush() did not finish within ${timeoutMs} ms; pushing what is aggregated so far`,
+          details: { timeoutMs },
+        });
       }
     }
     if (this.options.mode === 'aggregated') this.pushNow();
@@ -199,28 +210,21 @@ export class StatsdExporter {
     });
   }
 
-  private bounded(what: string, timeoutMs: number | undefined, work: () => Promise<void>): Promise<void> {
+  /** Runs `work` within the bound; `true` when it finished in time (a failure is reported, not thrown). */
+  private async bounded(what: string, timeoutMs: number | undefined, work: () => Promise<void>): Promise<boolean> {
     const limit = timeoutMs ?? this.options.timeoutMs;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.timeouts++;
-        reportDiagnostic({
-          component: COMPONENT,
-          code: 'statsd.timeout',
-          message: `${what}() did not finish within ${limit} ms`,
-          details: { timeoutMs: limit },
-        });
-        resolve();
-      }, limit);
-      // Deliberately not unref'ed: an awaited flush()/close() at shutdown must keep the process
-      // alive until the metrics are out or the bound passes (an unref'ed timer would let Node exit
-      // mid-close and lose them: hot-shots' "metrics lost at exit"). The bound keeps it short.
-    });
-    const done = work().catch((error: unknown) => {
-      reportDiagnostic({ component: COMPONENT, code: 'statsd.lifecycle_failed', message: `${what}() failed`, error });
-    });
-    return Promise.race([done, timeout]).finally(() => clearTimeout(timer));
+    // holdProcess: an awaited flush()/shutdown() at the end of a program must keep it alive until
+    // the metrics are out or the bound passes (an unref'ed timer would let Node exit mid-close and
+    // lose them: hot-shots' "metrics lost at exit"). The bound keeps it short.
+    const result = await waitBounded(work, { timeoutMs: limit, holdProcess: true });
+    if (result.status === 'failed') {
+      reportDiagnostic({ component: COMPONENT, code: 'statsd.lifecycle_failed', message: `${what}() failed`, error: result.error });
+    } else if (result.status === 'timeout') {
+      this.timeouts++;
+      reportDiagnostic({ component: COMPONENT, code: 'statsd.timeout', message: `${what}() did not finish within ${limit} ms`, details: { timeoutMs: limit } });
+      return false;
+    }
+    return true;
   }
 
   private pushNow(): void {
@@ -281,35 +285,19 @@ export class StatsdExporter {
   private makeSender(): StatsdSender {
     const c = this.client;
     const hist = this.histogramMethod;
-    const fail = (error: unknown): void => {
-      this.callErrors++;
-      reportDiagnostic({ component: COMPONENT, code: 'statsd.client_call_failed', message: 'a hot-shots call threw', error });
-    };
-    return {
-      count: (stat, delta, opts) => {
-        try {
-          c.increment(stat, delta, opts);
-          this.linesSent++;
-        } catch (error) {
-          fail(error);
-        }
-      },
-      gauge: (stat, value, opts) => {
-        try {
-          c.gauge(stat, value, opts);
-          this.linesSent++;
-        } catch (error) {
-          fail(error);
-        }
-      },
-      observe: (stat, value, times, opts) => {
-        try {
-          for (let i = 0; i < times; i++) hist.call(c, stat, value, opts);
-          this.linesSent += times;
-        } catch (error) {
-          fail(error);
-        }
-      },
+    return (line: StatsdLine) => {
+      let sent = 0;
+      try {
+        if (line.type === 'count') c.increment(line.stat, line.value, line.options);
+        else if (line.type === 'gauge') c.gauge(line.stat, line.value, line.options);
+        else for (; sent < line.times; sent++) hist.call(c, line.stat, line.value, line.options);
+        this.linesSent += line.times;
+      } catch (error) {
+        this.linesSent += sent;
+        this.linesFailed += line.times - sent;
+        this.callErrors++;
+        reportDiagnostic({ component: COMPONENT, code: 'statsd.client_call_failed', message: 'a hot-shots call threw', error });
+      }
     };
   }
 }

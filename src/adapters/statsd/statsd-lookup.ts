@@ -13,9 +13,11 @@
  * can be cancelled (a `dns.Resolver`, or a function honouring its `signal`).
  * @module
  */
-import { lookup as systemLookup, Resolver, type LookupAddress, type LookupOneOptions } from 'node:dns';
+import { Resolver, type LookupAddress, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
-import { MvxConfigError } from '../../core/errors.ts';
+import { checkInteger, lifecycleReport, type DeliveryStats, type LifecycleReport } from '../../adapter-kit/index.ts';
+import { MvxConfigError } from '../../index.ts';
+import { asErrno, errno, resolveWith } from './lookup-resolvers.ts';
 
 /** Your own resolver: resolve `hostname` for `family` (0 = either); stop when `signal` aborts. */
 export type StatsdResolveFunction = (
@@ -46,8 +48,21 @@ export interface StatsdLookupOptions {
   readonly timeoutMs?: number;
 }
 
-/** Counters of a {@link StatsdLookup}. */
-export interface StatsdLookupStats {
+/**
+ * Counters of a {@link StatsdLookup}. The delivery counts are in lookup calls:
+ * `accepted = delivered + dropped + failed + pending`.
+ */
+export interface StatsdLookupStats extends DeliveryStats {
+  /** Lookup calls. */
+  readonly accepted: number;
+  /** Calls answered with an address. */
+  readonly delivered: number;
+  /** Calls answered with `ECANCELLED` (same as `cancelled`). */
+  readonly dropped: number;
+  /** Calls answered with an error (the name did not resolve, `ETIMEOUT`). */
+  readonly failed: number;
+  /** Calls waiting for an answer. */
+  readonly pending: number;
   /** Resolutions started (IP addresses and cached answers need none). */
   readonly resolutions: number;
   /** Resolutions that failed. */
@@ -66,7 +81,14 @@ type Callback = (err: NodeJS.ErrnoException | null, address?: string | LookupAdd
  */
 export interface StatsdLookup {
   (hostname: string, options: LookupOneOptions | number, callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void): void;
-  /** Answers waiting callers with `ECANCELLED`, cancels what can be, refuses later calls. Idempotent. */
+  /**
+   * Answers waiting callers with `ECANCELLED`, cancels what can be, refuses later calls. The work
+   * is synchronous; idempotent (the same promise); never rejects.
+   */
+  shutdown(): Promise<StatsdLookupStats & LifecycleReport>;
+  /** Nothing to deliver: resolves at once with the counters. */
+  flush(): Promise<StatsdLookupStats & LifecycleReport>;
+  /** @deprecated Use `shutdown()` (same effect, synchronous; kept for one release). */
   close(): void;
   stats(): StatsdLookupStats;
 }
@@ -90,7 +112,7 @@ interface NameState {
 /**
  * Makes a lookup for hot-shots' UDP socket: `new StatsD({ host, udpSocketOptions: { type: 'udp4',
  * lookup: createStatsdLookup() } })` (leave `cacheDns` off: hot-shots would resolve with
- * `dns.lookup` itself). A {@link StatsdExporter} finds it on the client and closes it in `close()`.
+ * `dns.lookup` itself). A {@link StatsdExporter} finds it on the client and shuts it down in `shutdown()`.
  *
  * @throws MvxConfigError naming the option when one is invalid.
  * @example
@@ -111,7 +133,15 @@ export function createStatsdLookup(options: StatsdLookupOptions = {}): StatsdLoo
   const abort = new AbortController();
   const names = new Map<string, NameState>();
   const counts = { resolutions: 0, failures: 0, timeouts: 0, cancelled: 0 };
+  const calls = { accepted: 0, delivered: 0, failed: 0 };
   let closed = false;
+  let shutdown: Promise<StatsdLookupStats & LifecycleReport> | undefined;
+  // Every caller is answered through here, once: counted by how.
+  const reply = (w: Waiter, error: NodeJS.ErrnoException | null, answer?: { address: string; family: 4 | 6 }): void => {
+    if (error === null && answer !== undefined) calls.delivered++;
+    else if (error?.code !== 'ECANCELLED') calls.failed++;
+    answerCaller(w, error, answer);
+  };
 
   const settle = (state: NameState, error: NodeJS.ErrnoException | null, answer?: { address: string; family: 4 | 6 }): void => {
     const waiters = state.waiters;
@@ -150,6 +180,7 @@ export function createStatsdLookup(options: StatsdLookupOptions = {}): StatsdLoo
     const rawFamily = typeof optionsArg === 'number' ? optionsArg : opts.family;
     const family: 0 | 4 | 6 = rawFamily === 4 || rawFamily === 'IPv4' ? 4 : rawFamily === 6 || rawFamily === 'IPv6' ? 6 : 0;
     const waiter: Waiter = { callback, all: opts.all === true };
+    calls.accepted++;
     if (closed) {
       counts.cancelled++;
       process.nextTick(reply, waiter, errno('ECANCELLED', `lookup ${hostname}: the StatsD lookup is closed`, hostname));
@@ -186,6 +217,10 @@ export function createStatsdLookup(options: StatsdLookupOptions = {}): StatsdLoo
     if (!state.inFlight) resolve(hostname, family, state);
   }) as StatsdLookup;
 
+  const stats = (): StatsdLookupStats => {
+    const { accepted, delivered, failed } = calls;
+    return { accepted, delivered, dropped: counts.cancelled, failed, pending: accepted - delivered - failed - counts.cancelled, ...counts };
+  };
   lookup.close = (): void => {
     if (closed) return;
     closed = true;
@@ -197,7 +232,12 @@ export function createStatsdLookup(options: StatsdLookupOptions = {}): StatsdLoo
     }
     names.clear();
   };
-  lookup.stats = (): StatsdLookupStats => ({ ...counts });
+  lookup.stats = stats;
+  lookup.flush = () => Promise.resolve(lifecycleReport(stats(), false));
+  lookup.shutdown = () => {
+    lookup.close();
+    return (shutdown ??= Promise.resolve(lifecycleReport(stats(), false)));
+  };
   Object.defineProperty(lookup, BRAND, { value: true });
   return lookup;
 }
@@ -208,7 +248,7 @@ export function statsdLookupOf(client: unknown): StatsdLookup | undefined {
   return typeof lookup === 'function' && (lookup as unknown as Record<symbol, unknown>)[BRAND] === true ? (lookup as StatsdLookup) : undefined;
 }
 
-function reply(w: Waiter, error: NodeJS.ErrnoException | null, answer?: { address: string; family: 4 | 6 }): void {
+function answerCaller(w: Waiter, error: NodeJS.ErrnoException | null, answer?: { address: string; family: 4 | 6 }): void {
   try {
     if (error !== null || answer === undefined) w.callback(error ?? errno('ENOTFOUND', 'no address', ''));
     else if (w.all) w.callback(null, [{ address: answer.address, family: answer.family }]);
@@ -218,50 +258,6 @@ function reply(w: Waiter, error: NodeJS.ErrnoException | null, answer?: { addres
   }
 }
 
-function resolveWith(
-  resolver: 'system' | Resolver | StatsdResolveFunction,
-  hostname: string,
-  family: 0 | 4 | 6,
-  signal: AbortSignal,
-): Promise<{ address: string; family: 4 | 6 }> {
-  if (resolver === 'system') {
-    return new Promise((ok, fail) =>
-      systemLookup(hostname, { family }, (err, address, fam) => (err ? fail(err) : ok({ address, family: fam === 6 ? 6 : 4 }))),
-    );
-  }
-  if (resolver instanceof Resolver) {
-    const query = (f: 4 | 6): Promise<{ address: string; family: 4 | 6 }> =>
-      new Promise((ok, fail) => {
-        const done = (err: NodeJS.ErrnoException | null, addresses: string[]): void => {
-          if (err) fail(err);
-          else if (addresses.length === 0) fail(errno('ENODATA', `query ${hostname}: no address`, hostname));
-          else ok({ address: addresses[0]!, family: f });
-        };
-        if (f === 4) resolver.resolve4(hostname, done);
-        else resolver.resolve6(hostname, done);
-      });
-    return family === 6 ? query(6) : family === 4 ? query(4) : query(4).catch(() => query(6));
-  }
-  try {
-    return Promise.resolve(resolver(hostname, { family, signal }));
-  } catch (error) {
-    return Promise.reject(error as Error);
-  }
-}
-
-function errno(code: string, message: string, hostname: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(message), { code, hostname, syscall: 'lookup' });
-}
-
-function asErrno(error: unknown, hostname: string): NodeJS.ErrnoException {
-  if (error instanceof Error) return error as NodeJS.ErrnoException;
-  return errno('ENOTFOUND', `lookup ${hostname}: ${String(error)}`, hostname);
-}
-
 function ms(option: string, value: unknown, dflt: number): number {
-  if (value === undefined) return dflt;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1) {
-    throw new MvxConfigError(option, `expected an integer number of milliseconds from 0 to 2147483647, got ${String(value)}`);
-  }
-  return value;
+  return checkInteger(option, value, { min: 0, max: 2_147_483_647, default: dflt });
 }

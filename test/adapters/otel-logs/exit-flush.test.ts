@@ -1,6 +1,7 @@
 /**
  * Records waiting in a BatchLogRecordProcessor when the process ends naturally: exported with
- * `flushOnExit` (default), lost without it (the SDK's batch timer is unref'ed). Real child
+ * `flushOnExit` (default), lost without it (the SDK's batch timer is unref'ed); on
+ * `process.exit()` nothing can be exported any more, so they are counted and reported. Real child
  * processes, real OTLP/HTTP export to a receiver on 127.0.0.1.
  */
 import { spawn } from 'node:child_process';
@@ -18,9 +19,10 @@ afterAll(async () => {
   await receiver.close();
 });
 
-function run(mode: 'on' | 'off', count: number): Promise<number | null> {
+function run(mode: 'on' | 'off' | 'exit' | 'exit-unknown' | 'unreferenced', count: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [child, receiver.url, mode, String(count)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const flags = mode === 'unreferenced' ? ['--expose-gc'] : [];
+    const p = spawn(process.execPath, [...flags, child, receiver.url, mode, String(count)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => p.kill('SIGKILL'), 20_000);
@@ -28,7 +30,7 @@ function run(mode: 'on' | 'off', count: number): Promise<number | null> {
     p.on('exit', (code) => {
       clearTimeout(timer);
       if (code !== 0) reject(new Error(`child exited with ${code}: ${stderr}`));
-      else resolve(code);
+      else resolve(stderr);
     });
   });
 }
@@ -45,5 +47,25 @@ describe('OtelLogSink at natural process exit', () => {
     receiver.bodies.logs.length = 0;
     await run('off', 7);
     expect(logRecords(receiver.bodies.logs)).toHaveLength(0);
+  });
+
+  it('a sink nobody refers to any more is kept until the records it emitted are flushed (the exit registry holds it while it holds records)', async () => {
+    receiver.bodies.logs.length = 0;
+    await run('unreferenced', 5);
+    expect(logRecords(receiver.bodies.logs)).toHaveLength(5);
+  });
+
+  it('process.exit(): the records the SDK still holds are counted and reported, exactly with the exporter option', async () => {
+    receiver.bodies.logs.length = 0;
+    const stderr = await run('exit', 4);
+    expect(logRecords(receiver.bodies.logs)).toHaveLength(0);
+    expect(stderr).toContain(
+      '[mvx-common] OtelLogSink exit.not_exported: 4 log record(s) handed to the OpenTelemetry SDK were not exported when the process exited (queued in its processor or in flight)',
+    );
+  });
+
+  it('process.exit() without the exporter option: reports at most the records emitted since the last completed flush', async () => {
+    const stderr = await run('exit-unknown', 3);
+    expect(stderr).toContain('[mvx-common] OtelLogSink exit.not_exported: up to 3 log record(s) emitted since the last completed flush may not have been exported');
   });
 });

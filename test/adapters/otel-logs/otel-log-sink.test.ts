@@ -94,7 +94,18 @@ describe('OtelLogSink through the real logs SDK', () => {
       'code.file.path': 'src/storage.ts',
       'code.line.number': 17,
     });
-    expect(sink.stats()).toEqual({ emitted: 1, disabled: 0, failed: 0, afterShutdown: 0 });
+    expect(sink.stats()).toEqual({
+      accepted: 1,
+      delivered: 1,
+      dropped: 0,
+      droppedByReason: { disabled: 0, shutdown: 0 },
+      failed: 0,
+      pending: 0,
+      notExportedAtExit: 0,
+      emitted: 1,
+      disabled: 0,
+      afterShutdown: 0,
+    });
   });
 
   it('omits absent metadata; the root namespace gives the bare event name; body can be left empty', () => {
@@ -236,7 +247,7 @@ describe('OtelLogSink through the real logs SDK', () => {
     try {
       sink.log(event());
       expect(exporter.getFinishedLogRecords().map((r) => r.eventName)).toEqual(['storage.save']);
-      expect(await sink.flush()).toBe(true);
+      expect((await sink.flush()).timedOut).toBe(false);
       await sink.shutdown(); // the global provider is not the sink's: flushed, not shut down
       expect(logs.getLogger('other').enabled()).toBe(true);
     } finally {
@@ -308,7 +319,7 @@ describe('OtelLogSink through the real logs SDK', () => {
     };
     const stderr = captureMvxStderr();
     const sink = new OtelLogSink({ loggerProvider: hanging, timeoutMs: 50 });
-    expect(await sink.flush()).toBe(false);
+    expect((await sink.flush()).timedOut).toBe(true);
     const first = sink.shutdown();
     expect(sink.shutdown()).toBe(first);
     await first;

@@ -12,28 +12,35 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { OtelMetricsBridge } from '../../../src/adapters/otel-metrics/index.ts';
 import { diagnosticCounts, isMvxError, MvxErrorCode, OVERFLOW_ATTRIBUTE } from '../../../src/index.ts';
-import type { MetricAttributes, MetricSnapshot, MetricsSource, NumberSeries } from '../../../src/index.ts';
+import type { MetricAttributes, MetricSnapshot, NumberSeries } from '../../../src/index.ts';
+import { FakeMetricsSource } from '../contract/fixtures/metric-source.ts';
 import { captureMvxStderr } from '../../support/stderr-guard.ts';
 
 const START_MS = 1_760_000_000_123.456;
 
-/** A hand-written source whose snapshots the test edits between collections. */
-class TestSource implements MetricsSource {
+/** The shared fake source, its snapshots built from fields the test edits between collections. */
+class TestSource extends FakeMetricsSource {
   requests = new Map<string, number>([['GET|200', 3]]);
   inflight = 2;
   temperature = 21.5;
   histo = { counts: [1, 2, 0, 1], sum: 3.2, count: 4, min: 0.05, max: 2.5 };
   extra: MetricSnapshot[] = [];
   start = START_MS;
-  reads = 0;
-  flushes = 0;
+  /** The next reads that throw. */
   failReads = 0;
-  snapshots(): MetricSnapshot[] {
-    this.reads++;
+  constructor() {
+    super();
+    this.set(() => this.build());
+  }
+  override snapshots(): MetricSnapshot[] {
     if (this.failReads > 0) {
       this.failReads--;
+      this.reads++;
       throw new Error('snapshot exploded');
     }
+    return super.snapshots();
+  }
+  private build(): MetricSnapshot[] {
     const now = Date.now();
     return [
       {
@@ -80,10 +87,6 @@ class TestSource implements MetricsSource {
       },
       ...this.extra,
     ];
-  }
-  flush(): Promise<void> {
-    this.flushes++;
-    return Promise.resolve();
   }
 }
 

@@ -238,7 +238,29 @@ describe('registerOtelTracing: spans from logInvocation', () => {
     }
   });
 
-  it('unregisters: no spans afterwards, and the previous correlation provider is restored', () => {
+  it('shutdown(): idempotent, no spans afterwards, the previous correlation provider restored, spans counted (started = ended + running)', async () => {
+    world.stop();
+    const mine = (): Record<string, string> => ({ request_id: 'r1' });
+    setLogCorrelationProvider(mine);
+    const tracing = registerOtelTracing({ tracerProvider: world.tracerProvider });
+    let release!: () => void;
+    const running = logInvocation({ event: 'slow', context: world.root })(() => new Promise<void>((r) => (release = r)))();
+    logInvocation({ event: 'quick', context: world.root })(() => 1)();
+    expect(tracing.stats()).toEqual({ accepted: 2, delivered: 1, dropped: 0, failed: 0, pending: 1 });
+    const first = tracing.shutdown();
+    expect(tracing.shutdown()).toBe(first);
+    expect(await first).toEqual({ accepted: 2, delivered: 1, dropped: 0, failed: 0, pending: 1, timedOut: false });
+    expect(getLogCorrelationProvider()).toBe(mine);
+    logInvocation({ event: 'after', context: world.root })(() => 1)();
+    release();
+    await running;
+    // The span of the call still running at shutdown is ended when the call ends.
+    expect(world.finished().map((s) => s.name)).toEqual(['app.quick', 'app.slow']);
+    expect(tracing.stats()).toMatchObject({ accepted: 2, delivered: 2, pending: 0 });
+    setLogCorrelationProvider(undefined);
+  });
+
+  it('unregisters (the deprecated call form of the handle): no spans afterwards, and the previous correlation provider is restored', () => {
     world.stop();
     const mine = (): Record<string, string> => ({ request_id: 'r1' });
     setLogCorrelationProvider(mine);

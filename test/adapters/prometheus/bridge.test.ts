@@ -3,8 +3,10 @@ import promClient, { Registry } from 'prom-client';
 import { createPrometheusBridge } from '../../../src/adapters/prometheus/index.ts';
 import { bridgesOf } from '../../../src/adapters/prometheus/prometheus-bridge.ts';
 import { isMvxError, MvxConfigError, MvxErrorCode } from '../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic } from '../../../src/core/diagnostics.ts';
-import type { Diagnostic } from '../../../src/core/diagnostics.ts';
+import { configureDiagnostics } from '../../../src/index.ts';
+import { captureDiagnostics } from '../../support/diagnostics.ts';
+import { FakeMetricsSource, histogramSnapshot } from '../contract/fixtures/metric-source.ts';
+import { sampleMap } from '../contract/fixtures/prometheus-text.ts';
 import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { GaugeMetric } from '../../../src/core/metrics/instruments/gauge-metric.ts';
 import { HistogramMetric } from '../../../src/core/metrics/instruments/histogram-metric.ts';
@@ -12,24 +14,6 @@ import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-m
 import type { MetricSnapshot, MetricsSource } from '../../../src/core/metrics/types.ts';
 
 configureDiagnostics({ stderr: 'off' });
-
-/** A hand-written source returning whatever `snaps` holds; counts its calls. */
-function fixedSource(snaps: MetricSnapshot[]): MetricsSource & { calls: number; flushes: number; snaps: MetricSnapshot[] } {
-  const s = {
-    snaps,
-    calls: 0,
-    flushes: 0,
-    snapshots(): MetricSnapshot[] {
-      s.calls++;
-      return s.snaps;
-    },
-    flush(): Promise<void> {
-      s.flushes++;
-      return Promise.resolve();
-    },
-  };
-  return s;
-}
 
 const T0 = 1_700_000_000_000;
 const counterSnap = (name: string, series: Array<[Record<string, string | number | boolean>, number]>, extra: Partial<MetricSnapshot> = {}): MetricSnapshot => ({
@@ -39,17 +23,6 @@ const counterSnap = (name: string, series: Array<[Record<string, string | number
   dimensions: [{ name: '', kind: 'counter', series: series.map(([attributes, value]) => ({ attributes, value })) }],
   ...extra,
 });
-
-/** Parses the text exposition into `line name{labels}` → value. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const i = line.lastIndexOf(' ');
-    out.set(line.slice(0, i), Number(line.slice(i + 1)));
-  }
-  return out;
-}
 
 const registries: Registry[] = [];
 function newRegistry(): Registry {
@@ -64,7 +37,7 @@ afterEach(() => {
 describe('createPrometheusBridge', () => {
   it('exports counters with _total, labels sanitised and stringified, help from the description', async () => {
     const registry = newRegistry();
-    const source = fixedSource([
+    const source = new FakeMetricsSource([
       counterSnap('http.server.requests', [[{ 'http.method': 'GET', status: 200, ok: true }, 3], [{ 'http.method': 'POST', status: 500, ok: false }, 1]], {
         description: 'Requests served',
       }),
@@ -72,14 +45,14 @@ describe('createPrometheusBridge', () => {
     createPrometheusBridge(source, { registry });
     const text = await registry.metrics();
     expect(text).toContain('# HELP http_server_requests_total Requests served\n# TYPE http_server_requests_total counter');
-    const s = samples(text);
+    const s = sampleMap(text);
     expect(s.get('http_server_requests_total{http_method="GET",status="200",ok="true"}')).toBe(3);
     expect(s.get('http_server_requests_total{http_method="POST",status="500",ok="false"}')).toBe(1);
   });
 
   it('exports histograms with exact cumulative buckets, +Inf, _sum and _count, converting ms to seconds', async () => {
     const registry = newRegistry();
-    const source = fixedSource([
+    const source = new FakeMetricsSource([
       {
         name: 'job.duration',
         unit: 'ms',
@@ -92,7 +65,7 @@ describe('createPrometheusBridge', () => {
     const text = await registry.metrics();
     expect(text).toContain('# TYPE job_duration_seconds histogram');
     expect(text).toContain('# HELP job_duration_seconds job.duration');
-    const s = samples(text);
+    const s = sampleMap(text);
     expect(s.get('job_duration_seconds_bucket{le="0.005",queue="a"}')).toBe(1);
     expect(s.get('job_duration_seconds_bucket{le="0.01",queue="a"}')).toBe(1);
     expect(s.get('job_duration_seconds_bucket{le="0.25",queue="a"}')).toBe(3);
@@ -103,7 +76,7 @@ describe('createPrometheusBridge', () => {
 
   it('maps up-down counters and gauges to Prometheus gauges, gauge unit 1 to _ratio, dimensions to <metric>_<dimension>', async () => {
     const registry = newRegistry();
-    const source = fixedSource([
+    const source = new FakeMetricsSource([
       {
         name: 'pool',
         startTimeMs: T0,
@@ -119,7 +92,7 @@ describe('createPrometheusBridge', () => {
     const text = await registry.metrics();
     expect(text).toContain('# TYPE pool_in_use gauge');
     expect(text).toContain('# HELP pool_utilization_ratio Share busy');
-    const s = samples(text);
+    const s = sampleMap(text);
     expect(s.get('pool_in_use')).toBe(-2);
     expect(s.get('pool_utilization_ratio')).toBe(0.25);
     expect(s.get('pool_bytes_read_bytes_total')).toBe(1024);
@@ -127,7 +100,7 @@ describe('createPrometheusBridge', () => {
 
   it('renames a histogram attribute called le, and exports the overflow series as otel_metric_overflow="true"', async () => {
     const registry = newRegistry();
-    const source = fixedSource([
+    const source = new FakeMetricsSource([
       {
         name: 'h',
         startTimeMs: T0,
@@ -137,16 +110,15 @@ describe('createPrometheusBridge', () => {
       counterSnap('c', [[{ 'otel.metric.overflow': true }, 5]]),
     ]);
     createPrometheusBridge(source, { registry });
-    const s = samples(await registry.metrics());
+    const s = sampleMap(await registry.metrics());
     expect(s.get('h_bucket{le="1",_le="x"}')).toBe(1);
     expect(s.get('c_total{otel_metric_overflow="true"}')).toBe(5);
   });
 
   it('merges core series whose Prometheus labels are equal instead of exposing duplicates', async () => {
     const registry = newRegistry();
-    const seen: Diagnostic[] = [];
-    const off = onDiagnostic((d) => seen.push(d));
-    const source = fixedSource([
+    const { list: seen, stop: off } = captureDiagnostics();
+    const source = new FakeMetricsSource([
       counterSnap('hits', [[{ status: 200 }, 3], [{ status: '200' }, 4], [{ status: 404 }, 1]]),
       {
         name: 'temp',
@@ -180,7 +152,7 @@ describe('createPrometheusBridge', () => {
     }
     const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
     expect(new Set(lines.map((l) => l.slice(0, l.lastIndexOf(' ')))).size).toBe(lines.length);
-    const s = samples(text);
+    const s = sampleMap(text);
     expect(s.get('hits_total{status="200"}')).toBe(7);
     expect(s.get('hits_total{status="404"}')).toBe(1);
     expect(s.get('temp{a_b="x"}')).toBe(2);
@@ -190,6 +162,37 @@ describe('createPrometheusBridge', () => {
     expect(s.get('lat_count{ok="true"}')).toBe(7);
     expect(bridge.stats().mergedSeries).toBe(3);
     expect(seen.filter((d) => d.code === 'labels.merged').map((d) => d.details?.['name']).sort()).toEqual(['hits_total', 'lat', 'temp']);
+  });
+
+  it('merging two series whose sum would overflow keeps the finite value, never +Inf (counted and reported once)', async () => {
+    const registry = newRegistry();
+    const { list: seen, stop: off } = captureDiagnostics();
+    const big = 1e308;
+    const source = new FakeMetricsSource([
+      counterSnap('huge', [
+        [{ status: 200 }, big],
+        [{ status: '200' }, big],
+      ]),
+      histogramSnapshot('lat', [1], [
+        { attributes: { ok: true }, counts: [0, 1], sum: big, count: 1 },
+        { attributes: { ok: 'true' }, counts: [0, 1], sum: big, count: 1 },
+      ]),
+    ]);
+    const bridge = createPrometheusBridge(source, { registry });
+    let text: string;
+    try {
+      text = await registry.metrics();
+    } finally {
+      off();
+    }
+    const s = sampleMap(text);
+    expect(s.get('huge_total{status="200"}')).toBe(big);
+    expect(s.get('lat_sum{ok="true"}')).toBe(big);
+    expect(s.get('lat_count{ok="true"}')).toBe(1);
+    expect(s.get('lat_bucket{le="+Inf",ok="true"}')).toBe(1);
+    expect(text).not.toContain('+Inf\n');
+    expect(bridge.stats()).toMatchObject({ mergedSeries: 2, mergeOverflows: 2, accepted: 4, delivered: 2, dropped: 2 });
+    expect(seen.filter((d) => d.code === 'labels.merge_overflow').map((d) => d.details?.['name']).sort()).toEqual(['huge_total', 'lat']);
   });
 
   it('reads the real metrics core, flushing before each scrape so emitted events are reflected', async () => {
@@ -203,7 +206,7 @@ describe('createPrometheusBridge', () => {
     recorder.emit({ type: 'order', region: 'eu', bytes: 500, open: 4 });
     recorder.emit({ type: 'order', region: 'us', bytes: 5000, open: 2 });
     // No await between emit and scrape: the bridge's flush makes them visible.
-    const s = samples(await registry.metrics());
+    const s = sampleMap(await registry.metrics());
     expect(s.get('orders_placed_total{region="eu"}')).toBe(2);
     expect(s.get('orders_placed_total{region="us"}')).toBe(1);
     expect(s.get('order_value_bytes_bucket{le="100",region="eu"}')).toBe(1);
@@ -215,14 +218,14 @@ describe('createPrometheusBridge', () => {
 
   it('takes one snapshot per scrape, shared by every collector of the source', async () => {
     const registry = newRegistry();
-    const source = fixedSource(Array.from({ length: 20 }, (_, i) => counterSnap(`m${i}`, [[{}, i]])));
+    const source = new FakeMetricsSource(Array.from({ length: 20 }, (_, i) => counterSnap(`m${i}`, [[{}, i]])));
     createPrometheusBridge(source, { registry });
-    const before = source.calls;
+    const before = source.reads;
     await registry.metrics();
-    expect(source.calls - before).toBe(1);
+    expect(source.reads - before).toBe(1);
     expect(source.flushes).toBe(1);
     await registry.getMetricsAsJSON();
-    expect(source.calls - before).toBe(2);
+    expect(source.reads - before).toBe(2);
   });
 
   it('serves complete data to concurrent scrapes', async () => {
@@ -238,7 +241,7 @@ describe('createPrometheusBridge', () => {
     };
     createPrometheusBridge(source, { registry });
     const texts = await Promise.all([registry.metrics(), registry.getMetricsAsJSON(), registry.metrics(), registry.metrics()]);
-    for (const t of [texts[0], texts[2], texts[3]]) expect(samples(t).size).toBe(30);
+    for (const t of [texts[0], texts[2], texts[3]]) expect(sampleMap(t).size).toBe(30);
     expect(texts[1].every((m) => m.values.length === 1)).toBe(true);
   });
 
@@ -246,8 +249,8 @@ describe('createPrometheusBridge', () => {
     const registry = newRegistry();
     const legacy = new promClient.Counter({ name: 'legacy_jobs_total', help: 'hand-written', labelNames: ['kind'], registers: [registry] });
     legacy.inc({ kind: 'a' }, 2);
-    createPrometheusBridge(fixedSource([counterSnap('jobs.migrated', [[{ kind: 'a' }, 5]])]), { registry });
-    const s = samples(await registry.metrics());
+    createPrometheusBridge(new FakeMetricsSource([counterSnap('jobs.migrated', [[{ kind: 'a' }, 5]])]), { registry });
+    const s = sampleMap(await registry.metrics());
     expect(s.get('legacy_jobs_total{kind="a"}')).toBe(2);
     expect(s.get('jobs_migrated_total{kind="a"}')).toBe(5);
   });
@@ -255,7 +258,7 @@ describe('createPrometheusBridge', () => {
   it('throws an MvxError naming both metrics when a hand-written metric holds the name, registering nothing', () => {
     const registry = newRegistry();
     new promClient.Counter({ name: 'jobs_total', help: 'hand-written', registers: [registry] });
-    const source = fixedSource([counterSnap('other', [[{}, 1]]), counterSnap('jobs', [[{}, 1]])]);
+    const source = new FakeMetricsSource([counterSnap('other', [[{}, 1]]), counterSnap('jobs', [[{}, 1]])]);
     let caught: unknown;
     try {
       createPrometheusBridge(source, { registry });
@@ -270,66 +273,66 @@ describe('createPrometheusBridge', () => {
 
   it('throws when two dimensions of the source map to the same Prometheus name', () => {
     const registry = newRegistry();
-    const source = fixedSource([counterSnap('a.b', [[{}, 1]]), counterSnap('a_b', [[{}, 1]])]);
+    const source = new FakeMetricsSource([counterSnap('a.b', [[{}, 1]]), counterSnap('a_b', [[{}, 1]])]);
     expect(() => createPrometheusBridge(source, { registry })).toThrow(/'a\.b' and mvx metric 'a_b'|'a_b' and mvx metric 'a\.b'/);
   });
 
   it('re-registration of the same source replaces the previous bridge instead of throwing', async () => {
     const registry = newRegistry();
-    const first = fixedSource([counterSnap('reloaded', [[{}, 1]])]);
-    const second = fixedSource([counterSnap('reloaded', [[{}, 42]])]);
+    const first = new FakeMetricsSource([counterSnap('reloaded', [[{}, 1]])]);
+    const second = new FakeMetricsSource([counterSnap('reloaded', [[{}, 42]])]);
     const b1 = createPrometheusBridge(first, { registry });
     const b2 = createPrometheusBridge(second, { registry });
     expect(b2.stats().replaced).toBe(1);
-    expect(samples(await registry.metrics()).get('reloaded_total')).toBe(42);
+    expect(sampleMap(await registry.metrics()).get('reloaded_total')).toBe(42);
     // The old bridge notices on its next refresh and leaves the name alone (no ping-pong).
     b1.refresh();
     expect(b1.stats().lost).toBe(1);
     expect(b1.names()).toEqual([]);
     // Having lost every name, the old bridge retires: the handler no longer prepares it.
     expect(bridgesOf(registry)).toEqual([b2]);
-    const callsBefore = first.calls;
+    const callsBefore = first.reads;
     await registry.metrics();
     b1.refresh();
-    expect(first.calls).toBe(callsBefore);
-    expect(samples(await registry.metrics()).get('reloaded_total')).toBe(42);
+    expect(first.reads).toBe(callsBefore);
+    expect(sampleMap(await registry.metrics()).get('reloaded_total')).toBe(42);
     // Closing the old bridge does not remove the new bridge's collector.
     b1.close();
-    expect(samples(await registry.metrics()).get('reloaded_total')).toBe(42);
+    expect(sampleMap(await registry.metrics()).get('reloaded_total')).toBe(42);
     b2.close();
     expect(registry.getSingleMetric('reloaded_total')).toBeUndefined();
   });
 
   it('serves several sources in one registry, each with its own snapshot', async () => {
     const registry = newRegistry();
-    const a = fixedSource([counterSnap('from.a', [[{}, 1]])]);
-    const b = fixedSource([counterSnap('from.b', [[{}, 2]])]);
+    const a = new FakeMetricsSource([counterSnap('from.a', [[{}, 1]])]);
+    const b = new FakeMetricsSource([counterSnap('from.b', [[{}, 2]])]);
     createPrometheusBridge(a, { registry });
     createPrometheusBridge(b, { registry });
     expect(bridgesOf(registry)).toHaveLength(2);
-    const s = samples(await registry.metrics());
+    const s = sampleMap(await registry.metrics());
     expect(s.get('from_a_total')).toBe(1);
     expect(s.get('from_b_total')).toBe(2);
   });
 
   it('registers metrics the source gains later: from the next scrape, or at once with refresh()', async () => {
     const registry = newRegistry();
-    const source = fixedSource([counterSnap('first', [[{}, 1]])]);
+    const source = new FakeMetricsSource([counterSnap('first', [[{}, 1]])]);
     const bridge = createPrometheusBridge(source, { registry });
-    source.snaps = [...source.snaps, counterSnap('second', [[{}, 2]])];
-    expect(samples(await registry.metrics()).has('second_total')).toBe(false);
-    expect(samples(await registry.metrics()).get('second_total')).toBe(2);
-    source.snaps = [...source.snaps, counterSnap('third', [[{}, 3]])];
+    source.set([...source.current, counterSnap('second', [[{}, 2]])]);
+    expect(sampleMap(await registry.metrics()).has('second_total')).toBe(false);
+    expect(sampleMap(await registry.metrics()).get('second_total')).toBe(2);
+    source.set([...source.current, counterSnap('third', [[{}, 3]])]);
     bridge.refresh();
-    expect(samples(await registry.metrics()).get('third_total')).toBe(3);
+    expect(sampleMap(await registry.metrics()).get('third_total')).toBe(3);
     expect(bridge.names().sort()).toEqual(['first_total', 'second_total', 'third_total']);
   });
 
   it('unregisters dimensions that vanish from the source', async () => {
     const registry = newRegistry();
-    const source = fixedSource([counterSnap('stays', [[{}, 1]]), counterSnap('goes', [[{}, 1]])]);
+    const source = new FakeMetricsSource([counterSnap('stays', [[{}, 1]]), counterSnap('goes', [[{}, 1]])]);
     createPrometheusBridge(source, { registry });
-    source.snaps = [source.snaps[0]!];
+    source.set([source.current[0]!]);
     const text = await registry.metrics();
     expect(text).not.toContain('goes_total 1');
     expect(registry.getSingleMetric('goes_total')).toBeUndefined();
@@ -338,14 +341,13 @@ describe('createPrometheusBridge', () => {
 
   it('reports a later clash with a hand-written metric as a diagnostic and keeps scraping the rest', async () => {
     const registry = newRegistry();
-    const source = fixedSource([counterSnap('ok', [[{}, 1]])]);
+    const source = new FakeMetricsSource([counterSnap('ok', [[{}, 1]])]);
     const bridge = createPrometheusBridge(source, { registry });
     new promClient.Gauge({ name: 'late_total', help: 'hand-written', registers: [registry] }).set(9);
-    const seen: Diagnostic[] = [];
-    const off = onDiagnostic((d) => seen.push(d));
-    source.snaps = [...source.snaps, counterSnap('late', [[{}, 1]])];
+    const { list: seen, stop: off } = captureDiagnostics();
+    source.set([...source.current, counterSnap('late', [[{}, 1]])]);
     try {
-      const s = samples(await registry.metrics());
+      const s = sampleMap(await registry.metrics());
       expect(s.get('ok_total')).toBe(1);
       expect(s.get('late_total')).toBe(9);
     } finally {
@@ -362,7 +364,7 @@ describe('createPrometheusBridge', () => {
       flush: () => new Promise(() => undefined),
     };
     const bridge = createPrometheusBridge(source, { registry, flushTimeoutMs: 20 });
-    expect(samples(await registry.metrics()).get('slow_total')).toBe(7);
+    expect(sampleMap(await registry.metrics()).get('slow_total')).toBe(7);
     expect(bridge.stats().flushTimeouts).toBe(1);
   });
 
@@ -380,13 +382,13 @@ describe('createPrometheusBridge', () => {
     await expect(registry.metrics()).rejects.toThrow(/failed to give snapshots/);
     expect(bridge.stats().snapshotFailures).toBe(1);
     fail = false;
-    expect(samples(await registry.metrics()).get('x_total')).toBe(1);
+    expect(sampleMap(await registry.metrics()).get('x_total')).toBe(1);
   });
 
   it('works in an OpenMetrics registry (prom-client renames counters there)', async () => {
     const registry = newRegistry();
     registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as any);
-    createPrometheusBridge(fixedSource([counterSnap('om.requests', [[{ a: 'b' }, 4]])]), { registry });
+    createPrometheusBridge(new FakeMetricsSource([counterSnap('om.requests', [[{ a: 'b' }, 4]])]), { registry });
     const text = await registry.metrics();
     expect(text).toContain('# TYPE om_requests counter');
     expect(text).toContain('om_requests_total{a="b"} 4');
@@ -398,7 +400,7 @@ describe('createPrometheusBridge', () => {
   it('gives prom-client getMetricsAsJSON the same values with labels merged', async () => {
     const registry = newRegistry();
     createPrometheusBridge(
-      fixedSource([{ name: 'h', startTimeMs: T0, timeMs: T0, dimensions: [{ name: '', kind: 'histogram', bounds: [1], series: [{ attributes: { a: 'x' }, counts: [2, 1], sum: 3.5, count: 3 }] }] }]),
+      new FakeMetricsSource([{ name: 'h', startTimeMs: T0, timeMs: T0, dimensions: [{ name: '', kind: 'histogram', bounds: [1], series: [{ attributes: { a: 'x' }, counts: [2, 1], sum: 3.5, count: 3 }] }] }]),
       { registry },
     );
     const [m] = await registry.getMetricsAsJSON();
@@ -411,7 +413,7 @@ describe('createPrometheusBridge', () => {
   });
 
   it('uses the default prom-client register unless given one, and applies a prefix', async () => {
-    const bridge = createPrometheusBridge(fixedSource([counterSnap('defaulted', [[{}, 1]])]), { prefix: 'app_' });
+    const bridge = createPrometheusBridge(new FakeMetricsSource([counterSnap('defaulted', [[{}, 1]])]), { prefix: 'app_' });
     try {
       expect(promClient.register.getSingleMetric('app_defaulted_total')).toBeDefined();
     } finally {
@@ -421,7 +423,7 @@ describe('createPrometheusBridge', () => {
   });
 
   it('rejects invalid options with MvxConfigError naming the option', () => {
-    const source = fixedSource([]);
+    const source = new FakeMetricsSource([]);
     expect(() => createPrometheusBridge({} as any)).toThrow(MvxConfigError);
     expect(() => createPrometheusBridge(source, { registry: {} as any })).toThrow(/'registry'/);
     expect(() => createPrometheusBridge(source, { prefix: 'bad-prefix' })).toThrow(/'prefix'/);

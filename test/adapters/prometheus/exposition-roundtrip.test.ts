@@ -7,56 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { Registry } from 'prom-client';
 import { createPrometheusBridge, renderRegistry } from '../../../src/adapters/prometheus/index.ts';
 import { toLabels } from '../../../src/adapters/prometheus/labels.ts';
-import { configureDiagnostics } from '../../../src/core/diagnostics.ts';
+import { configureDiagnostics } from '../../../src/index.ts';
+import { parsePrometheusText } from '../contract/fixtures/prometheus-text.ts';
+import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.ts';
 import type { MetricAttributes, MetricSnapshot } from '../../../src/core/metrics/types.ts';
 
 configureDiagnostics({ stderr: 'off' });
 
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** A strict parser of exposition sample lines (label values with \\, \" and \n escapes). */
-function parse(text: string): Sample[] {
-  const out: Sample[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const nameMatch = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(line);
-    if (!nameMatch) throw new Error(`bad sample line: ${line}`);
-    const name = nameMatch[0];
-    let i = name.length;
-    const labels: Record<string, string> = {};
-    if (line[i] === '{') {
-      i++;
-      while (line[i] !== '}') {
-        const ln = /^[a-zA-Z_][a-zA-Z0-9_]*/.exec(line.slice(i));
-        if (!ln) throw new Error(`bad label name in: ${line}`);
-        i += ln[0].length;
-        if (line.slice(i, i + 2) !== '="') throw new Error(`bad label in: ${line}`);
-        i += 2;
-        let v = '';
-        while (line[i] !== '"') {
-          if (i >= line.length) throw new Error(`unterminated label value: ${line}`);
-          if (line[i] === '\\') {
-            const n = line[i + 1];
-            v += n === 'n' ? '\n' : n;
-            i += 2;
-          } else v += line[i++];
-        }
-        i++;
-        expect(Object.hasOwn(labels, ln[0])).toBe(false);
-        labels[ln[0]] = v;
-        if (line[i] === ',') i++;
-      }
-      i++;
-    }
-    if (line[i] !== ' ') throw new Error(`no value separator: ${line}`);
-    out.push({ name, labels, value: Number(line.slice(i + 1)) });
-  }
-  return out;
-}
 
 const attrValue = fc.oneof(fc.string({ maxLength: 12 }), fc.integer(), fc.boolean(), fc.constantFrom('a"b', 'back\\slash', 'new\nline', 'ünï', '{}', ','));
 const attrKey = fc.oneof(fc.string({ minLength: 1, maxLength: 8 }), fc.constantFrom('http.method', 'le', '__x', '1st', 'a b'));
@@ -85,8 +42,10 @@ const snapshotArb = fc
     return { name: `m_${name}`, unit, startTimeMs: 0, timeMs: 0, dimensions: [dim] };
   });
 
+const runs = fuzzRuns(300);
+
 describe('exposition round trip', () => {
-  it('parses back to the snapshot values, in both formats', async () => {
+  it('parses back to the snapshot values, in both formats', { timeout: fuzzTimeout(runs) }, async () => {
     await fc.assert(
       fc.asyncProperty(snapshotArb, async (snap) => {
         const registry = new Registry();
@@ -95,7 +54,7 @@ describe('exposition round trip', () => {
         const dim = snap.dimensions[0]!;
         const divisor = snap.unit === 'ms' ? 1000 : 1;
         for (const text of [await registry.metrics(), await renderRegistry(registry, 'openmetrics')]) {
-          const samples = parse(text);
+          const samples = parsePrometheusText(text);
           for (const s of dim.series) {
             const labels = toLabels(s.attributes, dim.kind === 'histogram');
             const find = (name: string, extra: Record<string, string> = {}): number | undefined =>
@@ -113,7 +72,7 @@ describe('exposition round trip', () => {
         }
         bridge.close();
       }),
-      { numRuns: Number(process.env.MVX_FUZZ_RUNS ?? 300) },
+      { numRuns: runs },
     );
   });
 
@@ -127,7 +86,7 @@ describe('exposition round trip', () => {
       dimensions: [{ name: '', kind: 'counter', series: [{ attributes: { toString: 'x', valueOf: 'v' }, value: 3 }] }],
     };
     const bridge = createPrometheusBridge({ snapshots: () => [snap] }, { registry });
-    expect(parse(await registry.metrics())).toEqual([{ name: 'c_total', labels: { toString: 'x', valueOf: 'v' }, value: 3 }]);
+    expect(parsePrometheusText(await registry.metrics())).toEqual([{ name: 'c_total', labels: { toString: 'x', valueOf: 'v' }, value: 3 }]);
     bridge.close();
   });
 

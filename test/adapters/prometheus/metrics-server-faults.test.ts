@@ -102,21 +102,22 @@ describe('metrics server under malformed, slow and oversized requests', () => {
   });
 
   afterAll(async () => {
-    await server?.close();
+    await server?.shutdown();
     registry.clear();
   });
 
   it('answers 2,000 bad requests as it should and still serves correct scrapes afterwards', async () => {
     const TOTAL = 2_000;
     const CONCURRENCY = 64;
-    const results = new Map<Kind, RawReply[]>(KINDS.map((k) => [k, []]));
+    const results = new Map<Kind, Array<RawReply & { blankLinesOnly: boolean }>>(KINDS.map((k) => [k, []]));
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < TOTAL) {
         const i = next++;
         const kind = KINDS[i % KINDS.length]!;
         const { chunks, end } = requestFor(kind, i);
-        results.get(kind)!.push(await raw(server.port, chunks, end));
+        const blankLinesOnly = chunks.every((c) => typeof c === 'string' && /^(\r\n)+$/.test(c));
+        results.get(kind)!.push({ ...(await raw(server.port, chunks, end)), blankLinesOnly });
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -134,11 +135,15 @@ describe('metrics server under malformed, slow and oversized requests', () => {
     expect(statuses('oversizedHeaders')).toEqual([431]);
     expect(statuses('hugeUrl')).toEqual([431]);
     expect(statuses('badContentLength')).toEqual([400]);
-    // Garbage gets a 400 or a closed connection, never a hang or a 200.
+    // Garbage gets a 400 or a closed connection, never a hang or a 200. Blank lines alone are not
+    // garbage but a request not begun yet (RFC 9112 §2.2: a server ignores empty lines before the
+    // request line): when the header time-out passes before the server has read the client's
+    // half-close (a loaded machine), 408 is the right answer (RFC 9110 §15.5.9), as for a stalled
+    // client. That case once flaked here with 408 under full-suite load.
     for (const k of ['garbageLine', 'binary'] as const) {
       for (const r of results.get(k)!) {
         expect(r.closedByServer).toBe(true);
-        expect([0, 400]).toContain(r.status);
+        expect(r.blankLinesOnly ? [0, 400, 408] : [0, 400]).toContain(r.status);
       }
     }
     // Stalled clients are cut off by the server (header and request time-outs), not by our cap.

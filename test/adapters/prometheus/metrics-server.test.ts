@@ -12,9 +12,10 @@ import {
 } from '../../../src/adapters/prometheus/index.ts';
 import type { MetricsServer } from '../../../src/adapters/prometheus/index.ts';
 import { isMvxError, MvxErrorCode } from '../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic } from '../../../src/core/diagnostics.ts';
-import type { Diagnostic } from '../../../src/core/diagnostics.ts';
-import type { MetricSnapshot, MetricsSource } from '../../../src/core/metrics/types.ts';
+import { configureDiagnostics } from '../../../src/index.ts';
+import { captureDiagnostics } from '../../support/diagnostics.ts';
+import { FakeMetricsSource } from '../contract/fixtures/metric-source.ts';
+import type { MetricSnapshot } from '../../../src/core/metrics/types.ts';
 
 configureDiagnostics({ stderr: 'off' });
 
@@ -39,9 +40,7 @@ function fetchRaw(url: string, options: { method?: string; headers?: Record<stri
 }
 
 const T0 = 1_700_000_000_000;
-function source(snaps: () => MetricSnapshot[]): MetricsSource {
-  return { snapshots: snaps };
-}
+const source = (snaps: () => MetricSnapshot[]): FakeMetricsSource => new FakeMetricsSource(snaps, { flush: false });
 const counter = (name: string, value: number): MetricSnapshot => ({
   name,
   startTimeMs: T0,
@@ -170,8 +169,7 @@ describe('startMetricsServer and createMetricsHandler', () => {
         this.set(1);
       },
     });
-    const seen: Diagnostic[] = [];
-    const off = onDiagnostic((d) => seen.push(d));
+    const { list: seen, stop: off } = captureDiagnostics();
     const server = await start(registry);
     try {
       const r = await fetchRaw(server.url);

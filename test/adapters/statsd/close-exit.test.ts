@@ -1,5 +1,5 @@
 /**
- * Issue 13: StatsD with a host name that does not resolve. After `close()` resolves, nothing keeps
+ * Issue 13: StatsD with a host name that does not resolve. After `shutdown()` (formerly `close()`) resolves, nothing keeps
  * the process alive, and every failed send is counted. Real child processes (the property is the
  * process ending by itself); the host never reaches a real DNS resolver: the child resolves it
  * with an injected resolver that holds the event loop as getaddrinfo does, or with a c-ares

@@ -11,23 +11,15 @@ import net from 'node:net';
 import dgram from 'node:dgram';
 import dns from 'node:dns';
 import { StatsD } from 'hot-shots';
-import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { StatsdExporter } from '../../../src/adapters/statsd/index.ts';
-import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/diagnostics.ts';
-import { ManualSource, numberSnapshot } from './manual-source.ts';
+import { FakeMetricsSource, numberSnapshot } from '../contract/fixtures/metric-source.ts';
+import { useDiagnosticsCapture } from '../../support/diagnostics.ts';
 
-let diagnostics: Diagnostic[];
-let off: () => void;
+const diagnostics = useDiagnosticsCapture();
 
-beforeEach(() => {
-  configureDiagnostics({ stderr: 'off' });
-  diagnostics = [];
-  off = onDiagnostic((d) => diagnostics.push(d));
-});
-afterEach(() => off());
-
-function sourceWithValues(): ManualSource {
-  const source = new ManualSource();
+function sourceWithValues(): FakeMetricsSource {
+  const source = new FakeMetricsSource([], { flush: false });
   source.set([numberSnapshot('jobs', 'counter', [{ value: 5 }]), numberSnapshot('depth', 'gauge', [{ value: 1 }])]);
   return source;
 }
@@ -86,7 +78,7 @@ describe('StatsD faults', () => {
       await until(() => exporter.stats().sendErrors > 0);
       expect(exporter.stats().sendErrors).toBeGreaterThan(0);
       expect(exporter.stats().linesSent).toBe(2);
-      const failures = diagnostics.filter((d) => d.code === 'statsd.send_failed');
+      const failures = diagnostics().list.filter((d) => d.code === 'statsd.send_failed');
       expect(failures.length).toBeGreaterThan(0);
       expect(String((failures[0]!.details as { code?: unknown }).code)).toBe('ENOTFOUND');
       // The exporter goes on: another push is accepted and reported the same way.
@@ -104,7 +96,7 @@ describe('StatsD faults', () => {
     onTestFinished(() => spy.mockRestore());
     const cached = new StatsdExporter({ client: new StatsD({ host: 'localhost', port: 8125, cacheDns: true }), source: sourceWithValues() });
     const ip = new StatsdExporter({ client: new StatsD({ host: '127.0.0.1', port: 8125 }), source: sourceWithValues() });
-    const notes = diagnostics.filter((d) => d.code === 'statsd.dns_per_send');
+    const notes = diagnostics().list.filter((d) => d.code === 'statsd.dns_per_send');
     expect(notes).toHaveLength(1);
     expect(notes[0]!.details).toEqual({ host: 'localhost' });
     await Promise.all([plain.close(), cached.close(), ip.close()]);
@@ -122,9 +114,9 @@ describe('StatsD faults', () => {
     });
     const exporter = new StatsdExporter({ client, source: sourceWithValues(), timeoutMs: 10_000 });
     await exporter.flush();
-    await until(() => seen.length > 0 && diagnostics.some((d) => d.code === 'statsd.error_handler_threw'));
+    await until(() => seen.length > 0 && diagnostics().list.some((d) => d.code === 'statsd.error_handler_threw'));
     expect(seen.length).toBeGreaterThan(0);
-    expect(diagnostics.some((d) => d.code === 'statsd.error_handler_threw')).toBe(true);
+    expect(diagnostics().list.some((d) => d.code === 'statsd.error_handler_threw')).toBe(true);
     await exporter.close();
   });
 
@@ -148,7 +140,7 @@ describe('StatsD faults', () => {
     await exporter.flush();
     await until(() => exporter.stats().sendErrors > 0);
     expect(exporter.stats().sendErrors).toBeGreaterThan(0);
-    expect(diagnostics.some((d) => d.code === 'statsd.send_failed')).toBe(true);
+    expect(diagnostics().list.some((d) => d.code === 'statsd.send_failed')).toBe(true);
     // hot-shots 17.1.1 never calls close(cb) back once its TCP socket failed (it waits for a
     // 'close' event that already fired); the exporter's bound ends the wait.
     await exporter.close({ timeoutMs: 300 });
@@ -162,7 +154,7 @@ describe('StatsD faults', () => {
     const exporter = new StatsdExporter({ client, source: sourceWithValues(), timeoutMs: 50 });
     await exporter.flush();
     expect(exporter.stats().timeouts).toBe(1);
-    expect(diagnostics.some((d) => d.code === 'statsd.timeout')).toBe(true);
+    expect(diagnostics().list.some((d) => d.code === 'statsd.timeout')).toBe(true);
     await exporter.close({ timeoutMs: 50 });
     expect(exporter.stats().timeouts).toBe(2);
   });

@@ -5,11 +5,12 @@ import { StatsD } from 'hot-shots';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StatsdExporter, type StatsdExporterOptions } from '../../../src/adapters/statsd/index.ts';
 import { isMvxError, MvxErrorCode } from '../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic, type Diagnostic } from '../../../src/core/diagnostics.ts';
+import { configureDiagnostics } from '../../../src/index.ts';
+import { captureDiagnostics } from '../../support/diagnostics.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
 import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { registerJobMetrics, type JobEvent } from './job-metrics.ts';
-import { ManualSource, numberSnapshot } from './manual-source.ts';
+import { FakeMetricsSource, numberSnapshot } from '../contract/fixtures/metric-source.ts';
 import { startUdpReceiver, type UdpReceiver } from './udp-receiver.ts';
 
 let receiver: UdpReceiver;
@@ -62,7 +63,7 @@ describe('StatsdExporter, aggregated mode', () => {
   });
 
   it('sends nothing for counters that did not change', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([numberSnapshot('c', 'counter', [{ value: 5 }])]);
     const e = exporter({ client: client(), source });
     await e.flush();
@@ -76,7 +77,7 @@ describe('StatsdExporter, aggregated mode', () => {
   });
 
   it('starts again from zero after a reset (new startTimeMs or a lower value)', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     const e = exporter({ client: client(), source });
     source.set([numberSnapshot('c', 'counter', [{ value: 10 }], 1000)]);
     await e.flush();
@@ -89,7 +90,7 @@ describe('StatsdExporter, aggregated mode', () => {
   });
 
   it('sends gauges and up-down counters as absolute gauges, negative ones as 0 then the value for Etsy statsd', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([
       numberSnapshot('queue.depth', 'gauge', [{ value: 42.5 }]),
       numberSnapshot('inflight', 'updown', [{ value: -3 }]),
@@ -101,7 +102,7 @@ describe('StatsdExporter, aggregated mode', () => {
   });
 
   it('sends a negative gauge as is to DogStatsD', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([numberSnapshot('inflight', 'updown', [{ value: -3 }])]);
     const e = exporter({ client: client(), source, dialect: 'dogstatsd' });
     await e.flush();
@@ -134,7 +135,7 @@ describe('StatsdExporter, aggregated mode', () => {
   });
 
   it('converts histograms in seconds to milliseconds for timers, and uses distribution for DogStatsD', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([
       {
         name: 'http.server.request.duration',
@@ -163,8 +164,8 @@ describe('StatsdExporter, aggregated mode', () => {
 
   it('caps histogram lines per series per push and counts the observations it did not send', async () => {
     const recorder = recorderWithJobs();
-    const diagnostics: Diagnostic[] = [];
-    cleanups.push(onDiagnostic((d) => diagnostics.push(d)));
+    const { list: diagnostics, stop } = captureDiagnostics();
+    cleanups.push(stop);
     const e = exporter({ client: client(), source: recorder, maxHistogramLinesPerSeries: 10 });
     for (let i = 0; i < 40; i++) recorder.emit({ type: 'job.done', queue: 'a', ms: i < 30 ? 5 : 50 });
     await e.flush();
@@ -179,7 +180,7 @@ describe('StatsdExporter, aggregated mode', () => {
   });
 
   it('pushes on its own every flushIntervalMs', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([numberSnapshot('g', 'gauge', [{ value: 1 }])]);
     const e = exporter({ client: client({ maxBufferSize: 0 }), source, flushIntervalMs: 20 });
     const lines = await receiver.waitFor((l) => l.length >= 2);
@@ -220,7 +221,7 @@ describe('StatsdExporter, per-event mode', () => {
   });
 
   it('sends a gauge only when it changed', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     const e = exporter({ client: client(), source, mode: 'per-event' });
     source.change(numberSnapshot('g', 'gauge', [{ value: 1 }]));
     source.change(numberSnapshot('g', 'gauge', [{ value: 1 }]));
@@ -229,8 +230,24 @@ describe('StatsdExporter, per-event mode', () => {
     expect(await receiver.waitFor((l) => l.length >= 2)).toEqual(['g:1|g', 'g:2|g']);
   });
 
-  it('stops listening at close', async () => {
-    const source = new ManualSource();
+  it('shutdown() pushes what is pending, is idempotent, and reports lines: accepted = delivered + dropped + failed + pending', async () => {
+    const recorder = recorderWithJobs();
+    const e = exporter({ client: client(), source: recorder });
+    for (let i = 0; i < 10; i++) recorder.emit({ type: 'job.done', queue: 'a', ms: 5 });
+    const first = e.shutdown();
+    expect(e.shutdown()).toBe(first);
+    const report = await first;
+    expect(report.timedOut).toBe(false);
+    expect(report.delivered).toBeGreaterThan(0);
+    expect(report.accepted).toBe(report.delivered + report.dropped + report.failed + report.pending);
+    expect(report).toMatchObject({ linesSent: report.delivered, failed: 0, pending: 0 });
+    expect(await receiver.waitFor((l) => l.some((x) => x.includes('|c')))).toContain('jobs.done:10|c|#queue:a');
+    recorder.emit({ type: 'job.done', queue: 'a', ms: 5 });
+    expect((await e.flush()).delivered).toBe(report.delivered); // nothing pushed after shutdown
+  });
+
+  it('stops listening at close (the deprecated name of shutdown)', async () => {
+    const source = new FakeMetricsSource([], { flush: false });
     const e = exporter({ client: client({ maxBufferSize: 0 }), source, mode: 'per-event', closeClient: false });
     await e.close();
     source.change(numberSnapshot('g', 'gauge', [{ value: 1 }]));
@@ -240,7 +257,7 @@ describe('StatsdExporter, per-event mode', () => {
 
 describe('StatsdExporter names and attributes', () => {
   it('sanitises names, keeps dots as hierarchy and adds the prefix after the client prefix', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([numberSnapshot('a b:c|d@e#f..g.', 'gauge', [{ value: 1 }])]);
     const e = exporter({ client: client({ prefix: 'svc' }), source, prefix: 'my app' });
     await e.flush();
@@ -248,7 +265,7 @@ describe('StatsdExporter names and attributes', () => {
   });
 
   it('names dimensions <metric>.<dimension>', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([
       {
         name: 'pool',
@@ -266,7 +283,7 @@ describe('StatsdExporter names and attributes', () => {
   });
 
   it("encodes attributes into the name with attributes: 'name'", async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([numberSnapshot('req', 'counter', [{ attributes: { route: '/a.b', code: 200 }, value: 2 }])]);
     const e = exporter({ client: client(), source, attributes: 'name' });
     await e.flush();
@@ -274,9 +291,9 @@ describe('StatsdExporter names and attributes', () => {
   });
 
   it("merges series under one name with attributes: 'drop' and says so once", async () => {
-    const diagnostics: Diagnostic[] = [];
-    cleanups.push(onDiagnostic((d) => diagnostics.push(d)));
-    const source = new ManualSource();
+    const { list: diagnostics, stop } = captureDiagnostics();
+    cleanups.push(stop);
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([numberSnapshot('req', 'counter', [{ attributes: { a: 1 }, value: 2 }, { attributes: { a: 2 }, value: 3 }])]);
     const e = exporter({ client: client(), source, attributes: 'drop' });
     await e.flush();
@@ -306,7 +323,7 @@ describe('StatsdExporter names and attributes', () => {
   });
 
   it('writes Telegraf tags when the client is configured for Telegraf', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([numberSnapshot('req', 'counter', [{ attributes: { code: 200 }, value: 2 }])]);
     const e = exporter({ client: client({ telegraf: true }), source, dialect: 'telegraf' });
     await e.flush();
@@ -314,7 +331,7 @@ describe('StatsdExporter names and attributes', () => {
   });
 
   it('skips and counts non-finite values', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     source.set([numberSnapshot('g', 'gauge', [{ value: Number.NaN }]), numberSnapshot('h', 'gauge', [{ value: 1 }])]);
     const e = exporter({ client: client(), source });
     await e.flush();
@@ -324,7 +341,7 @@ describe('StatsdExporter names and attributes', () => {
 });
 
 describe('StatsdExporter configuration', () => {
-  const source = new ManualSource();
+  const source = new FakeMetricsSource([], { flush: false });
   const cases: [string, Partial<StatsdExporterOptions>][] = [
     ['client', { client: {} as never }],
     ['source', { source: {} as never }],
@@ -362,7 +379,7 @@ describe('StatsdExporter configuration', () => {
 
 describe('StatsdExporter lifecycle', () => {
   it('close() pushes what is pending, closes the client, puts back its errorHandler and returns the same promise', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     const mine = (): void => {};
     const c = client({ errorHandler: mine, maxBufferSize: 8192, bufferFlushInterval: 60_000 });
     const e = new StatsdExporter({ client: c, source });
@@ -378,7 +395,7 @@ describe('StatsdExporter lifecycle', () => {
   });
 
   it('with closeClient: false leaves the client usable', async () => {
-    const source = new ManualSource();
+    const source = new FakeMetricsSource([], { flush: false });
     const c = client({ maxBufferSize: 0 });
     const e = new StatsdExporter({ client: c, source, closeClient: false });
     await e.close();

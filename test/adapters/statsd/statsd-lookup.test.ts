@@ -49,7 +49,7 @@ describe('createStatsdLookup', () => {
     for (const a of await waiting) expect(a).toEqual({ err: null, address: '10.0.0.7', family: 4 });
     expect(await ask(lookup, 'statsd.example')).toMatchObject({ address: '10.0.0.7' });
     expect(resolver.calls).toEqual(['statsd.example']);
-    expect(lookup.stats()).toEqual({ resolutions: 1, failures: 0, timeouts: 0, cancelled: 0 });
+    expect(lookup.stats()).toEqual({ accepted: 51, delivered: 51, dropped: 0, failed: 0, pending: 0, resolutions: 1, failures: 0, timeouts: 0, cancelled: 0 });
   });
 
   it('answers a failure to every waiting caller, then again for failureTtlMs without resolving, then resolves again', async () => {
@@ -78,7 +78,18 @@ describe('createStatsdLookup', () => {
     expect(lookup.stats()).toMatchObject({ resolutions: 1, timeouts: 1 });
   });
 
-  it('close() answers waiting and later callers with ECANCELLED and aborts the resolver', async () => {
+  it('shutdown() cancels waiting callers and reports the calls: accepted = delivered + dropped + failed + pending', async () => {
+    const resolver = manualResolver();
+    const lookup = createStatsdLookup({ resolver });
+    const waiting = Promise.all([ask(lookup, 'statsd.example'), ask(lookup, 'statsd.example')]);
+    expect(lookup.stats()).toMatchObject({ accepted: 2, pending: 2 });
+    const first = lookup.shutdown();
+    expect(lookup.shutdown()).toBe(first);
+    for (const a of await waiting) expect(a.err?.code).toBe('ECANCELLED');
+    expect(await first).toMatchObject({ accepted: 2, delivered: 0, dropped: 2, failed: 0, pending: 0, cancelled: 2, timedOut: false });
+  });
+
+  it('close() (the deprecated name of shutdown) answers waiting and later callers with ECANCELLED and aborts the resolver', async () => {
     const resolver = manualResolver();
     const lookup = createStatsdLookup({ resolver });
     const waiting = Promise.all([ask(lookup, 'statsd.example'), ask(lookup, 'statsd.example', { family: 0 })]);

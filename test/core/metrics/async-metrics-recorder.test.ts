@@ -120,6 +120,23 @@ describe('AsyncMetricsRecorder lifecycle', () => {
     expect(countAtOnStopped).toBe(3);
   });
 
+  it('shutdown() flushes, stops for good (start() rejects), is idempotent, and reports events: accepted = delivered + dropped + failed + pending', async () => {
+    for (const overflowPolicy of ['drop-newest', 'drop-oldest'] as const) {
+      const r = new AsyncMetricsRecorder<Ev>({ maxQueueSize: 4, overflowPolicy });
+      r.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+      for (let i = 0; i < 6; i++) r.emit({ type: 'x' }); // two over the queue bound
+      r.emit(null as never); // invalid
+      const p1 = r.shutdown();
+      expect(r.shutdown()).toBe(p1);
+      const report = await p1;
+      expect(report).toEqual({ accepted: 7, delivered: 4, dropped: 3, failed: 0, pending: 0, timedOut: false });
+      expect(r.state).toBe('stopped');
+      r.emit({ type: 'x' });
+      expect(await r.flush()).toMatchObject({ accepted: 8, dropped: 4, delivered: 4 });
+      await expect(r.start()).rejects.toBeInstanceOf(MvxStateError);
+    }
+  });
+
   it('stop() from idle goes straight to stopped', async () => {
     const r = new AsyncMetricsRecorder();
     await r.stop();
@@ -171,7 +188,7 @@ describe('AsyncMetricsRecorder flush semantics', () => {
   it('flush() from inside a listener does not re-enter and still resolves', async () => {
     const r = new AsyncMetricsRecorder<Ev>();
     r.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
-    const flushes: Promise<void>[] = [];
+    const flushes: Promise<unknown>[] = [];
     r.onMetricChanged(() => {
       if (flushes.length === 0) flushes.push(r.flush({ timeoutMs: 5000 }));
     });

@@ -6,6 +6,7 @@ import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-m
 import { OVERFLOW_ATTRIBUTE } from '../../../src/core/metrics/types.ts';
 import type { HistogramDimension, MetricEvent, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { configureDiagnostics, resetDiagnostics } from '../../../src/core/diagnostics.ts';
+import { fuzzRuns, fuzzTimeout } from '../../support/fuzz.ts';
 
 type Ev = MetricEvent & { a?: unknown; b?: unknown; v?: number };
 
@@ -15,10 +16,10 @@ beforeEach(() => {
 });
 afterEach(() => configureDiagnostics({ stderr: 'throttled' }));
 
-const runs = Number(process.env.MVX_FUZZ_RUNS ?? 200);
+const runs = fuzzRuns(200);
 const attrValue = fc.oneof(fc.string({ maxLength: 4 }), fc.integer({ min: -3, max: 3 }), fc.boolean(), fc.constant(undefined), fc.constant(null), fc.constant({}));
 
-describe('metric invariants (property-based)', () => {
+describe('metric invariants (property-based)', { timeout: fuzzTimeout(runs) }, () => {
   it('counter: per-series values add up to the accepted events, series ≤ limit, one overflow series at most', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ a: attrValue, b: attrValue }), { maxLength: 300 }), fc.integer({ min: 2, max: 20 }), (events, limit) => {

@@ -129,6 +129,16 @@ describe('MetricsRuntime', () => {
     expect(await rejection(rt.start())).toMatchObject({ code: MvxErrorCode.INVALID_STATE });
   });
 
+  it('shutdown resolves with the recorders\' reports added up (events)', async () => {
+    const rt = new MetricsRuntime();
+    const a = rt.createRecorder('a');
+    const b = rt.createRecorder('b');
+    a.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    for (let i = 0; i < 3; i++) a.emit({ type: 'x' });
+    b.emit({ type: 'y' });
+    expect(await rt.shutdown()).toEqual({ accepted: 4, delivered: 4, dropped: 0, failed: 0, pending: 0, timedOut: false });
+  });
+
   it('shutdown goes on after one recorder fails and lists the failed ids', async () => {
     const rt = new MetricsRuntime();
     const ok = rt.createRecorder('ok');

@@ -185,6 +185,36 @@ describe('worker bridge over a MessageChannel (both ends in this thread)', () =>
     port1.close();
   });
 
+  it('shutdown() never rejects: a flush nobody acknowledges resolves with timedOut, and later events are counted as closed', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const handle = createWorkerMetricsRecorder(port2, { maxPending: 10 });
+    for (let i = 0; i < 12; i++) handle.emit({ type: 'x' });
+    const first = handle.shutdown({ timeoutMs: 20 });
+    expect(handle.shutdown()).toBe(first);
+    const report = await first;
+    expect(report).toMatchObject({ timedOut: true, delivered: 0 });
+    expect(report.accepted).toBe(report.delivered + report.dropped + report.failed + report.pending);
+    handle.emit({ type: 'x' });
+    expect(handle.stats().dropped.closed).toBeGreaterThanOrEqual(1);
+    port1.close();
+  });
+
+  it('close() (the deprecated name of shutdown) still flushes, then counts later events as closed; it rejects like flush()', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const owner = new AsyncMetricsRecorder();
+    owner.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+    const detach = owner.attachPort(port1);
+    const handle = createWorkerMetricsRecorder(port2);
+    handle.emit({ type: 'x' });
+    await handle.close({ timeoutMs: 5000 });
+    expect(dim(owner.snapshots()[0]!, '').series[0]!.value).toBe(1);
+    handle.emit({ type: 'x' });
+    expect(handle.stats().dropped.closed).toBe(1);
+    detach();
+    port1.close();
+    await owner.stop();
+  });
+
   it('refuses to start without a port outside a worker', () => {
     expect(() => createWorkerMetricsRecorder()).toThrow(MvxConfigError);
   });

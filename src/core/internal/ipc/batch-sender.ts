@@ -15,6 +15,7 @@
 import { randomUUID } from 'node:crypto';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import type { BridgeChannel } from './channel.ts';
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
 
 /** Options of {@link BatchSender}. */
 export interface BatchSenderOptions {
@@ -219,26 +220,22 @@ export class BatchSender<T> {
     this.send();
     if (this.#closedFlag) return Promise.resolve({ status: 'closed' });
     const id = this.#nextFlushId++;
-    return new Promise<FlushOutcome>((resolve) => {
-      const timer = setTimeout(() => {
-        this.#flushWaiters.delete(id);
-        this.#updateHold();
-        resolve({ status: 'timeout' });
-      }, timeoutMs);
-      timer.unref();
-      this.#flushWaiters.set(id, (outcome) => {
-        clearTimeout(timer);
-        resolve(outcome);
-      });
+    let answer!: (outcome: FlushOutcome) => void;
+    const answered = new Promise<FlushOutcome>((resolve) => (answer = resolve));
+    this.#flushWaiters.set(id, answer);
+    this.#updateHold();
+    try {
+      this.#post({ t: 'flush', id, h: this.handleId });
+    } catch (error) {
+      this.#flushWaiters.delete(id);
       this.#updateHold();
-      try {
-        this.#post({ t: 'flush', id, h: this.handleId });
-      } catch (error) {
-        this.#flushWaiters.delete(id);
-        clearTimeout(timer);
-        this.#updateHold();
-        resolve({ status: 'failed', error });
-      }
+      return Promise.resolve({ status: 'failed', error });
+    }
+    return waitBounded(answered, { timeoutMs }).then((result): FlushOutcome => {
+      if (result.status === 'done') return result.value;
+      this.#flushWaiters.delete(id);
+      this.#updateHold();
+      return { status: 'timeout' };
     });
   }
 }

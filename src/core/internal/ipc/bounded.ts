@@ -1,17 +1,12 @@
 /**
  * A bounded wait for the bridges: resolves `true` when `promise` settles (either way) within
- * `timeoutMs`, `false` when the time passes first. Never rejects; the timer is `unref()`ed.
- * Internal (the adapter kit's bounded-wait helper is the public one).
+ * `timeoutMs`, `false` when the time passes first (or at once when `timeoutMs` is not above 0).
+ * Never rejects; the timer is `unref()`ed. Internal: a boolean view of the library's one bounded
+ * wait (`core/lifecycle/bounded-wait.ts`, exported by the adapter kit).
  */
-export function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  if (!(timeoutMs > 0)) return Promise.resolve(false);
-  return new Promise<boolean>((resolve) => {
-    const timer = setTimeout(() => resolve(false), timeoutMs);
-    timer.unref();
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve(true);
-    };
-    promise.then(done, done);
-  });
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
+
+export async function settlesWithin(promise: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  if (!(timeoutMs > 0)) return false;
+  return (await waitBounded(promise, { timeoutMs })).status !== 'timeout';
 }

@@ -11,6 +11,7 @@ import { getLogContext } from '../context/facade.ts';
 import type { LogContext } from '../context/log-context.ts';
 import type { LogEvent, LogEventMeta } from '../event.ts';
 import type { LogSink } from '../sinks/log-sink.ts';
+import { pause } from '../../lifecycle/bounded-wait.ts';
 
 /** Outcomes of delivered events. */
 export interface DeliveryCounts {
@@ -138,12 +139,9 @@ export class EventDelivery {
       return undefined;
     }
     const low = this.#highWaterMark / 2;
-    return new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (sinks.every((s) => pendingOf(s) <= low)) resolve();
-        else setTimeout(check, 5).unref();
-      };
-      setTimeout(check, 5).unref();
-    });
+    return (async () => {
+      do await pause(5);
+      while (!sinks.every((s) => pendingOf(s) <= low));
+    })();
   }
 }

@@ -3,6 +3,7 @@
  * its options (configuration errors throw at once, naming the option).
  */
 import { MvxConfigError } from '../../errors.ts';
+import { checkFunction, checkInteger, checkMilliseconds, describeValue } from '../../config/option-checks.ts';
 import type { LogEvent } from '../event.ts';
 
 /** What happens to an event logged while the queue is full. */
@@ -148,40 +149,6 @@ export interface AsyncLogSinkReport extends AsyncLogSinkStats {
   readonly stopError?: unknown;
 }
 
-function intIn(options: Record<string, unknown>, key: string, min: number, max: number, dflt: number): number {
-  const v = options[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    throw new MvxConfigError(key, `must be an integer from ${min} to ${max}, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function msIn(options: Record<string, unknown>, key: string, max: number, dflt: number): number {
-  const v = options[key];
-  if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > max) {
-    throw new MvxConfigError(key, `must be a number of milliseconds from 0 to ${max}, got ${describe(v)}`);
-  }
-  return v;
-}
-
-function fnOrUndefined<F>(options: Record<string, unknown>, key: string): F | undefined {
-  const v = options[key];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'function') throw new MvxConfigError(key, `must be a function, got ${describe(v)}`);
-  return v as F;
-}
-
-/** A short description of a value for an error message. */
-export function describe(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 60)}…` : v);
-  if (v === null) return 'null';
-  if (typeof v === 'object') return Array.isArray(v) ? 'an array' : 'an object';
-  if (typeof v === 'function') return 'a function';
-  return `${typeof v} ${String(v)}`;
-}
-
 /** Option keys of {@link AsyncLogSinkOptions}, for subclasses that reject unknown keys. */
 export const ASYNC_LOG_SINK_OPTION_KEYS: readonly string[] = [
   'name',
@@ -217,33 +184,33 @@ const DAY_MS = 86_400_000;
  */
 export function resolveAsyncLogSinkOptions(options: AsyncLogSinkOptions, defaultName: string): ResolvedAsyncLogSinkOptions {
   if (options === null || typeof options !== 'object') {
-    throw new MvxConfigError('options', `must be an object, got ${describe(options)}`);
+    throw new MvxConfigError('options', `must be an object, got ${describeValue(options)}`);
   }
   const o = options as Record<string, unknown>;
   const name = o.name === undefined ? defaultName : o.name;
-  if (typeof name !== 'string' || name.length === 0) throw new MvxConfigError('name', `must be a non-empty string, got ${describe(name)}`);
+  if (typeof name !== 'string' || name.length === 0) throw new MvxConfigError('name', `must be a non-empty string, got ${describeValue(name)}`);
   const overflowPolicy = o.overflowPolicy ?? LogSinkOverflowPolicy.DROP_NEWEST;
   if (overflowPolicy !== LogSinkOverflowPolicy.DROP_NEWEST && overflowPolicy !== LogSinkOverflowPolicy.DROP_OLDEST) {
-    throw new MvxConfigError('overflowPolicy', `must be 'drop-newest' or 'drop-oldest', got ${describe(overflowPolicy)}`);
+    throw new MvxConfigError('overflowPolicy', `must be 'drop-newest' or 'drop-oldest', got ${describeValue(overflowPolicy)}`);
   }
-  const retryBaseDelayMs = msIn(o, 'retryBaseDelayMs', DAY_MS, 100);
-  const retryMaxDelayMs = msIn(o, 'retryMaxDelayMs', DAY_MS, Math.max(5_000, retryBaseDelayMs));
+  const retryBaseDelayMs = checkMilliseconds('retryBaseDelayMs', o.retryBaseDelayMs, { max: DAY_MS, default: 100 });
+  const retryMaxDelayMs = checkMilliseconds('retryMaxDelayMs', o.retryMaxDelayMs, { max: DAY_MS, default: Math.max(5_000, retryBaseDelayMs) });
   if (retryMaxDelayMs < retryBaseDelayMs) {
     throw new MvxConfigError('retryMaxDelayMs', `must be at least retryBaseDelayMs (${retryBaseDelayMs}), got ${retryMaxDelayMs}`);
   }
   return {
     name,
-    maxQueueSize: intIn(o, 'maxQueueSize', 1, 10_000_000, 10_000),
+    maxQueueSize: checkInteger('maxQueueSize', o.maxQueueSize, { min: 1, max: 10_000_000, default: 10_000 }),
     overflowPolicy,
-    maxBatchSize: intIn(o, 'maxBatchSize', 1, 1_000_000, 512),
-    batchIntervalMs: msIn(o, 'batchIntervalMs', 60_000, 10),
-    maxRetries: intIn(o, 'maxRetries', 0, 100, 3),
+    maxBatchSize: checkInteger('maxBatchSize', o.maxBatchSize, { min: 1, max: 1_000_000, default: 512 }),
+    batchIntervalMs: checkMilliseconds('batchIntervalMs', o.batchIntervalMs, { max: 60_000, default: 10 }),
+    maxRetries: checkInteger('maxRetries', o.maxRetries, { min: 0, max: 100, default: 3 }),
     retryBaseDelayMs,
     retryMaxDelayMs,
-    deliveryTimeoutMs: msIn(o, 'deliveryTimeoutMs', DAY_MS, 0),
-    flushTimeoutMs: msIn(o, 'flushTimeoutMs', DAY_MS, 5_000),
-    shutdownTimeoutMs: msIn(o, 'shutdownTimeoutMs', DAY_MS, 5_000),
-    onDrop: fnOrUndefined(o, 'onDrop'),
-    onError: fnOrUndefined(o, 'onError'),
+    deliveryTimeoutMs: checkMilliseconds('deliveryTimeoutMs', o.deliveryTimeoutMs, { max: DAY_MS, default: 0 }),
+    flushTimeoutMs: checkMilliseconds('flushTimeoutMs', o.flushTimeoutMs, { max: DAY_MS, default: 5_000 }),
+    shutdownTimeoutMs: checkMilliseconds('shutdownTimeoutMs', o.shutdownTimeoutMs, { max: DAY_MS, default: 5_000 }),
+    onDrop: checkFunction<(event: LogEvent, reason: LogSinkDropReasonValue) => void>('onDrop', o.onDrop),
+    onError: checkFunction<(error: unknown, batch: readonly LogEvent[]) => void>('onError', o.onError),
   };
 }

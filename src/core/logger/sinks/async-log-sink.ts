@@ -21,11 +21,11 @@ import type {
   AsyncLogSinkStats,
   ResolvedAsyncLogSinkOptions,
 } from './async-log-sink-options.ts';
-import { drainAtExit } from './async-sink-exit.ts';
+import { ExitHold, drainAtExit } from './async-sink-exit.ts';
 import { BatchDelivery } from './batch-delivery.ts';
 import { BatchPump } from './batch-pump.ts';
-import { holdProcess, timeoutOf, untilDeadline } from './lifecycle-timers.ts';
-import { untrackLiveSink, trackLiveSink } from './live-sinks.ts';
+import { timeoutOf, untilDeadline } from './lifecycle-timers.ts';
+import { Once } from '../../lifecycle/once.ts';
 import { PendingEvents } from './pending-events.ts';
 import { SinkLedger } from './sink-ledger.ts';
 import { StartBackoff } from './start-backoff.ts';
@@ -84,8 +84,9 @@ export abstract class AsyncLogSink implements LogSink {
   readonly #startBackoff: StartBackoff;
   #startPromise: Promise<void> | undefined;
   #started = false;
-  #shutdownPromise: Promise<AsyncLogSinkReport> | undefined;
+  readonly #shutdown = new Once((timeoutMs: number) => this.#runShutdown(timeoutMs));
   #flushShared: { target: number; promise: Promise<AsyncLogSinkReport> } | undefined;
+  readonly #exit = new ExitHold(this, () => this.#pending.count);
 
   /**
    * @throws MvxConfigError when an option is invalid (the message names it).
@@ -98,7 +99,7 @@ export abstract class AsyncLogSink implements LogSink {
       deliver: (batch, signal) => this.deliver(batch, signal),
       deliveredOfFailedBatch: (batch) => this.deliveredOfFailedBatch?.(batch),
     });
-    this.#pump = new BatchPump(this.sinkOptions, this.#pending, this.#delivery, () => this.#currentState);
+    this.#pump = new BatchPump(this.sinkOptions, this.#pending, this.#delivery, () => this.#currentState, () => this.#exit.release());
     this.#startBackoff = new StartBackoff(this.sinkOptions);
   }
 
@@ -176,6 +177,7 @@ export abstract class AsyncLogSink implements LogSink {
       this.#ledger.drop(oldest, LogSinkDropReason.QUEUE_FULL);
     }
     pending.enqueued++;
+    if (!this.#exit.holding) this.#exit.hold(); // pending events: the exit registry keeps the sink
     if (state === AsyncLogSinkState.RUNNING) {
       this.#pump.onEvent();
     } else if (state === AsyncLogSinkState.IDLE) {
@@ -198,7 +200,7 @@ export abstract class AsyncLogSink implements LogSink {
     if (this.#startPromise !== undefined) return this.#startPromise;
     // From the first event on, not only once running: a process that exits before the (asynchronous)
     // start finished must still write or count what was queued.
-    trackLiveSink(this);
+    this.#exit.track();
     this.#startBackoff.cancel();
     this.#currentState = AsyncLogSinkState.STARTING;
     const promise = this.#runStart();
@@ -233,10 +235,7 @@ export abstract class AsyncLogSink implements LogSink {
    * report says `timedOut: true`. Idempotent: every call returns the same promise. Never rejects.
    */
   shutdown(options: LifecycleOptions = {}): Promise<AsyncLogSinkReport> {
-    if (this.#shutdownPromise === undefined) {
-      this.#shutdownPromise = this.#runShutdown(timeoutOf(options, this.sinkOptions.shutdownTimeoutMs));
-    }
-    return this.#shutdownPromise;
+    return this.#shutdown.call(timeoutOf(options, this.sinkOptions.shutdownTimeoutMs));
   }
 
   /** A snapshot of the delivery statistics. */
@@ -273,7 +272,7 @@ export abstract class AsyncLogSink implements LogSink {
 
   #kickStart(): void {
     if (this.#startPromise !== undefined) return;
-    trackLiveSink(this); // a start waiting for its backoff: the exit path still sees the queue
+    this.#exit.track(); // a start waiting for its backoff: the exit path still sees the queue
     this.#startBackoff.kick(
       () => this.start().catch(noop),
       () => this.#currentState === AsyncLogSinkState.IDLE && this.#pending.queue.length > 0,
@@ -326,25 +325,10 @@ export abstract class AsyncLogSink implements LogSink {
       this.start().catch(noop);
     }
     if (this.#pending.isSettled(target)) return this.#report(false);
-    const keepAlive = holdProcess(timeoutMs);
-    try {
-      const timedOut = await this.#waitFor(target, timeoutMs);
-      return this.#report(timedOut);
-    } finally {
-      clearTimeout(keepAlive);
-    }
+    return this.#report(await this.#waitFor(target, timeoutMs));
   }
 
   async #runShutdown(timeoutMs: number): Promise<AsyncLogSinkReport> {
-    const keepAlive = holdProcess(timeoutMs);
-    try {
-      return await this.#shutdownWithin(timeoutMs);
-    } finally {
-      clearTimeout(keepAlive);
-    }
-  }
-
-  async #shutdownWithin(timeoutMs: number): Promise<AsyncLogSinkReport> {
     const deadline = Date.now() + timeoutMs;
     this.#currentState = AsyncLogSinkState.STOPPING;
     this.#startBackoff.cancel();
@@ -364,7 +348,7 @@ export abstract class AsyncLogSink implements LogSink {
       }
     }
     this.#currentState = AsyncLogSinkState.STOPPED;
-    untrackLiveSink(this);
+    this.#exit.unregister();
     this.#pump.stop();
     if (timedOut) {
       reportDiagnostic({

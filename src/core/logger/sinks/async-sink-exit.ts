@@ -4,6 +4,7 @@
  * Internal.
  */
 import { reportDiagnostic } from '../../diagnostics.ts';
+import { registerExitDrain, type ExitDrainable, type ExitDrainRegistration } from '../../lifecycle/exit-drain.ts';
 import type { LogEvent } from '../event.ts';
 import { LogSinkDropReason } from './async-log-sink-options.ts';
 import type { PendingEvents } from './pending-events.ts';
@@ -75,5 +76,47 @@ export function drainAtExit(name: string, pending: PendingEvents, ledger: SinkLe
       message: `${pending.inFlight} event(s) were being delivered at process exit; their outcome is unknown (counted as pending)`,
       details: { inFlight: pending.inFlight },
     });
+  }
+}
+
+/**
+ * A sink's entry in the exit registry: made on the first event or `start()`, held strongly while
+ * events are pending (a sink nobody refers to any more is not collected with its queue), weakly
+ * once the queue is empty, removed after `shutdown()`.
+ */
+export class ExitHold {
+  readonly #sink: ExitDrainable;
+  readonly #pending: () => number;
+  #entry: ExitDrainRegistration | undefined;
+  holding = false;
+
+  constructor(sink: ExitDrainable, pending: () => number) {
+    this.#sink = sink;
+    this.#pending = pending;
+  }
+
+  /** Registers the sink (weakly) if it is not yet. */
+  track(): void {
+    this.#entry ??= registerExitDrain(this.#sink);
+  }
+
+  /** Events are pending: hold the sink strongly. */
+  hold(): void {
+    this.holding = true;
+    this.track();
+    this.#entry!.hold();
+  }
+
+  /** Nothing pending any more: the sink may be collected with its owner again. */
+  release(): void {
+    if (!this.holding || this.#pending() > 0) return;
+    this.holding = false;
+    this.#entry?.release();
+  }
+
+  /** After shutdown. */
+  unregister(): void {
+    this.holding = false;
+    this.#entry?.unregister();
   }
 }

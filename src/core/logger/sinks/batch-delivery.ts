@@ -5,6 +5,7 @@
  * cuts a backoff short. Internal.
  */
 import { MvxError, MvxErrorCode } from '../../errors.ts';
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
 import type { LogEvent } from '../event.ts';
 import type { ResolvedAsyncLogSinkOptions } from './async-log-sink-options.ts';
 import { clampCount } from './sink-ledger.ts';
@@ -97,40 +98,22 @@ export class BatchDelivery {
       await this.#sink.deliver(batch, controller.signal);
       return;
     }
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const error = new MvxError(MvxErrorCode.TIMEOUT, `${this.#o.name}: deliver() took longer than ${limit} ms`);
-        controller.abort(error);
-        reject(error);
-      }, limit);
-      timer.unref();
-      Promise.resolve()
-        .then(() => this.#sink.deliver(batch, controller.signal))
-        .then(
-          () => {
-            clearTimeout(timer);
-            resolve();
-          },
-          (err: unknown) => {
-            clearTimeout(timer);
-            reject(err);
-          },
-        );
-    });
+    const result = await waitBounded(
+      Promise.resolve().then(() => this.#sink.deliver(batch, controller.signal)),
+      { timeoutMs: limit },
+    );
+    if (result.status === 'failed') throw result.error;
+    if (result.status === 'timeout') {
+      const error = new MvxError(MvxErrorCode.TIMEOUT, `${this.#o.name}: deliver() took longer than ${limit} ms`);
+      controller.abort(error);
+      throw error;
+    }
   }
 
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#wakeRetry = undefined;
-        resolve();
-      }, ms);
-      timer.unref();
-      this.#wakeRetry = () => {
-        clearTimeout(timer);
-        this.#wakeRetry = undefined;
-        resolve();
-      };
-    });
+  /** The backoff before a retry: `ms`, or less when `#wakeRetry` is called (a shutdown giving up). */
+  async #sleep(ms: number): Promise<void> {
+    const woken = new Promise<void>((resolve) => (this.#wakeRetry = resolve));
+    await waitBounded(woken, { timeoutMs: ms });
+    this.#wakeRetry = undefined;
   }
 }

@@ -14,15 +14,18 @@ export class BatchPump {
   readonly #pending: PendingEvents;
   readonly #delivery: BatchDelivery;
   readonly #state: () => AsyncLogSinkStateValue;
+  readonly #onIdle: () => void;
   #pumping = false;
   #immediate: NodeJS.Immediate | undefined;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(options: ResolvedAsyncLogSinkOptions, pending: PendingEvents, delivery: BatchDelivery, state: () => AsyncLogSinkStateValue) {
+  /** @param onIdle called when a batch settled and nothing is queued or in flight any more. */
+  constructor(options: ResolvedAsyncLogSinkOptions, pending: PendingEvents, delivery: BatchDelivery, state: () => AsyncLogSinkStateValue, onIdle: () => void) {
     this.#o = options;
     this.#pending = pending;
     this.#delivery = delivery;
     this.#state = state;
+    this.#onIdle = onIdle;
   }
 
   /** Whether a delivery is running now. */
@@ -97,6 +100,7 @@ export class BatchPump {
         await this.#delivery.deliverWithRetry(batch);
         pending.endBatch();
         if (pending.waiting) pending.checkWaiters();
+        if (pending.count === 0) this.#onIdle();
         // A partial batch waits for the interval unless someone is waiting for it.
         if (pending.queue.length < this.#o.maxBatchSize && !pending.waiting && this.#state() === AsyncLogSinkState.RUNNING) break;
       }

@@ -23,6 +23,7 @@
  */
 import { writeSync } from 'node:fs';
 import { reportDiagnostic } from '../../diagnostics.ts';
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
 import type { LogSinkDropReasonValue } from './async-log-sink-options.ts';
 import { RingQueue } from './ring-queue.ts';
 import { sleepSync } from './file-sync-io.ts';
@@ -170,20 +171,17 @@ export class ConsoleSinkWriter {
   }
 
   /** Resolves when nothing of ours is queued or in flight, or after `timeoutMs` (`true` then). */
-  waitIdle(timeoutMs: number): Promise<boolean> {
-    if (this.#isIdle()) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        resolve(false);
-      };
-      const timer = setTimeout(() => {
-        this.#idleWaiters.delete(done);
-        resolve(true);
-      }, timeoutMs);
-      timer.unref();
+  async waitIdle(timeoutMs: number): Promise<boolean> {
+    if (this.#isIdle()) return false;
+    let done: (() => void) | undefined;
+    const idle = new Promise<void>((resolve) => {
+      done = resolve;
       this.#idleWaiters.add(done);
     });
+    const result = await waitBounded(idle, { timeoutMs });
+    if (result.status !== 'timeout') return false;
+    this.#idleWaiters.delete(done!);
+    return true;
   }
 
   #isIdle(): boolean {

@@ -12,7 +12,10 @@ import { parseLogLevel } from '../level.ts';
 import type { LifecycleOptions, LogSink } from './log-sink.ts';
 import type { LogSinkDropReasonValue } from './async-log-sink-options.ts';
 import { ConsoleSinkWriter } from './console-sink-writer.ts';
-import { trackLiveSink } from './live-sinks.ts';
+import { registerExitDrain } from '../../lifecycle/exit-drain.ts';
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
+import type { LifecycleReport } from '../../lifecycle/types.ts';
+import { Once } from '../../lifecycle/once.ts';
 
 /**
  * What {@link ConsoleSink} writes to: anything with `write(string)` (a `Writable`, a socket). A stream
@@ -119,7 +122,12 @@ export class ConsoleSink implements LogSink {
   readonly #colors: boolean | undefined;
   readonly #minLevel: number;
   readonly #writer: ConsoleSinkWriter;
-  #shutdown: Promise<void> | undefined;
+  readonly #shutdown = new Once((options: LifecycleOptions) =>
+    this.flush(options).then((flushed) => {
+      this.#writer.abandonQueue('shutdown_timeout');
+      return { ...this.stats(), timedOut: flushed.timedOut };
+    }),
+  );
   #accepted = 0;
   #filtered = 0;
 
@@ -153,7 +161,7 @@ export class ConsoleSink implements LogSink {
     this.#writer = new ConsoleSinkWriter('ConsoleSink', maxBufferedBytes, exitTimeoutMs);
     // Registered now (weakly), not when a line first waits: the exit hook is then installed before
     // the application's own `exit` listeners, which thus see the final counts.
-    trackLiveSink(this);
+    registerExitDrain(this);
   }
 
   #target(): ConsoleSinkStream {
@@ -170,7 +178,7 @@ export class ConsoleSink implements LogSink {
       return;
     }
     this.#accepted++;
-    if (this.#shutdown !== undefined) {
+    if (this.#shutdown.called) {
       this.#writer.drop('shutdown', 1);
       return;
     }
@@ -184,41 +192,37 @@ export class ConsoleSink implements LogSink {
 
   /**
    * Resolves when every line accepted so far is written (nothing queued or in flight) and the stream
-   * has drained, or after `timeoutMs` (default 5000). Never rejects.
+   * has drained, or after `timeoutMs` (default 5000), with the counters and `timedOut`. Never rejects.
    */
-  async flush(options: LifecycleOptions = {}): Promise<void> {
+  async flush(options: LifecycleOptions = {}): Promise<ConsoleSinkStats & LifecycleReport> {
     const timeoutMs = options.timeoutMs ?? 5_000;
     const deadline = Date.now() + timeoutMs;
-    if (await this.#writer.waitIdle(timeoutMs)) return;
-    await this.#drained(Math.max(0, deadline - Date.now()));
+    const timedOut = (await this.#writer.waitIdle(timeoutMs)) || (await this.#drained(Math.max(0, deadline - Date.now())));
+    return { ...this.stats(), timedOut };
   }
 
-  #drained(timeoutMs: number): Promise<void> {
+  /** Waits for the stream's `drain` when it needs one; `true` when `timeoutMs` passed first. */
+  async #drained(timeoutMs: number): Promise<boolean> {
     const target = this.#target();
-    if (target.writableNeedDrain !== true || typeof target.once !== 'function') return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const onDrain = (): void => {
-        clearTimeout(timer);
-        resolve();
-      };
-      // On timeout the listener goes too: repeated flushes of a stalled stream must not pile up.
-      const timer = setTimeout(() => {
-        target.removeListener?.('drain', onDrain);
-        resolve();
-      }, timeoutMs);
-      timer.unref?.();
+    if (target.writableNeedDrain !== true || typeof target.once !== 'function') return false;
+    let onDrain: (() => void) | undefined;
+    const drained = new Promise<void>((resolve) => {
+      onDrain = resolve;
       target.once!('drain', onDrain);
     });
+    const result = await waitBounded(drained, { timeoutMs });
+    // On timeout the listener goes too: repeated flushes of a stalled stream must not pile up.
+    if (result.status === 'timeout') target.removeListener?.('drain', onDrain!);
+    return result.status === 'timeout';
   }
 
   /**
    * Flushes, then ignores further events (dropped, reason `shutdown`); lines still queued when
    * `timeoutMs` runs out are dropped (reason `shutdown_timeout`). Idempotent (same promise). Never
-   * closes the stream.
+   * rejects; resolves with the counters and `timedOut`. Never closes the stream.
    */
-  shutdown(options: LifecycleOptions = {}): Promise<void> {
-    this.#shutdown ??= this.flush(options).then(() => this.#writer.abandonQueue('shutdown_timeout'));
-    return this.#shutdown;
+  shutdown(options: LifecycleOptions = {}): Promise<ConsoleSinkStats & LifecycleReport> {
+    return this.#shutdown.call(options);
   }
 
   /** Counters; see {@link ConsoleSinkStats}. */

@@ -5,7 +5,8 @@
  * process exit as it would have.
  */
 import { MvxConfigError } from '../../errors.ts';
-import { describe } from './async-log-sink-options.ts';
+import { checkMilliseconds } from '../../config/option-checks.ts';
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { getRegisteredLogSinks } from '../context/facade.ts';
 import type { LifecycleOptions } from './log-sink.ts';
@@ -76,12 +77,9 @@ export async function shutdownAll(timeoutMs = 5_000, more: readonly ShutdownPart
       reportDiagnostic({ component: 'exit-handlers', code: 'exit.shutdown_failed', message: 'a sink or participant failed to shut down', error: err });
     }
   });
-  let timer: NodeJS.Timeout | undefined;
-  // Ref'ed on purpose: while exiting, the process should wait for the bound, not end in between.
-  const bound = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), timeoutMs)));
-  const timedOut = await Promise.race([Promise.all(jobs).then(() => false), bound]);
-  clearTimeout(timer);
-  return { total: all.size, failed, timedOut };
+  // Holding the process on purpose: while exiting, it should wait for the bound, not end in between.
+  const result = await waitBounded(Promise.all(jobs), { timeoutMs, holdProcess: true });
+  return { total: all.size, failed, timedOut: result.status === 'timeout' };
 }
 
 let installed: (() => void) | undefined;
@@ -104,10 +102,7 @@ let installed: (() => void) | undefined;
  */
 export function installExitHandlers(options: ExitHandlerOptions = {}): () => void {
   if (installed !== undefined) return installed;
-  const timeoutMs = options.timeoutMs ?? 5_000;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0 || timeoutMs > 2_147_483_647) {
-    throw new MvxConfigError('timeoutMs', `must be a number of milliseconds from 0 to 2147483647, got ${describe(timeoutMs)}`);
-  }
+  const timeoutMs = checkMilliseconds('timeoutMs', options.timeoutMs, { default: 5_000 });
   const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
   if (!Array.isArray(signals) || signals.some((s) => typeof s !== 'string' || !/^SIG[A-Z0-9]+$/.test(s))) {
     throw new MvxConfigError('signals', "must be an array of signal names such as 'SIGTERM'");

@@ -1,7 +1,8 @@
 /** Options and statistics of `FileSink`, and their validation. */
 import { MvxConfigError } from '../../errors.ts';
 import type { LogEvent } from '../event.ts';
-import { ASYNC_LOG_SINK_OPTION_KEYS, describe, rejectUnknownKeys } from './async-log-sink-options.ts';
+import { ASYNC_LOG_SINK_OPTION_KEYS, rejectUnknownKeys } from './async-log-sink-options.ts';
+import { describeValue } from '../../config/option-checks.ts';
 import type { AsyncLogSinkOptions, AsyncLogSinkReport, AsyncLogSinkStats } from './async-log-sink-options.ts';
 
 /** Line formats of `FileSink`. */
@@ -78,29 +79,29 @@ const FILE_KEYS = ['path', 'format', 'maxBytes', 'maxFiles', 'rotateDaily', 'com
  */
 export function resolveFileSinkOptions(options: FileSinkOptions): ResolvedFileSinkOptions {
   if (options === null || typeof options !== 'object') {
-    throw new MvxConfigError('options', `must be an object with at least 'path', got ${describe(options)}`);
+    throw new MvxConfigError('options', `must be an object with at least 'path', got ${describeValue(options)}`);
   }
   rejectUnknownKeys(options, [...ASYNC_LOG_SINK_OPTION_KEYS, ...FILE_KEYS], 'FileSink');
   const { path, format = 'json', maxBytes = 0, maxFiles = 5, rotateDaily = false, compress = false, clock = Date.now, fileMode = 0o666 } = options;
   if (typeof path !== 'string' || path.length === 0 || path.includes('\0')) {
-    throw new MvxConfigError('path', `must be a non-empty file path, got ${describe(path)}`);
+    throw new MvxConfigError('path', `must be a non-empty file path, got ${describeValue(path)}`);
   }
   if (format !== 'json' && format !== 'readable' && typeof format !== 'function') {
-    throw new MvxConfigError('format', `must be 'json', 'readable' or a function (event) => string, got ${describe(format)}`);
+    throw new MvxConfigError('format', `must be 'json', 'readable' or a function (event) => string, got ${describeValue(format)}`);
   }
   if (typeof maxBytes !== 'number' || !Number.isInteger(maxBytes) || (maxBytes !== 0 && maxBytes < 1024) || maxBytes > Number.MAX_SAFE_INTEGER) {
-    throw new MvxConfigError('maxBytes', `must be 0 (no size rotation) or an integer number of bytes >= 1024, got ${describe(maxBytes)}`);
+    throw new MvxConfigError('maxBytes', `must be 0 (no size rotation) or an integer number of bytes >= 1024, got ${describeValue(maxBytes)}`);
   }
   if (typeof maxFiles !== 'number' || !Number.isInteger(maxFiles) || maxFiles < 1 || maxFiles > 1000) {
-    throw new MvxConfigError('maxFiles', `must be an integer from 1 to 1000, got ${describe(maxFiles)}`);
+    throw new MvxConfigError('maxFiles', `must be an integer from 1 to 1000, got ${describeValue(maxFiles)}`);
   }
   if (rotateDaily !== false && rotateDaily !== 'local' && rotateDaily !== 'utc') {
-    throw new MvxConfigError('rotateDaily', `must be false, 'local' or 'utc', got ${describe(rotateDaily)}`);
+    throw new MvxConfigError('rotateDaily', `must be false, 'local' or 'utc', got ${describeValue(rotateDaily)}`);
   }
-  if (typeof compress !== 'boolean') throw new MvxConfigError('compress', `must be a boolean, got ${describe(compress)}`);
-  if (typeof clock !== 'function') throw new MvxConfigError('clock', `must be a function returning epoch ms, got ${describe(clock)}`);
+  if (typeof compress !== 'boolean') throw new MvxConfigError('compress', `must be a boolean, got ${describeValue(compress)}`);
+  if (typeof clock !== 'function') throw new MvxConfigError('clock', `must be a function returning epoch ms, got ${describeValue(clock)}`);
   if (typeof fileMode !== 'number' || !Number.isInteger(fileMode) || fileMode < 0 || fileMode > 0o7777) {
-    throw new MvxConfigError('fileMode', `must be a file mode like 0o644, got ${describe(fileMode)}`);
+    throw new MvxConfigError('fileMode', `must be a file mode like 0o644, got ${describeValue(fileMode)}`);
   }
   return { path, format, maxBytes, maxFiles, rotateDaily, compress, clock, fileMode };
 }

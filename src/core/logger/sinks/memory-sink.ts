@@ -7,14 +7,29 @@ import { MvxConfigError } from '../../errors.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEvent, LogOutcome } from '../event.ts';
 import type { LogSink } from './log-sink.ts';
+import type { DeliveryStats, LifecycleReport } from '../../lifecycle/types.ts';
 
 /** Options of {@link MemorySink}. */
 export interface MemorySinkOptions {
   /**
    * Maximum number of events kept; when full, the oldest event is dropped and counted in
-   * `dropped`. @default Infinity (unbounded: meant for tests)
+   * `stats().evicted`. @default Infinity (unbounded: meant for tests)
    */
   capacity?: number;
+}
+
+/**
+ * Counters of a {@link MemorySink}, in events: `accepted = delivered + dropped + failed + pending`.
+ * `delivered` counts every event captured, `evicted` those of them pushed out later by the capacity.
+ */
+export interface MemorySinkStats extends DeliveryStats {
+  /** Events captured (the capacity's evictions included: they were captured first). */
+  readonly delivered: number;
+  /** Events logged after `shutdown()`: not captured. */
+  readonly dropped: number;
+  readonly droppedByReason: Readonly<{ shutdown: number }>;
+  /** Captured events removed since because the capacity was reached (oldest first). */
+  readonly evicted: number;
 }
 
 /** A query for {@link MemorySink.find}: every given field must match (AND). */
@@ -39,7 +54,10 @@ export class MemorySink implements LogSink {
   readonly events: LogEvent[] = [];
   readonly #capacity: number;
   #dropped = 0;
+  #captured = 0;
+  #afterShutdown = 0;
   #shutdown = false;
+  #shutdownReport: Promise<MemorySinkStats & LifecycleReport> | undefined;
 
   constructor(options: MemorySinkOptions = {}) {
     const cap = options.capacity ?? Infinity;
@@ -49,17 +67,25 @@ export class MemorySink implements LogSink {
     this.#capacity = cap;
   }
 
-  /** Events dropped because the capacity was reached (oldest first). */
+  /**
+   * Events dropped because the capacity was reached (oldest first).
+   * @deprecated Use `stats().evicted` (same count; `stats().dropped` counts events after shutdown).
+   */
   get dropped(): number {
     return this.#dropped;
   }
 
-  /** Whether `shutdown()` was called; the sink still captures afterwards (it owns no resource). */
+  /** Whether `shutdown()` was called; events logged afterwards are counted, not captured. */
   get isShutdown(): boolean {
     return this.#shutdown;
   }
 
   log(event: LogEvent): void {
+    if (this.#shutdown) {
+      this.#afterShutdown++;
+      return;
+    }
+    this.#captured++;
     this.events.push(event);
     if (this.events.length > this.#capacity) {
       this.events.shift();
@@ -103,13 +129,29 @@ export class MemorySink implements LogSink {
     this.#dropped = 0;
   }
 
-  flush(): Promise<void> {
-    return Promise.resolve();
+  /** Nothing is pending: resolves at once with the counters. */
+  flush(): Promise<MemorySinkStats & LifecycleReport> {
+    return Promise.resolve({ ...this.stats(), timedOut: false });
   }
 
-  shutdown(): Promise<void> {
+  /** Stops capturing (later events are counted as dropped); the captured events stay readable. Idempotent (the same promise). */
+  shutdown(): Promise<MemorySinkStats & LifecycleReport> {
     this.#shutdown = true;
-    return Promise.resolve();
+    return (this.#shutdownReport ??= this.flush());
+  }
+
+  /** Counters since construction (not reset by `clear()`). */
+  stats(): MemorySinkStats {
+    const afterShutdown = this.#afterShutdown;
+    return {
+      accepted: this.#captured + afterShutdown,
+      delivered: this.#captured,
+      dropped: afterShutdown,
+      droppedByReason: { shutdown: afterShutdown },
+      failed: 0,
+      pending: 0,
+      evicted: this.#dropped,
+    };
   }
 }
 

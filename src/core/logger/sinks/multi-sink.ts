@@ -7,6 +7,8 @@ import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import type { LogEvent } from '../event.ts';
 import type { LifecycleOptions, LogSink } from './log-sink.ts';
+import type { DeliveryStats, LifecycleReport } from '../../lifecycle/types.ts';
+import { Once } from '../../lifecycle/once.ts';
 
 /** Options of {@link MultiSink}. */
 export interface MultiSinkOptions {
@@ -20,6 +22,23 @@ export interface MultiSinkOptions {
 }
 
 /**
+ * Counters of a {@link MultiSink}, in events: `accepted = delivered + dropped + failed + pending`.
+ * What each target then did with an event is in that target's own stats.
+ */
+export interface MultiSinkStats extends DeliveryStats {
+  /** Events every target took without throwing. */
+  readonly delivered: number;
+  /** Events logged after `shutdown()`: not forwarded. */
+  readonly dropped: number;
+  /** Events at least one target threw on (the other targets still got them). */
+  readonly failed: number;
+  /** Always 0: the targets hold what is pending. */
+  readonly pending: number;
+  /** Failures per target index. */
+  readonly failuresByTarget: number[];
+}
+
+/**
  * Delivers each event to every target, in order. One failing target never stops the others.
  * `flush()` and `shutdown()` fan out too and settle when every target settled.
  */
@@ -27,7 +46,10 @@ export class MultiSink implements LogSink {
   readonly #targets: readonly LogSink[];
   readonly #failures: number[];
   readonly #throw: boolean;
-  #shutdown: Promise<void> | undefined;
+  readonly #shutdown = new Once((options?: LifecycleOptions) => this.#fanOut((t) => t.shutdown?.(options)));
+  #delivered = 0;
+  #failed = 0;
+  #afterShutdown = 0;
 
   /** @throws MvxConfigError when `targets` is not an array of sinks or an option is invalid. */
   constructor(targets: readonly LogSink[], options: MultiSinkOptions = {}) {
@@ -50,6 +72,10 @@ export class MultiSink implements LogSink {
   }
 
   log(event: LogEvent): void {
+    if (this.#shutdown.called) {
+      this.#afterShutdown++;
+      return;
+    }
     let errors: unknown[] | undefined;
     const targets = this.#targets;
     for (let i = 0; i < targets.length; i++) {
@@ -67,27 +93,44 @@ export class MultiSink implements LogSink {
         });
       }
     }
-    if (errors !== undefined && this.#throw) {
-      throw new AggregateError(errors, `${errors.length} of ${targets.length} MultiSink targets failed`);
+    if (errors === undefined) {
+      this.#delivered++;
+      return;
     }
+    this.#failed++;
+    if (this.#throw) throw new AggregateError(errors, `${errors.length} of ${targets.length} MultiSink targets failed`);
   }
 
-  /** Flushes every target that can flush; resolves when all settled (never rejects). */
-  async flush(options?: LifecycleOptions): Promise<void> {
-    await Promise.allSettled(this.#targets.map((t) => (typeof t.flush === 'function' ? settle(() => t.flush!(options)) : undefined)));
+  /**
+   * Flushes every target that can flush; resolves when all settled (never rejects), with these
+   * counters and `timedOut` when some target's report said so.
+   */
+  async flush(options?: LifecycleOptions): Promise<MultiSinkStats & LifecycleReport> {
+    return this.#fanOut((t) => t.flush?.(options));
   }
 
-  /** Shuts every target down that can; idempotent (same promise); never rejects. */
-  shutdown(options?: LifecycleOptions): Promise<void> {
-    this.#shutdown ??= Promise.allSettled(
-      this.#targets.map((t) => (typeof t.shutdown === 'function' ? settle(() => t.shutdown!(options)) : undefined)),
-    ).then(() => undefined);
-    return this.#shutdown;
+  /** Shuts every target down that can; later events are dropped here. Idempotent (same promise); never rejects. */
+  shutdown(options?: LifecycleOptions): Promise<MultiSinkStats & LifecycleReport> {
+    return this.#shutdown.call(options);
   }
 
-  /** Failures per target index. */
-  stats(): { failuresByTarget: number[] } {
-    return { failuresByTarget: [...this.#failures] };
+  async #fanOut(call: (target: LogSink) => unknown): Promise<MultiSinkStats & LifecycleReport> {
+    const results = await Promise.allSettled(this.#targets.map((t) => settle(() => call(t))));
+    const timedOut = results.some((r) => r.status === 'fulfilled' && (r.value as { timedOut?: unknown } | undefined)?.timedOut === true);
+    return { ...this.stats(), timedOut };
+  }
+
+  /** Counters since construction; see {@link MultiSinkStats}. */
+  stats(): MultiSinkStats {
+    const dropped = this.#afterShutdown;
+    return {
+      accepted: this.#delivered + this.#failed + dropped,
+      delivered: this.#delivered,
+      dropped,
+      failed: this.#failed,
+      pending: 0,
+      failuresByTarget: [...this.#failures],
+    };
   }
 }
 

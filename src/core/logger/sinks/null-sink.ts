@@ -5,10 +5,14 @@
  */
 import type { LogEvent } from '../event.ts';
 import type { LogSink } from './log-sink.ts';
+import type { DeliveryStats, LifecycleReport } from '../../lifecycle/types.ts';
 
-/** Discards events; `received` counts them. */
+/** Discards events; `received` counts them. Discarding is its delivery: `stats().delivered`. */
 export class NullSink implements LogSink {
   #received = 0;
+  #afterShutdown = 0;
+  #shutdown = false;
+  #shutdownReport: Promise<DeliveryStats & LifecycleReport> | undefined;
 
   /** Events received (and discarded). */
   get received(): number {
@@ -16,14 +20,22 @@ export class NullSink implements LogSink {
   }
 
   log(_event: LogEvent): void {
-    this.#received++;
+    if (this.#shutdown) this.#afterShutdown++;
+    else this.#received++;
   }
 
-  flush(): Promise<void> {
-    return Promise.resolve();
+  /** Counters in events: `accepted = delivered + dropped` (after `shutdown()`). */
+  stats(): DeliveryStats {
+    return { accepted: this.#received + this.#afterShutdown, delivered: this.#received, dropped: this.#afterShutdown, failed: 0, pending: 0 };
   }
 
-  shutdown(): Promise<void> {
-    return Promise.resolve();
+  flush(): Promise<DeliveryStats & LifecycleReport> {
+    return Promise.resolve({ ...this.stats(), timedOut: false });
+  }
+
+  /** Later events are counted as dropped. Idempotent (the same promise). */
+  shutdown(): Promise<DeliveryStats & LifecycleReport> {
+    this.#shutdown = true;
+    return (this.#shutdownReport ??= this.flush());
   }
 }

@@ -3,13 +3,13 @@
  * with the sequence numbers that `flush()` and `shutdown()` wait on. Internal.
  */
 import type { LogEvent } from '../event.ts';
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
 import { RingQueue } from './ring-queue.ts';
 
 /** A `flush()` or `shutdown()` waiting until every event up to `target` settled. */
 interface Waiter {
   readonly target: number;
-  readonly resolve: (timedOut: boolean) => void;
-  timer: NodeJS.Timeout | undefined;
+  readonly resolve: () => void;
 }
 
 /** Queued events and the batch being delivered. */
@@ -69,28 +69,28 @@ export class PendingEvents {
 
   /**
    * Resolves `true` when `timeoutMs` passed before every event up to sequence number `target`
-   * settled, `false` when they did (see {@link checkWaiters}).
+   * settled, `false` when they did (see {@link checkWaiters}). The wait holds the process: it is an
+   * awaited `flush()` or `shutdown()` (see `lifecycle-timers.ts`).
    */
-  waitFor(target: number, timeoutMs: number): Promise<boolean> {
-    if (this.isSettled(target)) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => {
-      const w: Waiter = { target, resolve, timer: undefined };
-      w.timer = setTimeout(() => {
-        this.#waiters.delete(w);
-        resolve(true);
-      }, Math.max(0, timeoutMs));
-      w.timer.unref();
-      this.#waiters.add(w);
+  async waitFor(target: number, timeoutMs: number): Promise<boolean> {
+    if (this.isSettled(target)) return false;
+    let waiter: Waiter | undefined;
+    const settled = new Promise<void>((resolve) => {
+      waiter = { target, resolve };
+      this.#waiters.add(waiter);
     });
+    const result = await waitBounded(settled, { timeoutMs, holdProcess: true });
+    if (result.status !== 'timeout') return false;
+    this.#waiters.delete(waiter!);
+    return true;
   }
 
   /** Resolves the waiters whose events have all settled. */
   checkWaiters(): void {
     for (const w of this.#waiters) {
       if (this.isSettled(w.target)) {
-        if (w.timer !== undefined) clearTimeout(w.timer);
         this.#waiters.delete(w);
-        w.resolve(false);
+        w.resolve();
       }
     }
   }

@@ -4,6 +4,8 @@
  * out (then the workers still silent are `pending`).
  */
 
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
+
 /**
  * What the aggregator's `flush()` and `shutdown()` resolve with; unit: workers asked for their
  * changes. `accepted = delivered + dropped + failed + pending`.
@@ -30,16 +32,16 @@ export class CollectRound<P> {
   readonly #gone = new Set<P>();
   readonly #failed = new Set<P>();
   #finish!: () => void;
-  readonly #done: Promise<void>;
-  readonly #timer: NodeJS.Timeout;
+  /** Every worker settled, or the budget ran out. */
+  readonly #done: Promise<unknown>;
 
   readonly id: number;
 
   constructor(id: number, budgetMs: number) {
     this.id = id;
-    this.#done = new Promise<void>((resolve) => (this.#finish = resolve));
-    // Not unref'ed: a collection is awaited like any request in flight, for at most its budget.
-    this.#timer = setTimeout(() => this.#finish(), budgetMs);
+    const settled = new Promise<void>((resolve) => (this.#finish = resolve));
+    // Holding the process: a collection is awaited like any request in flight, for at most its budget.
+    this.#done = waitBounded(settled, { timeoutMs: budgetMs, holdProcess: true });
   }
 
   /** Asks `peer` with `ask` (false: could not be sent). */
@@ -70,7 +72,6 @@ export class CollectRound<P> {
   /** The outcome, once `also` (the primary's own flush) has settled too. */
   async result(also: Promise<unknown>): Promise<ClusterCollectReport> {
     await Promise.all([this.#done, also]);
-    clearTimeout(this.#timer);
     const pending = this.asked.size - this.#answered.size - this.#gone.size - this.#failed.size;
     return { timedOut: pending > 0, accepted: this.asked.size, delivered: this.#answered.size, dropped: this.#gone.size, failed: this.#failed.size, pending };
   }

@@ -3,65 +3,24 @@
  * in batches off the caller's stack. A throwing metric or listener is isolated and reported, and
  * the recorder keeps running.
  */
-import { MvxConfigError, MvxError, MvxErrorCode, MvxStateError } from '../../errors.ts';
+import { MvxStateError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
+import { Once } from '../../lifecycle/once.ts';
+import type { LifecycleReport } from '../../lifecycle/types.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { attachMetricsPort } from '../worker/attach-metrics-port.ts';
 import type { MessagePortLike } from '../worker/protocol.ts';
-import { LIFECYCLE_LEVEL, isLifecycleLogContext, logLifecycle } from '../internal/lifecycle-log.ts';
+import { LIFECYCLE_LEVEL, logLifecycle } from '../internal/lifecycle-log.ts';
 import type { LifecycleLogContext } from '../internal/lifecycle-log.ts';
+import { DEFAULT_TIMEOUT_MS, validateRecorderOptions } from './recorder-options.ts';
+import type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
 import { RecorderState } from './recorder-stats.ts';
 import type { MetricsRecorderStats, OverflowPolicy, RecorderStateValue } from './recorder-stats.ts';
 
-/** Options of {@link AsyncMetricsRecorder}. */
-export interface AsyncMetricsRecorderOptions {
-  /** Identity used in diagnostics and by `MetricsRuntime`. @default 'metrics' */
-  id?: string;
-  /** Buffer bound, in events. @default 10000 */
-  maxQueueSize?: number;
-  /** What to drop when the buffer is full. @default 'drop-newest' */
-  overflowPolicy?: OverflowPolicy;
-  /**
-   * When a batch is aggregated after `emit()`:
-   * - `immediate` (default): in a `setImmediate` callback, after I/O callbacks — batches are larger
-   *   under load and aggregation never runs in the business code's microtask tail;
-   * - `microtask`: at the end of the current task (`queueMicrotask`) — snapshots are fresh sooner,
-   *   but aggregation runs on the business path's tail.
-   * @default 'immediate'
-   */
-  dispatch?: 'immediate' | 'microtask';
-  /**
-   * A log context (e.g. a `LogContext`) for lifecycle events, with the recorder id as entity id:
-   * `metrics_recorder.start` / `.stop` (INFO), `.register_metric` (DEBUG), `.dispatch_error`
-   * (ERROR, once per broken metric or listener). @default none (no logging)
-   */
-  logContext?: LifecycleLogContext;
-}
-
-/** Options of bounded lifecycle calls. */
-export interface TimeoutOptions {
-  /** Upper bound of the wait, in ms. @default 30000 */
-  timeoutMs?: number;
-}
-
-const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** Validates the options shared by the recorder and the runtime's defaults. */
-export function validateRecorderOptions(o: AsyncMetricsRecorderOptions, prefix = ''): void {
-  if (o.maxQueueSize !== undefined && (!Number.isInteger(o.maxQueueSize) || o.maxQueueSize < 1)) {
-    throw new MvxConfigError(`${prefix}maxQueueSize`, `must be an integer >= 1, got ${String(o.maxQueueSize)}`);
-  }
-  if (o.overflowPolicy !== undefined && o.overflowPolicy !== 'drop-newest' && o.overflowPolicy !== 'drop-oldest') {
-    throw new MvxConfigError(`${prefix}overflowPolicy`, `must be 'drop-newest' or 'drop-oldest', got ${String(o.overflowPolicy)}`);
-  }
-  if (o.dispatch !== undefined && o.dispatch !== 'immediate' && o.dispatch !== 'microtask') {
-    throw new MvxConfigError(`${prefix}dispatch`, `must be 'immediate' or 'microtask', got ${String(o.dispatch)}`);
-  }
-  if (o.id !== undefined && (typeof o.id !== 'string' || o.id.trim() === '')) throw new MvxConfigError(`${prefix}id`, 'must be a non-empty string');
-  if (o.logContext !== undefined && !isLifecycleLogContext(o.logContext)) throw new MvxConfigError(`${prefix}logContext`, 'must be a LogContext (an object with logEvent())');
-}
+export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
+export { validateRecorderOptions } from './recorder-options.ts';
 
 /**
  * An asynchronous, bounded metrics recorder.
@@ -70,7 +29,13 @@ export function validateRecorderOptions(o: AsyncMetricsRecorderOptions, prefix =
  *   recorder drops the event and counts it ({@link stats}); the first emit starts the recorder.
  * - Aggregation: batches off the caller's stack (see `dispatch`), routed by event type.
  * - `flush()`: resolves once every event emitted before the call is aggregated.
- * - `stop()`: flushes, then refuses events until `start()` is called again (metrics survive).
+ * - `stop()`: flushes, then refuses events until `start()` is called again (metrics survive): a pause.
+ * - `shutdown()`: flushes, then refuses events for good: the end of the recorder's life.
+ *
+ * `flush()` and `shutdown()` resolve with a {@link LifecycleReport} in events: `accepted` (every
+ * `emit()`, refused ones included) = `delivered` (aggregated) + `dropped` + `failed` (always 0: a
+ * throwing metric or listener is isolated, the event is still aggregated by the others) +
+ * `pending`. `stats()` keeps its own shape (see {@link MetricsRecorderStats}).
  *
  * @example
  * ```ts
@@ -98,6 +63,9 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   #doneSeq = 0;
   #dispatchedCount = 0;
   readonly #drops = { overflow: 0, invalid: 0, stopped: 0 };
+  /** Accepted events dropped (counted in `#drops.stopped`) because a stop could not flush them. */
+  #abandoned = 0;
+  readonly #shutdown = new Once((options: TimeoutOptions) => this.#close(options));
   #scheduled = false;
   #draining = false;
   #stopPromise: Promise<void> | undefined;
@@ -235,10 +203,14 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     }
   }
 
-  /** Starts the recorder (from `idle` or `stopped`); resolves at once when running. @throws (rejects) MvxStateError while stopping. */
+  /**
+   * Starts the recorder (from `idle` or `stopped`); resolves at once when running.
+   * @throws (rejects) MvxStateError while stopping, and after `shutdown()`.
+   */
   start(): Promise<void> {
     const s = this.#stateValue;
     if (s === RecorderState.STOPPING) return Promise.reject(new MvxStateError(`recorder '${this.id}' is stopping; start it again once stop() resolved`, s));
+    if (this.#shutdown.called) return Promise.reject(new MvxStateError(`recorder '${this.id}' was shut down; make a new one`, s));
     if (s !== RecorderState.RUNNING) {
       this.#stopPromise = undefined;
       this.#enterRunning();
@@ -271,34 +243,50 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   protected onStopped(): void {}
 
   /**
-   * Resolves when every event emitted before the call is aggregated (snapshots reflect them).
-   * Rejects with an MvxError of code `MVX_TIMEOUT` if that takes longer than `timeoutMs`, which
-   * can only happen when called from inside a metric or listener.
+   * Resolves when every event emitted before the call is aggregated (snapshots reflect them), with
+   * a report in events. Never rejects: when that takes longer than `timeoutMs`, which can only
+   * happen when called from inside a metric or listener, it resolves with `timedOut: true`
+   * (reported as a diagnostic).
    */
-  flush(options: TimeoutOptions = {}): Promise<void> {
+  flush(options: TimeoutOptions = {}): Promise<LifecycleReport> {
     const target = this.#acceptedSeq;
-    if (this.#doneSeq >= target) return Promise.resolve();
+    if (this.#doneSeq >= target) return Promise.resolve(this.#report(false));
     if (!this.#draining) {
       this.#drainUntil(target);
-      return Promise.resolve();
+      return Promise.resolve(this.#report(false));
     }
     // Called from inside a metric or a listener: wait for the current turn to finish.
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<LifecycleReport>((resolve) => {
       const started = Date.now();
       const retry = (): void => {
-        if (this.#doneSeq >= target) return resolve();
+        if (this.#doneSeq >= target) return resolve(this.#report(false));
         if (!this.#draining) {
           this.#drainUntil(target);
-          return resolve();
+          return resolve(this.#report(false));
         }
         if (Date.now() - started >= timeoutMs) {
-          return reject(new MvxError(MvxErrorCode.TIMEOUT, `flush of recorder '${this.id}' did not finish within ${timeoutMs} ms`, { details: { pending: this.#length } }));
+          reportDiagnostic({
+            component: `AsyncMetricsRecorder(${this.id})`,
+            code: 'flush.timeout',
+            message: `flush did not finish within ${timeoutMs} ms (called from inside a metric or listener)`,
+            details: { pending: this.#length },
+          });
+          return resolve(this.#report(true));
         }
         setImmediate(retry).unref();
       };
       setImmediate(retry).unref();
     });
+  }
+
+  /** The lifecycle report now (see the class comment). */
+  #report(timedOut: boolean): LifecycleReport {
+    const { overflow, invalid, stopped } = this.#drops;
+    const dropped = overflow + invalid + stopped;
+    // Refused at emit(): invalid, stopped (not the abandoned ones, accepted earlier), overflow under drop-newest.
+    const refused = invalid + (stopped - this.#abandoned) + (this.overflowPolicy === 'drop-newest' ? overflow : 0);
+    return { accepted: this.#acceptedSeq + refused, delivered: this.#dispatchedCount, dropped, failed: 0, pending: this.#length, timedOut };
   }
 
   /**
@@ -314,11 +302,13 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     }
     this.#stateValue = RecorderState.STOPPING;
     this.#stopPromise = this.flush(options)
-      .catch((error: unknown) => {
+      .then((flushed) => {
+        if (!flushed.timedOut) return;
         const abandoned = this.#length;
         this.#drops.stopped += abandoned;
+        this.#abandoned += abandoned;
         this.#clearBuffer();
-        reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'stop.flush_failed', message: `stop() could not flush; ${abandoned} pending events dropped`, error });
+        reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'stop.flush_failed', message: `stop() could not flush; ${abandoned} pending events dropped` });
       })
       .finally(() => {
         // Events accepted while stopping (emitted after stop() was called, before this runs) are
@@ -332,6 +322,21 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
         }
       });
     return this.#stopPromise;
+  }
+
+  /**
+   * Flushes, then moves to `stopped` for good: events emitted afterwards are dropped and counted,
+   * and `start()` rejects. Idempotent (the same promise); never rejects; resolves with the report
+   * in events. Use `stop()` to pause a recorder you will start again.
+   */
+  shutdown(options: TimeoutOptions = {}): Promise<LifecycleReport> {
+    return this.#shutdown.call(options);
+  }
+
+  async #close(options: TimeoutOptions): Promise<LifecycleReport> {
+    const flushed = await this.flush(options);
+    await this.stop(options);
+    return this.#report(flushed.timedOut);
   }
 
   #clearBuffer(): void {
@@ -376,6 +381,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       state: this.#stateValue,
       accepted: this.#acceptedSeq,
       dispatched: this.#dispatchedCount,
+      delivered: this.#dispatchedCount,
       pending: this.#length,
       dropped: { total: overflow + invalid + stopped, overflow, invalid, stopped },
       failed: { ...this.#dispatcher.failures },

@@ -20,6 +20,12 @@ export interface MetricsRecorderStats {
   readonly accepted: number;
   /** Events offered to their metrics. */
   readonly dispatched: number;
+  /**
+   * The lifecycle vocabulary's name for `dispatched` (events aggregated). The other counts keep
+   * their own shape here (`dropped` and `failed` by reason); the reports of `flush()` and
+   * `shutdown()` carry the flat vocabulary (`accepted = delivered + dropped + failed + pending`).
+   */
+  readonly delivered: number;
   /** Events waiting in the buffer. */
   readonly pending: number;
   /** Events refused or discarded, by reason. `accepted = dispatched + pending + dropped.overflow(oldest part)`. */

@@ -5,6 +5,7 @@
  */
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
+import type { LifecycleReport } from '../../lifecycle/types.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, MetricsRecorder, MetricsSource } from '../types.ts';
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { RecorderState } from './recorder-stats.ts';
@@ -49,9 +50,9 @@ export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements
     return this.#dispatcher.onMetricChanged(listener);
   }
 
-  /** Nothing is ever pending: resolves at once. */
-  flush(): Promise<void> {
-    return Promise.resolve();
+  /** Nothing is ever pending: resolves at once with the report in events (`accepted` counts invalid events too). */
+  flush(): Promise<LifecycleReport> {
+    return Promise.resolve({ accepted: this.#accepted + this.#invalid, delivered: this.#accepted, dropped: this.#invalid, failed: 0, pending: 0, timedOut: false });
   }
 
   stats(): MetricsRecorderStats {
@@ -59,6 +60,7 @@ export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements
       state: RecorderState.RUNNING,
       accepted: this.#accepted,
       dispatched: this.#accepted,
+      delivered: this.#accepted,
       pending: 0,
       dropped: { total: this.#invalid, overflow: 0, invalid: this.#invalid, stopped: 0 },
       failed: { ...this.#dispatcher.failures },

@@ -10,6 +10,8 @@ import type { AsyncMetricsRecorderOptions, TimeoutOptions } from '../recorder/as
 import type { MessagePortLike } from '../worker/protocol.ts';
 import { MetricsRuntimeError } from './metrics-runtime-error.ts';
 import { LIFECYCLE_LEVEL, logLifecycle } from '../internal/lifecycle-log.ts';
+import { waitBounded } from '../../lifecycle/bounded-wait.ts';
+import type { LifecycleReport } from '../../lifecycle/types.ts';
 
 /** Runtime states: `running` from construction (or `start()`), `stopping` during `shutdown()`, then `closed` (no restart). */
 export const MetricsRuntimeState = {
@@ -64,7 +66,7 @@ export class MetricsRuntime {
   /** Worker connections per recorder, detached when the recorder is removed or at shutdown. */
   readonly #connections = new Map<AsyncMetricsRecorder<any>, Set<() => void>>();
   #stateValue: MetricsRuntimeStateValue = MetricsRuntimeState.RUNNING;
-  #shutdownPromise: Promise<void> | undefined;
+  #shutdownPromise: Promise<LifecycleReport> | undefined;
 
   #log(event: string, payload: Record<string, unknown>, outcome: string): void {
     const level = outcome === 'failed' ? LIFECYCLE_LEVEL.failure : LIFECYCLE_LEVEL.lifecycle;
@@ -234,12 +236,13 @@ export class MetricsRuntime {
 
   /**
    * Stops and removes every recorder (each flushed) and detaches their worker connections,
-   * within `timeoutMs`; then `closed`.
+   * within `timeoutMs`; then `closed`. Resolves with the recorders' reports added up (in events,
+   * see `AsyncMetricsRecorder`).
    * Idempotent: every call returns the same promise. Rejects with MetricsRuntimeError
    * `MVX_SHUTDOWN` (details: `failedRecorderIds`, `recorderErrors`) when some recorder failed or
    * the bound was hit; the runtime is closed regardless.
    */
-  shutdown(options: TimeoutOptions = {}): Promise<void> {
+  shutdown(options: TimeoutOptions = {}): Promise<LifecycleReport> {
     if (this.#shutdownPromise !== undefined) return this.#shutdownPromise;
     this.#stateValue = MetricsRuntimeState.STOPPING;
     const timeoutMs = options.timeoutMs ?? 30_000;
@@ -249,18 +252,13 @@ export class MetricsRuntime {
     const all = Promise.all(
       entries.map(([id, r]) => r.stop({ timeoutMs }).catch((error: unknown) => void failures.set(id, error))),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      timer.unref();
-    });
-    this.#shutdownPromise = Promise.race([all.then(() => 'done' as const), timeout]).then((result) => {
-      clearTimeout(timer);
+    this.#shutdownPromise = waitBounded(all, { timeoutMs }).then(async (result) => {
+      const timedOut = result.status === 'timeout';
       for (const [, r] of entries) this.#detachAll(r);
       this.#stateValue = MetricsRuntimeState.CLOSED;
-      const ok = result !== 'timeout' && failures.size === 0;
-      this.#log('shutdown', { recorderIds: entries.map(([id]) => id), timedOut: result === 'timeout', failedRecorderIds: [...failures.keys()] }, ok ? 'success' : 'failed');
-      if (result === 'timeout') {
+      const ok = !timedOut && failures.size === 0;
+      this.#log('shutdown', { recorderIds: entries.map(([id]) => id), timedOut, failedRecorderIds: [...failures.keys()] }, ok ? 'success' : 'failed');
+      if (timedOut) {
         const stuck = entries.filter(([, r]) => r.state !== 'stopped').map(([id]) => id);
         throw new MetricsRuntimeError(MvxErrorCode.SHUTDOWN, `metrics runtime '${this.namespace}' did not shut down within ${timeoutMs} ms`, {
           details: { failedRecorderIds: stuck, recorderErrors: {} },
@@ -274,6 +272,20 @@ export class MetricsRuntime {
           details: { failedRecorderIds: [...failures.keys()], recorderErrors },
         });
       }
+      // Every recorder is stopped: its flush reports at once.
+      const reports = await Promise.all(entries.map(([, r]) => r.flush({ timeoutMs })));
+      const total: LifecycleReport = { accepted: 0, delivered: 0, dropped: 0, failed: 0, pending: 0, timedOut: false };
+      return reports.reduce(
+        (sum, r) => ({
+          accepted: sum.accepted + r.accepted,
+          delivered: sum.delivered + r.delivered,
+          dropped: sum.dropped + r.dropped,
+          failed: sum.failed + r.failed,
+          pending: sum.pending + r.pending,
+          timedOut: false,
+        }),
+        total,
+      );
     });
     return this.#shutdownPromise;
   }

@@ -12,6 +12,8 @@
 import { parentPort } from 'node:worker_threads';
 import { MvxConfigError, MvxError, MvxErrorCode } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
+import { Once } from '../../lifecycle/once.ts';
+import type { LifecycleReport } from '../../lifecycle/types.ts';
 import { BatchSender } from '../../internal/ipc/batch-sender.ts';
 import { sharedPortChannel } from '../../internal/ipc/channel.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
@@ -33,6 +35,8 @@ export interface WorkerMetricsRecorderStats {
   readonly accepted: number;
   /** Events acknowledged by the owner (aggregated there). */
   readonly acknowledged: number;
+  /** The lifecycle vocabulary's name for `acknowledged` (the reports of `shutdown()` carry the flat vocabulary). */
+  readonly delivered: number;
   /** Buffered plus posted-but-unacknowledged. */
   readonly pending: number;
   readonly dropped: {
@@ -58,6 +62,7 @@ export interface WorkerMetricsRecorderStats {
 export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E> {
   readonly #sender: BatchSender<MetricEvent>;
   readonly #local = new Map<string, Metric<any>>();
+  readonly #shutdown = new Once((options: { timeoutMs?: number }) => this.#closeForGood(options));
   #invalid = 0;
 
   constructor(port: MessagePortLike, options: WorkerMetricsRecorderOptions = {}) {
@@ -105,13 +110,34 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
     if (outcome.status === 'failed') throw new MvxError(MvxErrorCode.UNEXPECTED, 'could not post a flush request', { cause: outcome.error });
   }
 
-  /** Flushes, then refuses further events (counted as `dropped.closed`). */
+  /**
+   * Flushes, then refuses further events for good (counted as `dropped.closed`). Idempotent (the
+   * same promise); never rejects: a flush the owner did not acknowledge within `timeoutMs`
+   * resolves with `timedOut: true`. The report is in events: `accepted` (every `emit()`, refused
+   * ones included) = `delivered` (acknowledged by the owner) + `dropped` + `failed` (0) + `pending`.
+   */
+  shutdown(options: { timeoutMs?: number } = {}): Promise<LifecycleReport> {
+    return this.#shutdown.call(options);
+  }
+
+  /** @deprecated Use `shutdown()` (which resolves with a report and never rejects); kept for one release. Rejects like `flush()`. */
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
     try {
       await this.flush(options);
     } finally {
       this.#sender.close();
     }
+  }
+
+  async #closeForGood(options: { timeoutMs?: number }): Promise<LifecycleReport> {
+    let timedOut = false;
+    try {
+      await this.close(options);
+    } catch {
+      timedOut = true;
+    }
+    const s = this.stats();
+    return { accepted: s.accepted + s.dropped.total, delivered: s.acknowledged, dropped: s.dropped.total, failed: 0, pending: s.pending, timedOut };
   }
 
   /** Buffered plus posted-but-unacknowledged events. */
@@ -134,6 +160,7 @@ export class WorkerMetricsRecorder<E extends MetricEvent = MetricEvent> implemen
     return {
       accepted: c.accepted,
       acknowledged: c.acknowledged,
+      delivered: c.acknowledged,
       pending: this.pending,
       dropped: {
         total: c.overflow + this.#invalid + c.uncloneable + c.closed,

@@ -10,18 +10,17 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  LOG_METADATA_MAX_LENGTH,
   LogContext,
   LogLevel,
   LogPayloadProcessor,
   MemorySink,
   PatternLogEventPolicy,
-  configureDiagnostics,
   formatJsonLine,
   logInvocation,
-  onDiagnostic,
 } from '../../../../src/index.ts';
 import type { Diagnostic, LogEventOptions, LogPayloadProcessorLike } from '../../../../src/index.ts';
+import { LOG_METADATA_MAX_LENGTH } from '../../../../src/core/logger/context/event-options.ts';
+import { captureDiagnostics, type DiagnosticsCapture } from '../../../support/diagnostics.ts';
 
 const SECRET = 'S3CR3T-in-metadata';
 const boom = (): never => {
@@ -29,15 +28,13 @@ const boom = (): never => {
 };
 
 let diagnostics: Diagnostic[] = [];
-let off: () => void;
+let capture: DiagnosticsCapture | undefined;
 beforeEach(() => {
-  configureDiagnostics({ stderr: 'off' });
-  diagnostics = [];
-  off = onDiagnostic((d) => diagnostics.push(d));
+  capture = captureDiagnostics();
+  diagnostics = capture.list;
 });
 afterEach(() => {
-  off();
-  configureDiagnostics({ stderr: 'throttled' });
+  capture?.stop();
 });
 
 /** Contexts in each decision mode: no policy, a policy deciding per name, a policy per entity id. */
@@ -86,7 +83,7 @@ describe('the logging call never throws', () => {
       // The context still works afterwards.
       ctx.info('after');
       expect(sink.names()).toEqual(['after']);
-      diagnostics = [];
+      diagnostics.length = 0;
     }
   });
 

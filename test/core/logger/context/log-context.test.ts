@@ -8,9 +8,10 @@ import type { LogEventMeta, LogOutcome } from '../../../../src/core/logger/event
 import type { LogEventPolicy } from '../../../../src/core/logger/policy/log-event-policy.ts';
 import type { LogSink } from '../../../../src/core/logger/sinks/log-sink.ts';
 import { MvxConfigError, MvxErrorCode, isMvxError } from '../../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
+import { resetDiagnostics } from '../../../../src/core/diagnostics.ts';
 import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
 import { RecordingProcessor } from './test-processor.ts';
+import { captureDiagnostics, type DiagnosticsCapture } from '../../../support/diagnostics.ts';
 
 /** A real policy: decides by a predicate and records every question it is asked. */
 class RecordingPolicy implements LogEventPolicy {
@@ -53,16 +54,14 @@ function expectConfigError(fn: () => unknown, option: string): void {
 }
 
 let diagnostics: Diagnostic[] = [];
-let off: () => void = () => {};
+let capture: DiagnosticsCapture | undefined;
 beforeEach(() => {
-  configureDiagnostics({ stderr: 'off' });
   resetDiagnostics();
-  diagnostics = [];
-  off = onDiagnostic((d) => diagnostics.push(d));
+  capture = captureDiagnostics();
+  diagnostics = capture.list;
 });
 afterEach(() => {
-  off();
-  configureDiagnostics({ stderr: 'throttled' });
+  capture?.stop();
   vi.useRealTimers();
   vi.restoreAllMocks();
 });

@@ -5,8 +5,7 @@ import { buildLogEvent, preciseNow } from '../../../../src/core/logger/build-eve
 import { setLogCorrelationProvider } from '../../../../src/core/logger/correlation.ts';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
 import type { JsonObject } from '../../../../src/core/logger/json.ts';
-import { configureDiagnostics, onDiagnostic } from '../../../../src/core/diagnostics.ts';
-import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
+import { captureDiagnostics } from '../../../support/diagnostics.ts';
 
 afterEach(() => setLogCorrelationProvider(undefined));
 
@@ -30,15 +29,12 @@ describe('buildLogEvent', () => {
     expect(buildLogEvent({ level: 20, meta: { namespace: '', name: 'x' }, payload: {} }).correlation).toEqual({ trace_id: 't1', span_id: 's1' });
     setLogCorrelationProvider(() => undefined);
     expect(buildLogEvent({ level: 20, meta: { namespace: '', name: 'x' }, payload: {} }).correlation).toBeUndefined();
-    const seen: Diagnostic[] = [];
-    configureDiagnostics({ stderr: 'off' });
-    const off = onDiagnostic((d) => seen.push(d));
+    const { list: seen, stop: off } = captureDiagnostics();
     setLogCorrelationProvider(() => {
       throw new Error('no context');
     });
     for (let i = 0; i < 3; i++) expect(buildLogEvent({ level: 20, meta: { namespace: '', name: 'x' }, payload: {} }).correlation).toBeUndefined();
     off();
-    configureDiagnostics({ stderr: 'throttled' });
     expect(seen.filter((d) => d.component === 'LogCorrelation')).toHaveLength(1);
   });
 });

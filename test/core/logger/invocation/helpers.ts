@@ -1,5 +1,5 @@
 /** Shared set-up of the logInvocation tests: a real root context with a MemorySink. */
-import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
+import { configureDiagnostics, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
 import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
 import { LogContext } from '../../../../src/core/logger/context/log-context.ts';
 import type { LogContextOptions } from '../../../../src/core/logger/context/log-context.ts';
@@ -8,6 +8,7 @@ import { LogPayloadProcessor } from '../../../../src/core/logger/payload/log-pay
 import type { LogPayloadProcessorOptions } from '../../../../src/core/logger/payload/options.ts';
 import type { LogEventPolicy } from '../../../../src/core/logger/policy/log-event-policy.ts';
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
+import { captureDiagnostics } from '../../../support/diagnostics.ts';
 
 export interface Harness {
   readonly root: LogContext;
@@ -30,8 +31,8 @@ export function harness(
   const { processor: processorOptions, ...contextOptions } = options;
   const processor = new LogPayloadProcessor(processorOptions);
   const root = new LogContext({ namespace: 'test', sink, payloadProcessor: processor, ...contextOptions });
-  const diagnostics: Diagnostic[] = [];
-  const off = onDiagnostic((d) => diagnostics.push(d));
+  // Not quiet: the logInvocation tests also assert what reaches stderr.
+  const { list: diagnostics, stop: off } = captureDiagnostics({ quiet: false });
   return {
     root,
     sink,

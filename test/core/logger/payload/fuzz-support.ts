@@ -9,21 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogPayloadProcessor, configureDiagnostics } from '../../../../src/index.ts';
 import type { LogPayloadProcessorOptions } from '../../../../src/index.ts';
 
-/** Number of runs: `MVX_FUZZ_RUNS` or the given default. */
-export function fuzzRuns(defaultRuns: number): number {
-  const n = Number(process.env.MVX_FUZZ_RUNS);
-  return Number.isInteger(n) && n > 0 ? n : defaultRuns;
-}
+import { fuzzRuns, fuzzTimeout } from '../../../support/fuzz.ts';
 
-/**
- * Time-out of a property test running `runs` cases: vitest's 30 s default plus 5 ms a case, so the
- * 100,000-case runs of `npm run test:fuzz` get about 9 minutes (about half a minute per property when
- * the machine is idle; a shared machine under load has been measured 2.5× slower). Every property
- * that scales with `MVX_FUZZ_RUNS` uses it.
- */
-export function fuzzTimeout(runs: number): number {
-  return 30_000 + runs * 5;
-}
+export { fuzzRuns, fuzzTimeout };
 
 /** A value that must never reach a sink: only ever placed under a sensitive key. */
 export const SECRET = 'Qz-s3cr3t-\u2603-9f41';

@@ -5,7 +5,8 @@
  * members are plain strings/numbers) and thread cases (L) become a re-entrancy case.
  */
 import { describe, expect, it } from 'vitest';
-import { LogPayloadProcessor, MvxConfigError, PAYLOAD_DEFAULTS } from '../../../../src/index.ts';
+import { LogPayloadProcessor, MvxConfigError } from '../../../../src/index.ts';
+import { PAYLOAD_DEFAULTS } from '../../../../src/core/logger/payload/options.ts';
 import type { LogAdapter, LogPayloadProcessorOptions } from '../../../../src/index.ts';
 import { captureMvxStderr } from '../../../support/stderr-guard.ts';
 

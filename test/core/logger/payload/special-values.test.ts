@@ -3,8 +3,9 @@
  * ("Bad input"): each case asserts the documented output and that it survives a JSON round trip.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LogPayloadProcessor, configureDiagnostics, onDiagnostic } from '../../../../src/index.ts';
+import { LogPayloadProcessor } from '../../../../src/index.ts';
 import type { Diagnostic } from '../../../../src/index.ts';
+import { captureDiagnostics, type DiagnosticsCapture } from '../../../support/diagnostics.ts';
 
 const p = new LogPayloadProcessor();
 const roundTrip = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
@@ -15,15 +16,13 @@ function norm(v: unknown): unknown {
 }
 
 let diagnostics: Diagnostic[] = [];
-let off: () => void = () => {};
+let capture: DiagnosticsCapture | undefined;
 beforeEach(() => {
-  configureDiagnostics({ stderr: 'off' });
-  diagnostics = [];
-  off = onDiagnostic((d) => diagnostics.push(d));
+  capture = captureDiagnostics();
+  diagnostics = capture.list;
 });
 afterEach(() => {
-  off();
-  configureDiagnostics({ stderr: 'throttled' });
+  capture?.stop();
 });
 
 describe('primitives', () => {

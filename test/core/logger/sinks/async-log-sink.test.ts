@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MvxConfigError, MvxError, MvxStateError, configureDiagnostics, onDiagnostic } from '../../../../src/index.ts';
-import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
+import { MvxConfigError, MvxError, MvxStateError, configureDiagnostics } from '../../../../src/index.ts';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
 import { AsyncLogSink } from '../../../../src/core/logger/sinks/async-log-sink.ts';
 import { ProbeSink, checkInvariant, ev, gate, seqs, sleep } from './helpers.ts';
+import { captureDiagnostics } from '../../../support/diagnostics.ts';
 
 beforeEach(() => configureDiagnostics({ stderr: 'off' }));
 afterEach(() => configureDiagnostics({ stderr: 'throttled' }));
@@ -131,8 +131,7 @@ describe('AsyncLogSink delivery', () => {
   });
 
   it('counts a batch as failed after maxRetries, calls onError once, reports it, and delivers the next batch', async () => {
-    const diags: Diagnostic[] = [];
-    const off = onDiagnostic((d) => diags.push(d));
+    const { list: diags, stop: off } = captureDiagnostics();
     const errors: [unknown, number][] = [];
     let failing = true;
     const sink = new ProbeSink(
@@ -254,8 +253,7 @@ describe('AsyncLogSink lifecycle', () => {
   });
 
   it('a start() that fails with nothing queued is reported once, by its rejection (no sink.start_failed diagnostic); events it costs are reported', async () => {
-    const diags: Diagnostic[] = [];
-    const off = onDiagnostic((d) => diags.push(d));
+    const { list: diags, stop: off } = captureDiagnostics();
     try {
       const sink = new ProbeSink({ retryBaseDelayMs: 1 });
       sink.startFn = () => {
@@ -422,8 +420,7 @@ describe('AsyncLogSink lifecycle', () => {
   });
 
   it('a throwing onDrop hook is reported, not thrown', () => {
-    const diags: Diagnostic[] = [];
-    const off = onDiagnostic((d) => diags.push(d));
+    const { list: diags, stop: off } = captureDiagnostics();
     const sink = new ProbeSink({
       maxQueueSize: 1,
       onDrop: () => {

@@ -4,13 +4,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { configureDiagnostics, onDiagnostic } from '../../../../src/index.ts';
 import { LogContext } from '../../../../src/core/logger/context/log-context.ts';
 import { LogPayloadProcessor } from '../../../../src/core/logger/payload/log-payload-processor.ts';
 import { FileSink } from '../../../../src/core/logger/sinks/file-sink.ts';
 import { MemorySink } from '../../../../src/core/logger/sinks/memory-sink.ts';
 import { MultiSink } from '../../../../src/core/logger/sinks/multi-sink.ts';
 import { checkInvariant } from './helpers.ts';
+import { captureDiagnostics } from '../../../support/diagnostics.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'mvx-e2e-sinks-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,19 +40,16 @@ describe('LogContext → FileSink + MemorySink', () => {
   });
 
   it('a full disk behind a context: the application goes on, failures are counted and reported', async () => {
-    configureDiagnostics({ stderr: 'off' });
-    const seen: string[] = [];
-    const off = onDiagnostic((d) => seen.push(`${d.component}:${d.code}`));
+    const capture = captureDiagnostics();
     const file = new FileSink({ path: '/dev/full', maxRetries: 0, batchIntervalMs: 0 });
     const root = new LogContext({ sink: file, payloadProcessor: new LogPayloadProcessor(), minLevel: 'INFO' });
     for (let i = 0; i < 500; i++) expect(() => root.info('tick', { seq: i })).not.toThrow();
     const r = await file.shutdown();
-    off();
-    configureDiagnostics({ stderr: 'throttled' });
+    capture.stop();
     expect(r.accepted).toBe(500);
     expect(r.failed + r.dropped).toBe(500);
     expect(r.failed).toBeGreaterThan(0);
-    expect(seen).toContain('FileSink:sink.batch_failed');
+    expect(capture.keys()).toContain('FileSink:sink.batch_failed');
     // The sink never threw into the context: its failures live in the sink's own accounting.
     expect(root.stats().sinkFailures).toBe(0);
   });

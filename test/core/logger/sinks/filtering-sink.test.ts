@@ -29,7 +29,8 @@ describe('FilteringSink', () => {
     sink.log(event('op', 20, 'invoke'));
     sink.log(event('op', 40, 'failed'));
     expect(target.events.map((e) => `${e.meta.name}:${e.outcome ?? ''}`)).toEqual(['started:', 'op:failed']);
-    expect(sink.stats()).toEqual({ forwarded: 2, filtered: 3 });
+    expect(sink.stats()).toMatchObject({ forwarded: 2, filtered: 3 });
+    expect(sink.stats()).toMatchObject({ accepted: 5, delivered: 2, dropped: 3, droppedByReason: { filtered: 3, shutdown: 0 }, failed: 0, pending: 0 });
   });
 
   it('passes flush through to the target', async () => {

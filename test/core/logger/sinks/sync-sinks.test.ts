@@ -10,9 +10,10 @@ import { buildLogEvent } from '../../../../src/core/logger/build-event.ts';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
 import type { LogSink } from '../../../../src/core/logger/sinks/log-sink.ts';
 import { MvxConfigError, MvxErrorCode, isMvxError } from '../../../../src/core/errors.ts';
-import { configureDiagnostics, onDiagnostic, resetDiagnostics } from '../../../../src/core/diagnostics.ts';
+import { resetDiagnostics } from '../../../../src/core/diagnostics.ts';
 import type { Diagnostic } from '../../../../src/core/diagnostics.ts';
 import { RecordingProcessor } from '../context/test-processor.ts';
+import { captureDiagnostics, type DiagnosticsCapture } from '../../../support/diagnostics.ts';
 
 /** A real Writable collecting what is written. */
 class Collector extends Writable {
@@ -35,16 +36,14 @@ const ev = (name: string, level = 20, extra: Partial<LogEvent> = {}): LogEvent =
   buildLogEvent({ level, meta: { namespace: 'app', name, ...(extra.meta ?? {}) }, payload: { n: 1 }, outcome: extra.outcome });
 
 let diagnostics: Diagnostic[] = [];
-let off = () => {};
+let capture: DiagnosticsCapture | undefined;
 beforeEach(() => {
-  configureDiagnostics({ stderr: 'off' });
   resetDiagnostics();
-  diagnostics = [];
-  off = onDiagnostic((d) => diagnostics.push(d));
+  capture = captureDiagnostics();
+  diagnostics = capture.list;
 });
 afterEach(() => {
-  off();
-  configureDiagnostics({ stderr: 'throttled' });
+  capture?.stop();
   vi.restoreAllMocks();
 });
 

@@ -1,7 +1,19 @@
 /**
- * LogEvent → OpenTelemetry log attributes.
+ * LogEvent → OpenTelemetry log record: {@link toOtelLogRecord}, a pure function (no SDK, no
+ * state), so how an event becomes a record is read, changed and tested here, in one place.
  *
- * Layout (stable; documented in docs/otel.md):
+ * Record:
+ * - `eventName`: the composed event name (`namespace.name`);
+ * - `severityNumber` / `severityText`: by the OTel ranges (`severity.ts`);
+ * - `timestamp`: the event's time as `HrTime` (a small epoch-ms number would be read by the SDK as
+ *   a `performance.now()` offset);
+ * - `body`: `'summary'` = the event name, then the outcome when there is one
+ *   (`storage.save success`), for backends that show the body as the log line; `'none'` leaves it
+ *   empty;
+ * - `context`: the active context, or one rebuilt from `event.correlation` when the event is
+ *   delivered outside its span (behind a queue), so the record keeps its trace and span ids.
+ *
+ * Attributes (stable; documented in docs/otel.md):
  * - payload fields at the top level, as they are (OTel log attributes may nest: maps, arrays), the
  *   way the official pino/winston/bunyan appenders map a record's fields;
  * - `error` in the payload (the payload processor's error object `{ type, message, stack, ... }`,
@@ -18,10 +30,76 @@
  *   (`trace_id`, `span_id`, `trace_flags`) are not copied: the record carries them natively.
  * These keys are written after the payload, so they win over payload fields of the same name.
  */
-import type { LogEvent } from '../../core/logger/event.ts';
-import type { JsonObject, JsonValue } from '../../core/logger/json.ts';
+import * as otelApi from '@opentelemetry/api';
+import { context as contextApi, trace, type Context } from '@opentelemetry/api';
+import { epochMsToHrTime } from '../../adapter-kit/index.ts';
+import { composeEventName } from '../../index.ts';
+import type { JsonObject, JsonValue, LogEvent } from '../../index.ts';
+import { severityNumberOf, severityTextOf } from './severity.ts';
 
-/** Attribute names written by the OTel log sink (besides the payload's own fields). */
+/**
+ * The log record this adapter emits: the `LogRecord` of `@opentelemetry/api` ≥ 1.10 (and of
+ * `@opentelemetry/api-logs` ≥ 0.212), written structurally so both lines fit.
+ */
+export interface OtelLogRecord {
+  eventName?: string;
+  /** Always an `HrTime` here: a small epoch-ms number would be read as a `performance.now()` offset. */
+  timestamp?: otelApi.HrTime;
+  severityNumber?: number;
+  severityText?: string;
+  body?: unknown;
+  attributes?: Record<string, unknown>;
+  exception?: unknown;
+  context?: Context;
+}
+
+/** Options of {@link toOtelLogRecord}. */
+export interface OtelLogRecordOptions {
+  /** The record's body (see the module comment). @default 'summary' */
+  readonly body?: 'summary' | 'none';
+  /** The composed event name, when the caller has it already. @default composeEventName(event.meta) */
+  readonly eventName?: string;
+  /** The record's context, when the caller has it already. @default logRecordContext(event) */
+  readonly context?: Context;
+}
+
+/**
+ * Maps one event to an OpenTelemetry log record (a new object; the event is not changed). Pure:
+ * reads only the event, the options and the active OTel context.
+ */
+export function toOtelLogRecord(event: LogEvent, options: OtelLogRecordOptions = {}): OtelLogRecord {
+  const eventName = options.eventName ?? composeEventName(event.meta);
+  // One object literal with every field (body possibly undefined): one shape for the SDK's spread.
+  return {
+    eventName,
+    timestamp: epochMsToHrTime(event.timestamp),
+    severityNumber: severityNumberOf(event.level),
+    severityText: severityTextOf(event.level),
+    body: options.body === 'none' ? undefined : event.outcome === undefined ? eventName : `${eventName} ${event.outcome}`,
+    attributes: attributesOf(event),
+    context: options.context ?? logRecordContext(event),
+  };
+}
+
+/**
+ * The context of an event's record: the active one when its span is the event's (the usual,
+ * synchronous case), else a context rebuilt from the event's correlation ids, so records delivered
+ * behind a queue (outside the span's async scope) still carry the right trace and span ids.
+ */
+export function logRecordContext(event: LogEvent): Context {
+  const active = contextApi.active();
+  const correlation = event.correlation;
+  if (correlation === undefined) return active;
+  const traceId = correlation['trace_id'];
+  const spanId = correlation['span_id'];
+  if (traceId === undefined || spanId === undefined) return active;
+  const current = trace.getSpanContext(active);
+  if (current !== undefined && current.spanId === spanId && current.traceId === traceId) return active;
+  const spanContext = { traceId, spanId, traceFlags: Number.parseInt(correlation['trace_flags'] ?? '0', 16) || 0, isRemote: true };
+  return otelApi.isSpanContextValid(spanContext) ? trace.setSpanContext(active, spanContext) : active;
+}
+
+/** Attribute names written on a record (besides the payload's own fields). */
 export const OtelLogAttribute = {
   NAMESPACE: 'mvx.namespace',
   OUTCOME: 'mvx.outcome',
