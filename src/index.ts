@@ -73,6 +73,21 @@ export type {
   PatternLogEventPolicyConfig,
 } from './core/logger/policy/pattern-log-event-policy.ts';
 
+// --- logger: sampling (issue 18) ----------------------------------------------------------------
+export type { LogEventSampler, LogSamplingTarget } from './core/logger/policy/log-event-sampler.ts';
+export type { PatternLogEventPolicyOptions, NormalizedPatternLogEventPolicyConfig } from './core/logger/policy/pattern-log-event-policy.ts';
+export type { PatternRuleConditions } from './core/logger/policy/rule-conditions.ts';
+export type {
+  LogSamplingRule,
+  LogSamplingBurst,
+  LogSamplingRateLimit,
+  LogSamplingKeyPart,
+} from './core/logger/policy/sampling/sampling-config.ts';
+export { SAMPLED_OUT_METRIC } from './core/logger/policy/sampling/sampling-ledger.ts';
+export type { LogSamplingStats, LogSamplingRuleStats } from './core/logger/policy/sampling/sampling-ledger.ts';
+export { SAMPLING_SUMMARY_EVENT } from './core/logger/policy/sampling/summary.ts';
+// --- end of logger: sampling ---------------------------------------------------------------------
+
 // --- logger: payload processor (issue 2) --------------------------------------------------------
 export { LogPayloadProcessor } from './core/logger/payload/log-payload-processor.ts';
 export type { LogPayloadProcessorOptions } from './core/logger/payload/options.ts';

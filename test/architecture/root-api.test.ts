@@ -42,6 +42,8 @@ describe('the root API', () => {
       'DIAGNOSTICS_CHANNEL_NAME',
       'OTHER_OUTCOME',
       'OVERFLOW_ATTRIBUTE',
+      'SAMPLED_OUT_METRIC',
+      'SAMPLING_SUMMARY_EVENT',
     ]);
   });
 

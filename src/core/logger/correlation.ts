@@ -12,6 +12,8 @@ export type LogCorrelationProvider = () => Readonly<Record<string, string>> | un
 
 let provider: LogCorrelationProvider | undefined;
 let reported = false;
+/** The last frozen, non-empty record a provider returned (frozen: it cannot have changed since). */
+let lastFrozen: object | undefined;
 
 /**
  * Registers (or, with `undefined`, removes) the correlation provider. There is one provider per
@@ -24,6 +26,7 @@ let reported = false;
 export function setLogCorrelationProvider(fn: LogCorrelationProvider | undefined): void {
   provider = fn;
   reported = false;
+  lastFrozen = undefined;
 }
 
 /** The registered provider, if any. */
@@ -41,9 +44,13 @@ export function currentLogCorrelation(): Readonly<Record<string, string>> | unde
   try {
     const ids = p();
     if (ids === undefined || ids === null || typeof ids !== 'object') return undefined;
-    const keys = Object.keys(ids);
-    if (keys.length === 0) return undefined;
-    return Object.isFrozen(ids) ? ids : Object.freeze({ ...ids });
+    // The provider's own frozen record is typically the same object for a whole span: the last one
+    // found frozen and non-empty is taken as it is (a sampling decision reads the ids per event).
+    if (ids === lastFrozen) return ids;
+    if (Object.keys(ids).length === 0) return undefined;
+    if (!Object.isFrozen(ids)) return Object.freeze({ ...ids });
+    lastFrozen = ids;
+    return ids;
   } catch (error) {
     if (!reported) {
       reported = true;

@@ -10,6 +10,7 @@ import { reportDiagnostic } from '../../diagnostics.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEventMeta, LogOutcome } from '../event.ts';
 import type { LogEventPolicy } from '../policy/log-event-policy.ts';
+import type { LogEventSampler } from '../policy/log-event-sampler.ts';
 import { configGeneration } from './config-generation.ts';
 
 /** Upper bound of cached policy decisions per context (per cache: by name, and by full key). */
@@ -48,8 +49,15 @@ export class DecisionStamp {
   }
 }
 
+/**
+ * A cached decision: `false` (disabled), `true` (enabled), or the sampler that decides per event
+ * (enabled by the policy, then thinned: `LogEventPolicy.samplerFor`). What is cached is which
+ * sampler covers the metadata, never a sampling decision.
+ */
+export type Decision = boolean | LogEventSampler;
+
 /** Decision of one name per level (`undefined`: not asked yet). */
-type LevelSlots = (boolean | undefined)[];
+type LevelSlots = (Decision | undefined)[];
 
 /**
  * The policy decisions of one context. Plain metadata (the context's namespace, no entity id, no
@@ -67,7 +75,7 @@ export class DecisionCache {
   /** Plain metadata with an outcome: outcome → name → decision by level (at most MAX_CACHED_OUTCOMES outcomes). */
   readonly #byOutcome = new Map<string, Map<string, LevelSlots>>();
   /** Everything else: full key → decision. */
-  readonly #byKey = new Map<string, boolean>();
+  readonly #byKey = new Map<string, Decision>();
   /** Characters of the keys held by the three maps above. */
   #chars = 0;
   #evictions = 0;
@@ -102,7 +110,7 @@ export class DecisionCache {
   }
 
   /** The decision for `meta`, cached (a throwing policy disables the event, uncached). */
-  decide(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean {
+  decide(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): Decision {
     if (
       meta.namespace === this.#namespace &&
       meta.entityId === undefined &&
@@ -122,7 +130,7 @@ export class DecisionCache {
   }
 
   /** A cached plain decision (no outcome) of `name` at `level`, without asking the policy. */
-  cachedPlain(name: string, level: number): boolean | undefined {
+  cachedPlain(name: string, level: number): Decision | undefined {
     return this.#byName.get(name)?.[level];
   }
 
@@ -145,10 +153,19 @@ export class DecisionCache {
     this.#chars = 0;
   }
 
-  /** Asks the policy; a throwing policy disables the event (reported, counted, not cached). */
-  #ask(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean | undefined {
+  /**
+   * Asks the policy; for an enabled event, also which sampler covers it (a policy with
+   * `samplerFor`). A throwing policy, or a `samplerFor` answer that is not a sampler, disables the
+   * event (reported, counted, not cached).
+   */
+  #ask(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): Decision | undefined {
     try {
-      return policy.isEnabled(meta, level, outcome) === true;
+      if (policy.isEnabled(meta, level, outcome) !== true) return false;
+      if (typeof policy.samplerFor !== 'function') return true;
+      const sampler = policy.samplerFor(meta, level, outcome);
+      if (sampler === undefined || sampler === null) return true;
+      if (typeof sampler.sample !== 'function') throw new TypeError('samplerFor returned something that is not a LogEventSampler (no sample method)');
+      return sampler;
     } catch (error) {
       this.policyFailures++;
       reportDiagnostic({
@@ -162,7 +179,7 @@ export class DecisionCache {
     }
   }
 
-  #decideIn(byName: Map<string, LevelSlots>, policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean {
+  #decideIn(byName: Map<string, LevelSlots>, policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): Decision {
     let slots = byName.get(meta.name);
     if (slots !== undefined) {
       const d = slots[level];
@@ -180,7 +197,7 @@ export class DecisionCache {
   }
 
   /** Policy decision on full metadata: cached per (namespace, name, level, outcome, entity id, source). */
-  #decideByKey(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean {
+  #decideByKey(policy: LogEventPolicy, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): Decision {
     const src = meta.source;
     const key =
       `${meta.namespace}\u0001${meta.name}\u0001${level}\u0001${outcome === undefined ? '\u0002' : outcome}` +

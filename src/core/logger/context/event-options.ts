@@ -1,5 +1,5 @@
 /**
- * The per-call options of a logging call (`{ outcome, entityId, source, namespace }`), read once,
+ * The per-call options of a logging call (`{ outcome, entityId, source, namespace, sampleKey }`), read once,
  * validated and bounded before the policy or a sink sees them. Internal to `LogContext`.
  *
  * - Every metadata string (event name, namespace, entity id, outcome, `source.filePath`,
@@ -41,6 +41,8 @@ export interface EventOptionValues {
   entityId: string | undefined;
   source: LogSource | undefined;
   outcome: LogOutcome | undefined;
+  /** Only for sampling keys; never in the event. */
+  sampleKey: string | undefined;
 }
 
 function metadataProblem(namespace: string, field: string, got: string): void {
@@ -106,10 +108,10 @@ function readOutcome(value: unknown, namespace: string): LogOutcome | undefined 
  * throws: the caller drops the event. `null` counts as no options (JavaScript callers).
  */
 export function readEventOptions(options: object | null | undefined, contextNamespace: string): EventOptionValues | undefined {
-  const out: EventOptionValues = { namespace: contextNamespace, entityId: undefined, source: undefined, outcome: undefined };
+  const out: EventOptionValues = { namespace: contextNamespace, entityId: undefined, source: undefined, outcome: undefined, sampleKey: undefined };
   if (options === undefined || options === null) return out;
   try {
-    const o = options as { namespace?: unknown; entityId?: unknown; source?: unknown; outcome?: unknown };
+    const o = options as { namespace?: unknown; entityId?: unknown; source?: unknown; outcome?: unknown; sampleKey?: unknown };
     const namespace = o.namespace;
     if (typeof namespace === 'string') out.namespace = boundMetadata(namespace);
     else if (namespace !== undefined && namespace !== null) metadataProblem(contextNamespace, 'namespace', kind(namespace));
@@ -120,6 +122,11 @@ export function readEventOptions(options: object | null | undefined, contextName
     }
     out.source = readSource(o.source, contextNamespace);
     out.outcome = readOutcome(o.outcome, contextNamespace);
+    const sampleKey = o.sampleKey;
+    if (sampleKey !== undefined && sampleKey !== null) {
+      const k = typeof sampleKey === 'string' ? sampleKey : stringOrUndefined(sampleKey);
+      if (k !== undefined) out.sampleKey = boundMetadata(k);
+    }
     return out;
   } catch {
     return undefined;

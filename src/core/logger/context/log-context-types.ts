@@ -47,6 +47,13 @@ export interface LogEventOptions {
   source?: LogSource;
   /** Overrides the event's namespace (by default the context's). */
   namespace?: string;
+  /**
+   * What a sampling rule with `key: [..., 'sampleKey']` samples this event by (a tenant, a route,
+   * a shard: anything payload-free that says which events are alike). Used for the decision only:
+   * never in the event, never seen by allow/deny rules. Another value becomes `String(value)`;
+   * bounded like the metadata.
+   */
+  sampleKey?: string;
 }
 
 /** Options of {@link LogContext.isEnabled}: the same metadata a call to `logEvent` would carry. */
@@ -67,6 +74,12 @@ export interface LogContextStats {
   invalidCalls: number;
   /** Events dropped because a sink logged re-entrantly too deep. */
   recursionDrops: number;
+  /**
+   * Events the policy enabled and a sampling rule then sampled out (no payload built). For a
+   * context with a sampling policy, events emitted = events logged + `sampledOut` (+ the drops
+   * counted above); per rule: `PatternLogEventPolicy.samplingStats()`.
+   */
+  sampledOut: number;
   /** Decisions currently cached. */
   decisionCacheSize: number;
   /** Decisions evicted because a cache was full (4,096 entries, or 262,144 characters of keys for all together). */

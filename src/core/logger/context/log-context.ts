@@ -4,7 +4,8 @@
  * inherited from the nearest ancestor that sets it.
  *
  * Order of work for one event: minimum level, then the event policy on metadata (both cached),
- * and only for an accepted event: the payload (a function is called now), its normalisation by the
+ * then the policy's sampler when one covers the event (per event, `sampling-gate.ts`), and only for
+ * an accepted event: the payload (a function is called now), its normalisation by the
  * payload processor, the frozen `LogEvent`, delivery to the sink, sink failures handled by the
  * error-handling mode. A disabled event never touches its payload.
  *
@@ -23,11 +24,13 @@ import type { JsonObject, JsonValue } from '../json.ts';
 import { LogLevel } from '../level.ts';
 import type { NormalizeOptions } from '../payload-processor-like.ts';
 import type { LogEventPolicy } from '../policy/log-event-policy.ts';
+import type { LogEventSampler } from '../policy/log-event-sampler.ts';
 import type { LogSink } from '../sinks/log-sink.ts';
 import { LogPayloadProcessor } from '../payload/log-payload-processor.ts';
 import { configGeneration } from './config-generation.ts';
 import { LogContextSettings } from './context-settings.ts';
 import { DecisionCache } from './decision-cache.ts';
+import type { Decision } from './decision-cache.ts';
 import { LogErrorHandling, SinkFailurePrinter, errorType, handleSinkFailure, safeMessage } from './error-handling.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';
 import { LOG_METADATA_MAX_LENGTH, boundMetadata, metaFromOptions, readEventOptions, reportUnreadableOptions } from './event-options.ts';
@@ -37,6 +40,8 @@ import type { IsEnabledOptions, LogContextOptions, LogContextStats, LogEventOpti
 import { validateNamespace } from './namespace.ts';
 import { errorPayloadWith, normalizePayloadWith, normalizeValueWith, plainVerbosityOf } from './payload-delegation.ts';
 import type { DelegationSite } from './payload-delegation.ts';
+import { sampleOnce } from './sampling-gate.ts';
+import type { SamplingSite } from './sampling-gate.ts';
 import { defineHelperSlots, setHelpers } from './silenced-helpers.ts';
 import type { Helper } from './silenced-helpers.ts';
 
@@ -51,6 +56,8 @@ const EMPTY_PAYLOAD: JsonObject = Object.freeze({}) as JsonObject;
 let deliveryDepth = 0;
 let detachChildren: (ctx: LogContext) => void;
 let childEntries: (ctx: LogContext) => IterableIterator<[string, LogContext]>;
+let decisionOf: (ctx: LogContext, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined) => Decision;
+let sampleIn: (ctx: LogContext, sampler: LogEventSampler, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined) => boolean;
 
 /**
  * A node of the log context tree (usually reached through `getLogContext(namespace)`).
@@ -86,12 +93,14 @@ export class LogContext extends LogContextSettings {
 
   #children = new Map<string, LogContext>();
   #printer: SinkFailurePrinter | undefined;
-  #stats = { sinkFailures: 0, policyFailures: 0, payloadFailures: 0, invalidCalls: 0, recursionDrops: 0 };
-  readonly #site: DelegationSite;
+  #stats = { sinkFailures: 0, policyFailures: 0, payloadFailures: 0, invalidCalls: 0, recursionDrops: 0, sampledOut: 0 };
+  readonly #site: DelegationSite & SamplingSite;
 
   static {
     detachChildren = (ctx) => ctx.#children.clear();
     childEntries = (ctx) => ctx.#children.entries();
+    decisionOf = (ctx, meta, level, outcome) => ctx.#decision(meta, level, outcome);
+    sampleIn = (ctx, sampler, meta, level, outcome) => sampleOnce(ctx.#site, sampler, meta, level, outcome, undefined, ctx) !== false;
   }
 
   /**
@@ -120,7 +129,6 @@ export class LogContext extends LogContextSettings {
     setHelpers(this, LogContext.prototype as unknown as Record<HelperName, Helper>, modes, !this.#policyVersioned);
   }
 
-
   /**
    * The child context `<namespace>.<segment>` (created on first use, then the same object). A dotted
    * `segment` walks the path: `child('a.b')` is `child('a').child('b')`.
@@ -140,7 +148,6 @@ export class LogContext extends LogContextSettings {
     this.#children.set(seg, ctx);
     return ctx;
   }
-
 
   /** Drops the recorded denials and resolves each helper level's mode again; returns the modes. */
   #resetModes(): ModeValue[] {
@@ -169,11 +176,17 @@ export class LogContext extends LogContextSettings {
     const policy = this.#policy;
     if (policy === undefined) return true;
     this.#checkPolicyVersion();
-    return this.#decisions.decide(policy, metaFromOptions(typeof name === 'string' ? boundMetadata(name) : name, o), level, o.outcome);
+    // A sampled event counts as enabled: whether this one is kept is decided when it is logged.
+    return this.#decisions.decide(policy, metaFromOptions(typeof name === 'string' ? boundMetadata(name) : name, o), level, o.outcome) !== false;
   }
 
   /** Whether an event with this metadata, level and outcome is enabled (as {@link isEnabled}). Never throws. */
   isEventEnabled(meta: LogEventMeta, level: number, outcome?: LogOutcome): boolean {
+    return this.#decision(meta, level, outcome) !== false;
+  }
+
+  /** The cached decision (`false`, `true` or the sampler that decides per event); never throws. */
+  #decision(meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): Decision {
     if (this.#gen !== configGeneration.value) this.#resolve();
     if (!(level >= this.#minLevel)) return false;
     const policy = this.#policy;
@@ -186,7 +199,6 @@ export class LogContext extends LogContextSettings {
       return reportUnreadableOptions(this.namespace, 'isEventEnabled');
     }
   }
-
 
   #invalid(message: string, details: Record<string, unknown>): void {
     this.#stats.invalidCalls++;
@@ -216,6 +228,7 @@ export class LogContext extends LogContextSettings {
     const bounded = name.length > LOG_METADATA_MAX_LENGTH ? boundMetadata(name) : name;
     let meta: LogEventMeta;
     let outcome: LogOutcome | undefined;
+    let sampleKey: string | undefined;
     if (options === undefined || options === null) {
       meta = { namespace: this.namespace, name: bounded };
     } else {
@@ -225,11 +238,20 @@ export class LogContext extends LogContextSettings {
       }
       meta = metaFromOptions(bounded, o);
       outcome = o.outcome;
+      sampleKey = o.sampleKey;
     }
+    let correlation: Readonly<Record<string, string>> | undefined;
     const policy = this.#policy;
     if (policy !== undefined) {
       this.#checkPolicyVersion();
-      if (!this.#decisions.decide(policy, meta, level, outcome)) return;
+      const d = this.#decisions.decide(policy, meta, level, outcome);
+      if (d !== true) {
+        if (d === false) return;
+        // Sampled: decided per event, before any payload work (see `sampling-gate.ts`).
+        const kept = sampleOnce(this.#site, d, meta, level, outcome, sampleKey, this);
+        if (kept === false) return;
+        if (kept !== true) correlation = kept;
+      }
     }
     // Accepted: payload, normalisation, event, delivery. Kept in this one function on purpose: its
     // bytecode is then above V8's inlining limit (460 bytes), so the level helpers, which call it
@@ -253,7 +275,7 @@ export class LogContext extends LogContextSettings {
       }
     }
     if (raw !== undefined && raw !== null) normalized = this.normalizePayload(raw);
-    const event = buildLogEvent({ level, meta, outcome, payload: normalized });
+    const event = buildLogEvent({ level, meta, outcome, payload: normalized, correlation });
     this.emitLogEvent(event);
   }
 
@@ -349,7 +371,6 @@ export class LogContext extends LogContextSettings {
     handleSinkFailure(this.#errorHandling, this.namespace, event, error, () => (this.#printer ??= new SinkFailurePrinter(`LogContext '${this.namespace}'`)));
   }
 
-
   /**
    * Normalises a payload with the effective processor. Never throws: a failure, or a custom
    * processor returning something other than a plain object (a Proxy, an array, a string), gives
@@ -396,3 +417,11 @@ export const detachLogContextChildren = (ctx: LogContext): void => detachChildre
 
 /** The children created by `child()`, by segment. Internal. */
 export const logContextChildren = (ctx: LogContext): IterableIterator<[string, LogContext]> => childEntries(ctx);
+
+/** The cached decision for an event of `ctx`: `false`, `true` or the sampler deciding per event. Never throws. Internal (`logInvocation`). */
+export const logContextDecision = (ctx: LogContext, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): Decision =>
+  decisionOf(ctx, meta, level, outcome);
+
+/** Runs a sampler on one event of `ctx` (counted as in `logEvent`): whether it is kept. Never throws. Internal (`logInvocation`). */
+export const sampleInContext = (ctx: LogContext, sampler: LogEventSampler, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean =>
+  sampleIn(ctx, sampler, meta, level, outcome);

@@ -7,8 +7,11 @@
 import { epochMsAt } from '../../internal/clock.ts';
 import { MvxConfigError } from '../../errors.ts';
 import { DecisionStamp } from '../context/decision-cache.ts';
+import type { Decision } from '../context/decision-cache.ts';
 import { boundMetadata } from '../context/event-options.ts';
+import { logContextDecision, sampleInContext } from '../context/log-context.ts';
 import type { LogContext } from '../context/log-context.ts';
+import type { LogEventSampler } from '../policy/log-event-sampler.ts';
 import type { LogEventMeta, LogSource } from '../event.ts';
 import type { JsonObject } from '../json.ts';
 import { reportThisContextFailed, reportThisEntityIdFailed, resolveContext, resolveEntityId } from './context-resolution.ts';
@@ -43,6 +46,10 @@ export type LogInvocationDecorator<This = any> = <F extends (this: This, ...args
  *   invoke and success levels that pass the context's minimum level)
  *   gates `invoke` and `success`; `failed` and `cancelled` are emitted regardless of the policy
  *   (each outcome still needs its level at or above the context's minimum level).
+ * - Sampling (a sampling rule covering the invoke event) is decided once per call too: `invoke` and
+ *   `success` are kept or sampled out together (counted once in the context's `sampledOut`). A call
+ *   whose invoke was sampled out still logs its failure or cancellation, with `invokeSampledOut:
+ *   true` in the payload, unless the rule has `exemptErrors: false` (then the whole call is left out).
  * - Logging never throws into the caller; the call's own errors are rethrown untouched.
  *
  * @example
@@ -100,7 +107,8 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
   let dCtx: LogContext | undefined;
   let dMeta: LogEventMeta | undefined;
   const dStamp = new DecisionStamp();
-  let dEnabled = false;
+  let dDecision: Decision = false;
+  let dLevel = 0;
 
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {
     let ctx: LogContext | undefined;
@@ -147,16 +155,21 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
       mNamespace = namespace;
       mEntityId = entityId;
     }
-    let enabled: boolean;
+    let decision: Decision;
     if (ctx === dCtx && meta === dMeta && dStamp.isCurrent()) {
-      enabled = dEnabled;
+      decision = dDecision;
     } else {
-      enabled = ctx.isEventEnabled(meta, decisionLevel(plan, ctx.minLevel), 'invoke');
+      dLevel = decisionLevel(plan, ctx.minLevel);
+      decision = logContextDecision(ctx, meta, dLevel, 'invoke');
       dCtx = ctx;
       dMeta = meta;
       dStamp.take(ctx.policy);
-      dEnabled = enabled;
+      dDecision = decision;
     }
+    let enabled: boolean;
+    let sampledOut: LogEventSampler | undefined;
+    if (typeof decision === 'boolean') enabled = decision;
+    else if (!(enabled = sampleInContext(ctx, decision, meta, dLevel, 'invoke'))) sampledOut = decision; // per call, never cached
     if (!enabled && (observerState.count === 0 || !hasObserverFor(namespace))) {
       // The quiet path (disabled, unobserved), inlined: only failures are logged, so a call state
       // is built only for a throw or a result still to settle (no allocation otherwise).
@@ -164,13 +177,13 @@ function wrap(plan: InvocationPlan, segments: readonly string[], fn: AnyFunction
       try {
         r = fn.apply(this, args);
       } catch (error) {
-        endFailed(quietCall(plan, ctx, meta, this, args), error);
+        endFailed(quietCall(plan, ctx, meta, this, args, sampledOut), error);
         throw error;
       }
-      if (needsWatching(plan, r)) settle(quietCall(plan, ctx, meta, this, args), r);
+      if (needsWatching(plan, r)) settle(quietCall(plan, ctx, meta, this, args, sampledOut), r);
       return r;
     }
-    return callLogged(plan, fn, this, args, ctx, meta, enabled);
+    return callLogged(plan, fn, this, args, ctx, meta, enabled, sampledOut);
   };
   Object.defineProperty(wrapper, 'name', { value: name, configurable: true });
   Object.defineProperty(wrapper, 'length', { value: fn.length, configurable: true });
@@ -195,6 +208,7 @@ function callLogged(
   ctx: LogContext,
   meta: LogEventMeta,
   enabled: boolean,
+  sampledOut: LogEventSampler | undefined,
 ): unknown {
   const startTime = performance.now();
   const observed = observerState.count > 0;
@@ -211,7 +225,7 @@ function callLogged(
   // (an adapter's span), like every event logged inside the call.
   const scopes = observed ? startObservers({ meta, context: ctx, enabled, invokePayload, startTime }) : undefined;
   const correlation = scopes === undefined ? undefined : scopesCorrelation(scopes);
-  const call: Call = { plan, ctx, meta, self, args, enabled, startTime, scopes, correlation };
+  const call: Call = { plan, ctx, meta, self, args, enabled, startTime, scopes, correlation, sampledOut };
   if (emitInvoke && invokePayload !== undefined) {
     emit(ctx, plan.levels.invoke, meta, 'invoke', invokePayload, epochMsAt(startTime), correlation);
   }

@@ -10,6 +10,7 @@ import { buildLogEvent } from '../build-event.ts';
 import type { LogContext } from '../context/log-context.ts';
 import type { LogEventMeta } from '../event.ts';
 import type { JsonObject } from '../json.ts';
+import type { LogEventSampler } from '../policy/log-event-sampler.ts';
 import { isCancellation, isErrorLogged, markErrorLogged } from './error-tracking.ts';
 import { endObservers } from './observers.ts';
 import type { ActiveScope } from './observers.ts';
@@ -29,11 +30,13 @@ export interface Call {
   readonly scopes: readonly ActiveScope[] | undefined;
   /** The observers' correlation for the call's own events (its span), when one gives it. */
   readonly correlation?: Readonly<Record<string, string>> | undefined;
+  /** The sampler that sampled out the call's invoke event (and its success), if one did. */
+  readonly sampledOut?: LogEventSampler | undefined;
 }
 
 /** A call on the quiet path: not enabled, no clock read, no observer. */
-export function quietCall(plan: InvocationPlan, ctx: LogContext, meta: LogEventMeta, self: unknown, args: unknown[]): Call {
-  return { plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined };
+export function quietCall(plan: InvocationPlan, ctx: LogContext, meta: LogEventMeta, self: unknown, args: unknown[], sampledOut?: LogEventSampler): Call {
+  return { plan, ctx, meta, self, args, enabled: false, startTime: undefined, scopes: undefined, sampledOut };
 }
 
 /**
@@ -175,7 +178,12 @@ function endSuccess(call: Call, result: unknown): void {
   }
 }
 
-/** Decides failed vs cancelled, applies the error policy, logs, marks the error. Never throws. */
+/**
+ * Decides failed vs cancelled, applies the error policy, logs, marks the error. Never throws. After
+ * a sampled-out invoke, the failure is logged with `invokeSampledOut: true`, or (the sampler does
+ * not keep failures: `exemptErrors: false`) not at all, and the error is then left unmarked so that
+ * an outer call logs it.
+ */
 export function endFailed(call: Call, error: unknown): void {
   const [durationMs, timestamp] = clock(call);
   const { plan, ctx } = call;
@@ -194,9 +202,12 @@ export function endFailed(call: Call, error: unknown): void {
       logError = rule === 'full' || (rule === undefined && !isErrorLogged(error));
       level = logError ? plan.levels.failed : plan.levels.failedSuppressed;
     }
-    markErrorLogged(error);
-    if (level >= ctx.minLevel) {
+    const sampledOut = call.sampledOut;
+    const leftOut = sampledOut !== undefined && !sampledOut.keepsFailures;
+    if (!leftOut) markErrorLogged(error);
+    if (!leftOut && level >= ctx.minLevel) {
       payload = buildOutcomePayload(plan, ctx, { outcome, self: call.self, args: call.args, error, logError, durationMs });
+      if (sampledOut !== undefined) payload.invokeSampledOut = true;
       emit(ctx, level, call.meta, outcome, payload, timestamp, call.correlation);
     }
   } catch (internal) {

@@ -1,5 +1,6 @@
 /** The width contract: which events are logged. */
 import type { LogEventMeta, LogOutcome } from '../event.ts';
+import type { LogEventSampler } from './log-event-sampler.ts';
 
 /**
  * Decides whether an event is enabled, from its metadata, level and outcome only (never the
@@ -20,4 +21,11 @@ export interface LogEventPolicy {
    * namespace costs the level helpers what a level below the minimum costs.
    */
   plainDecision?(namespace: string, level: number): boolean | undefined;
+  /**
+   * Optional, for sampling: the sampler that thins the *enabled* events with this metadata, level
+   * and outcome, or `undefined` when they are logged unsampled. Asked only after `isEnabled` said
+   * `true`, and cached with that decision (same rule: it is a pure function of the configuration
+   * and `version`); the sampler it returns then decides per event (see {@link LogEventSampler}).
+   */
+  samplerFor?(meta: LogEventMeta, level: number, outcome?: LogOutcome): LogEventSampler | undefined;
 }

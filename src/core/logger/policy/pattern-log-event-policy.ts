@@ -1,7 +1,8 @@
 /**
  * `PatternLogEventPolicy`: ordered allow/deny rules with shell-style patterns on event metadata,
  * plus optional level and outcome conditions. The first matching rule decides; no match gives
- * `defaultEnabled`.
+ * `defaultEnabled`. Optional sampling rules (`sampling`, see `sampling/sampling-config.ts`) thin
+ * the events the allow/deny rules enabled.
  *
  * Configuration (TypeScript and JSON use the same camelCase keys; the reference's snake_case keys
  * are rejected with a hint naming the camelCase one):
@@ -22,12 +23,29 @@
  */
 import { MvxConfigError } from '../../errors.ts';
 import { guardConfig } from '../../internal/config-read.ts';
-import { composeEventName } from '../event.ts';
+import type { MetricsSource } from '../../metrics/types.ts';
 import type { LogEventMeta, LogOutcome } from '../event.ts';
-import { parseLogLevel } from '../level.ts';
 import type { LogEventPolicy } from './log-event-policy.ts';
-import { compileGlobs } from './glob.ts';
-import type { GlobMatcher } from './glob.ts';
+import type { LogEventSampler } from './log-event-sampler.ts';
+import {
+  CONDITION_KEYS,
+  checkKeys,
+  compileConditions,
+  describe,
+  isPlainObject,
+  matchesConditions,
+  parseConditions,
+  readArray,
+  readKey,
+  readObject,
+} from './rule-conditions.ts';
+import type { CompiledConditions, PatternRuleConditions } from './rule-conditions.ts';
+import { parseSamplingRules } from './sampling/sampling-config.ts';
+import type { LogSamplingRule } from './sampling/sampling-config.ts';
+import { SamplingLedger } from './sampling/sampling-ledger.ts';
+import type { LogSamplingStats } from './sampling/sampling-ledger.ts';
+import { compileSamplingRules, samplerOf } from './sampling/sampling-rules.ts';
+import type { CompiledSamplingRule } from './sampling/sampling-rules.ts';
 
 /** What a matching rule does. */
 export const PatternLogEventPolicyAction = {
@@ -44,27 +62,9 @@ export type PatternLogEventPolicyActionValue = (typeof PatternLogEventPolicyActi
  * Patterns are shell-style globs (`*` also crosses dots and slashes, `?`, `[seq]`, `[!seq]`),
  * case-sensitive.
  */
-export interface PatternLogEventPolicyRule {
+export interface PatternLogEventPolicyRule extends PatternRuleConditions {
   /** `allow` enables a matching event, `deny` disables it. */
   action: PatternLogEventPolicyActionValue;
-  /** Patterns on the composed key `namespace.name` (just `name` in the root namespace). */
-  events?: readonly string[];
-  /** Patterns on the namespace (`''` for the root: only `*` matches it). */
-  namespaces?: readonly string[];
-  /** Patterns on the event name alone. */
-  names?: readonly string[];
-  /** Patterns on the entity id; an event without one never matches this group. */
-  entityIds?: readonly string[];
-  /** Patterns on `source.filePath`; an event without one never matches this group. */
-  sourcePaths?: readonly string[];
-  /** Patterns on `source.functionName`; an event without one never matches this group. */
-  sourceFunctions?: readonly string[];
-  /** Patterns on the outcome; an event without an outcome never matches this group. */
-  outcomes?: readonly string[];
-  /** Lowest level (inclusive) the rule applies to: a number or a level name. */
-  minLevel?: number | string;
-  /** Highest level (inclusive) the rule applies to: a number or a level name. */
-  maxLevel?: number | string;
 }
 
 /** Configuration of {@link PatternLogEventPolicy}. */
@@ -73,124 +73,46 @@ export interface PatternLogEventPolicyConfig {
   defaultEnabled?: boolean;
   /** Rules, in order: the first matching one decides. @default [] */
   rules?: readonly PatternLogEventPolicyRule[];
+  /**
+   * Sampling rules, in order: the first one matching an event the rules above enabled thins it
+   * (see {@link LogSamplingRule}; docs/sampling.md). @default [] (nothing is sampled)
+   */
+  sampling?: readonly LogSamplingRule[];
 }
 
-const GROUPS = ['events', 'namespaces', 'names', 'entityIds', 'sourcePaths', 'sourceFunctions', 'outcomes'] as const;
-const RULE_KEYS: ReadonlySet<string> = new Set(['action', ...GROUPS, 'minLevel', 'maxLevel']);
-const CONFIG_KEYS: ReadonlySet<string> = new Set(['defaultEnabled', 'rules']);
-/** The reference's snake_case keys and their names here. */
-const REFERENCE_KEYS: Readonly<Record<string, string>> = {
-  default_enabled: 'defaultEnabled',
-  event_namespaces: 'namespaces',
-  event_names: 'names',
-  entity_ids: 'entityIds',
-  source_paths: 'sourcePaths',
-  source_funcs: 'sourceFunctions',
-  min_level: 'minLevel',
-  max_level: 'maxLevel',
-};
+/** A configuration as {@link parsePatternLogEventPolicyConfig} normalises it (`sampling` only when given). */
+export type NormalizedPatternLogEventPolicyConfig = Required<Pick<PatternLogEventPolicyConfig, 'defaultEnabled' | 'rules'>> &
+  Pick<PatternLogEventPolicyConfig, 'sampling'>;
 
-interface CompiledRule {
+/** Options of {@link PatternLogEventPolicy}. */
+export interface PatternLogEventPolicyOptions {
+  /**
+   * A policy whose sampling state this one takes over: rules with the same name keep their
+   * per-key state (windows, buckets, counters, pending summaries) and counts, and both policies
+   * share one `samplingMetrics`. What `withConfig` passes.
+   */
+  previous?: PatternLogEventPolicy;
+}
+
+const RULE_KEYS: ReadonlySet<string> = new Set(['action', ...CONDITION_KEYS]);
+const CONFIG_KEYS: ReadonlySet<string> = new Set(['defaultEnabled', 'rules', 'sampling']);
+
+interface CompiledRule extends CompiledConditions {
   readonly allow: boolean;
-  readonly minLevel: number;
-  readonly maxLevel: number;
-  readonly events: GlobMatcher | undefined;
-  readonly namespaces: GlobMatcher | undefined;
-  readonly names: GlobMatcher | undefined;
-  readonly entityIds: GlobMatcher | undefined;
-  readonly sourcePaths: GlobMatcher | undefined;
-  readonly sourceFunctions: GlobMatcher | undefined;
-  readonly outcomes: GlobMatcher | undefined;
   /** The `events` patterns' literal prefixes (up to the first `*`, `?` or `[`), for `plainDecision`. */
   readonly eventPrefixes: readonly string[] | undefined;
   /** Whether the rule has a condition a plain event (no entity id, source or outcome) never meets. */
   readonly needsMore: boolean;
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return false;
-  const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return typeof v;
-}
-
-/** `obj[key]`, guarded (see {@link guardConfig}); the path of the value is `path`. */
-function readKey(obj: Record<string, unknown>, key: string, path: string): unknown {
-  return guardConfig(path, () => obj[key]);
-}
-
-/** The items of an array from configuration, each read guarded; `undefined` when `value` is not an array. */
-function readArray(value: unknown, path: string): unknown[] | undefined {
-  return guardConfig(path, () => {
-    if (!Array.isArray(value)) return undefined;
-    const n = value.length;
-    const out: unknown[] = [];
-    for (let i = 0; i < n; i++) out.push(guardConfig(`${path}[${i}]`, () => value[i] as unknown));
-    return out;
-  });
-}
-
-function checkKeys(obj: Record<string, unknown>, allowed: ReadonlySet<string>, prefix: string): void {
-  for (const key of Object.keys(obj)) {
-    if (allowed.has(key)) continue;
-    const hint = REFERENCE_KEYS[key];
-    const path = prefix === '' ? key : `${prefix}.${key}`;
-    throw new MvxConfigError(
-      path,
-      hint !== undefined && allowed.has(hint)
-        ? `unknown key; did you mean '${hint}'? (keys are camelCase)`
-        : `unknown key; valid keys are ${[...allowed].join(', ')}`,
-    );
-  }
-}
-
-function parsePatterns(value: unknown, path: string): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  const items = readArray(value, path);
-  if (items === undefined) throw new MvxConfigError(path, `must be an array of non-empty strings, got ${guardConfig(path, () => describe(value))}`);
-  return items.map((item, i) => {
-    if (typeof item !== 'string') throw new MvxConfigError(`${path}[${i}]`, `must be a string, got ${describe(item)}`);
-    const pattern = item.trim();
-    if (pattern === '') throw new MvxConfigError(`${path}[${i}]`, 'must not be empty or blank');
-    return pattern;
-  });
-}
-
-function parseLevel(value: unknown, path: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  const level = parseLogLevel(value);
-  if (level === undefined) {
-    throw new MvxConfigError(path, `must be an integer or a level name (DEBUG, INFO, WARNING, ERROR, CRITICAL), got ${describe(value)}`);
-  }
-  return level;
-}
-
 function parseRule(value: unknown, path: string): PatternLogEventPolicyRule {
-  if (!guardConfig(path, () => isPlainObject(value))) throw new MvxConfigError(path, `must be an object, got ${guardConfig(path, () => describe(value))}`);
-  const obj = value as Record<string, unknown>;
-  guardConfig(path, () => checkKeys(obj, RULE_KEYS, path));
+  const obj = readObject(value, path, RULE_KEYS);
   const action = readKey(obj, 'action', `${path}.action`);
   if (typeof action !== 'string') throw new MvxConfigError(`${path}.action`, `is required and must be 'allow' or 'deny', got ${describe(action)}`);
   const act = action.trim();
   if (act !== 'allow' && act !== 'deny') throw new MvxConfigError(`${path}.action`, `must be 'allow' or 'deny', got ${JSON.stringify(action)}`);
   const rule: { -readonly [K in keyof PatternLogEventPolicyRule]: PatternLogEventPolicyRule[K] } = { action: act };
-  for (const group of GROUPS) {
-    const patterns = parsePatterns(readKey(obj, group, `${path}.${group}`), `${path}.${group}`);
-    if (patterns !== undefined) rule[group] = patterns;
-  }
-  const minLevel = parseLevel(readKey(obj, 'minLevel', `${path}.minLevel`), `${path}.minLevel`);
-  const maxLevel = parseLevel(readKey(obj, 'maxLevel', `${path}.maxLevel`), `${path}.maxLevel`);
-  if (minLevel !== undefined) rule.minLevel = minLevel;
-  if (maxLevel !== undefined) rule.maxLevel = maxLevel;
-  if (minLevel !== undefined && maxLevel !== undefined && minLevel > maxLevel) {
-    throw new MvxConfigError(`${path}.maxLevel`, `must not be below minLevel (${minLevel}), got ${maxLevel}`);
-  }
+  parseConditions(obj, path, rule);
   return rule;
 }
 
@@ -199,7 +121,7 @@ function parseRule(value: unknown, path: string): PatternLogEventPolicyRule {
  * numbers). Every value is read once; a getter or Proxy trap that throws is reported like any
  * invalid value. @throws MvxConfigError naming the path (e.g. `rules[2].events[0]`).
  */
-export function parsePatternLogEventPolicyConfig(json: unknown): Required<PatternLogEventPolicyConfig> {
+export function parsePatternLogEventPolicyConfig(json: unknown): NormalizedPatternLogEventPolicyConfig {
   if (!guardConfig('config', () => isPlainObject(json))) throw new MvxConfigError('config', `must be an object, got ${guardConfig('config', () => describe(json))}`);
   const config = json as Record<string, unknown>;
   guardConfig('config', () => checkKeys(config, CONFIG_KEYS, ''));
@@ -211,22 +133,24 @@ export function parsePatternLogEventPolicyConfig(json: unknown): Required<Patter
   const rulesValue = readKey(config, 'rules', 'rules') ?? [];
   const rules = readArray(rulesValue, 'rules');
   if (rules === undefined) throw new MvxConfigError('rules', `must be an array of rule objects, got ${guardConfig('rules', () => describe(rulesValue))}`);
-  return { defaultEnabled, rules: rules.map((r, i) => parseRule(r, `rules[${i}]`)) };
+  const out: NormalizedPatternLogEventPolicyConfig = { defaultEnabled, rules: rules.map((r, i) => parseRule(r, `rules[${i}]`)) };
+  const sampling = readKey(config, 'sampling', 'sampling');
+  if (sampling !== undefined && sampling !== null) out.sampling = parseSamplingRules(sampling, 'sampling');
+  return out;
 }
 
-function compileGroup(patterns: readonly string[] | undefined, path: string): GlobMatcher | undefined {
-  if (patterns === undefined || patterns.length === 0) return undefined;
-  try {
-    return compileGlobs(patterns);
-  } catch (error) {
-    throw new MvxConfigError(path, `contains an invalid pattern (${(error as Error).message})`, { cause: error });
-  }
+/** A deep-frozen copy of a parsed sampling rule (its nested `burst` / `rateLimit` / `key` too). */
+function freezeSamplingRule(r: LogSamplingRule): LogSamplingRule {
+  for (const v of Object.values(r)) if (typeof v === 'object' && v !== null) Object.freeze(v);
+  return Object.freeze(r);
 }
 
 /**
- * Selects events by ordered allow/deny rules. Immutable: decisions are pure functions of the
+ * Selects events by ordered allow/deny rules, and thins them by sampling rules. Immutable: its
+ * allow/deny decisions, and which sampling rule covers an event, are pure functions of the
  * configuration and never change, so it has no `version` (the `LogEventPolicy` contract: absent means
- * decisions never change) and `LogContext` caches them without re-checking.
+ * decisions never change) and `LogContext` caches them without re-checking; only its samplers'
+ * per-event state moves. New rules make a new policy ({@link withConfig}) that keeps the sampling state.
  *
  * @example
  * ```ts
@@ -236,46 +160,58 @@ function compileGroup(patterns: readonly string[] | undefined, path: string): Gl
  */
 export class PatternLogEventPolicy implements LogEventPolicy {
   /** The validated, normalised configuration (frozen). */
-  readonly config: Readonly<Required<PatternLogEventPolicyConfig>>;
+  readonly config: Readonly<NormalizedPatternLogEventPolicyConfig>;
   readonly #rules: readonly CompiledRule[];
   readonly #defaultEnabled: boolean;
+  readonly #sampling: readonly CompiledSamplingRule[];
+  readonly #ledger: SamplingLedger;
 
-  /** @throws MvxConfigError naming the path of the first invalid entry. */
-  constructor(config: PatternLogEventPolicyConfig = {}) {
+  /** @throws MvxConfigError naming the path of the first invalid entry (`options.previous` when it is not a PatternLogEventPolicy). */
+  constructor(config: PatternLogEventPolicyConfig = {}, options: PatternLogEventPolicyOptions = {}) {
     const parsed = parsePatternLogEventPolicyConfig(config);
-    this.config = Object.freeze({ defaultEnabled: parsed.defaultEnabled, rules: Object.freeze(parsed.rules.map((r) => Object.freeze(r))) });
+    const previous = guardConfig('options.previous', () => options?.previous);
+    if (previous !== undefined && !(previous instanceof PatternLogEventPolicy)) {
+      throw new MvxConfigError('options.previous', 'must be a PatternLogEventPolicy');
+    }
+    const frozen: NormalizedPatternLogEventPolicyConfig = { defaultEnabled: parsed.defaultEnabled, rules: Object.freeze(parsed.rules.map((r) => Object.freeze(r))) };
+    if (parsed.sampling !== undefined) frozen.sampling = Object.freeze(parsed.sampling.map(freezeSamplingRule));
+    this.config = Object.freeze(frozen);
     this.#defaultEnabled = parsed.defaultEnabled;
     this.#rules = parsed.rules.map((r, i) => {
-      const path = `rules[${i}]`;
-      const groups = {
-        allow: r.action === 'allow',
-        minLevel: (r.minLevel as number | undefined) ?? Number.NEGATIVE_INFINITY,
-        maxLevel: (r.maxLevel as number | undefined) ?? Number.POSITIVE_INFINITY,
-        events: compileGroup(r.events, `${path}.events`),
-        namespaces: compileGroup(r.namespaces, `${path}.namespaces`),
-        names: compileGroup(r.names, `${path}.names`),
-        entityIds: compileGroup(r.entityIds, `${path}.entityIds`),
-        sourcePaths: compileGroup(r.sourcePaths, `${path}.sourcePaths`),
-        sourceFunctions: compileGroup(r.sourceFunctions, `${path}.sourceFunctions`),
-        outcomes: compileGroup(r.outcomes, `${path}.outcomes`),
-      };
+      const groups = compileConditions(r, `rules[${i}]`);
       // From the compiled groups: an empty group does not constrain (and compiles to undefined).
       const compiled: CompiledRule = {
         ...groups,
+        allow: r.action === 'allow',
         eventPrefixes: groups.events === undefined ? undefined : r.events!.map(literalPrefix),
         needsMore:
           groups.entityIds !== undefined || groups.sourcePaths !== undefined || groups.sourceFunctions !== undefined || groups.outcomes !== undefined,
       };
       return compiled;
     });
+    this.#ledger = previous === undefined ? new SamplingLedger() : previous.#ledger;
+    this.#sampling = compileSamplingRules(parsed.sampling ?? [], this.#ledger, 'sampling');
   }
 
   /**
    * Builds a policy from untrusted JSON (a parsed config file): unknown keys, wrong types and
    * empty patterns are rejected. @throws MvxConfigError naming the path, e.g. `rules[2].events[0]`.
    */
-  static fromConfig(json: unknown): PatternLogEventPolicy {
-    return new PatternLogEventPolicy(json as PatternLogEventPolicyConfig);
+  static fromConfig(json: unknown, options?: PatternLogEventPolicyOptions): PatternLogEventPolicy {
+    return new PatternLogEventPolicy(json as PatternLogEventPolicyConfig, options);
+  }
+
+  /**
+   * A policy with new rules that keeps this one's sampling state: a sampling rule with the same
+   * `name` keeps its per-key state and counts (its keys are dropped, their summaries emitted, only
+   * when its kind or key changes); rules no longer configured keep their counts in the stats and the
+   * metric (`active: false`). Install it with `configureLogContext(ns, { policy })`: contexts switch on
+   * their next event, and until then this policy's samplers share the same state, so no event is
+   * counted twice or lost. Validates like the constructor, before any state is touched.
+   * @throws MvxConfigError naming the path of the first invalid entry.
+   */
+  withConfig(config: PatternLogEventPolicyConfig): PatternLogEventPolicy {
+    return new PatternLogEventPolicy(config, { previous: this });
   }
 
   /** The first matching rule's decision, else `defaultEnabled`. */
@@ -283,9 +219,46 @@ export class PatternLogEventPolicy implements LogEventPolicy {
     const rules = this.#rules;
     for (let i = 0; i < rules.length; i++) {
       const r = rules[i]!;
-      if (matches(r, meta, level, outcome)) return r.allow;
+      if (matchesConditions(r, meta, level, outcome)) return r.allow;
     }
     return this.#defaultEnabled;
+  }
+
+  /**
+   * The sampler of the first sampling rule matching an enabled event, or `undefined`: no rule
+   * matches, the rule is `exempt`, or the event is an error (level ≥ ERROR) or a `failed` outcome
+   * and the rule keeps `exemptErrors` (the default). Cached by the context with the allow/deny decision.
+   */
+  samplerFor(meta: LogEventMeta, level: number, outcome?: LogOutcome): LogEventSampler | undefined {
+    return this.#sampling.length === 0 ? undefined : samplerOf(this.#sampling, meta, level, outcome);
+  }
+
+  /**
+   * Counters of the sampling rules, by rule name: events kept and sampled out, keys held, overflow
+   * events, summaries emitted and pending. Shared by the policies of one `withConfig` line.
+   */
+  samplingStats(): LogSamplingStats {
+    return this.#ledger.stats();
+  }
+
+  /**
+   * The sampling counters as a metrics source for any exporter of this package (Prometheus,
+   * OpenTelemetry, StatsD): one counter `mvx.log.sampled_out` (unit `{event}`, Prometheus
+   * `mvx_log_sampled_out_total`) with one series per rule, attribute `rule`. The same object for the
+   * policies of one `withConfig` line, so an exporter keeps reading it across reconfigurations.
+   */
+  get samplingMetrics(): MetricsSource {
+    return this.#ledger.metrics;
+  }
+
+  /**
+   * Emits every pending sampling summary now, each into the context of its first sampled-out event;
+   * returns how many. Summaries are otherwise emitted on the next event of their rule after their
+   * interval (no timer): call this before `shutdownAll()` so the last gaps are in the log too.
+   * Never throws.
+   */
+  flushSamplingSummaries(): number {
+    return this.#ledger.flushSummaries();
   }
 
   /**
@@ -295,6 +268,7 @@ export class PatternLogEventPolicy implements LogEventPolicy {
    * depending on the name, and only rules that agree with the final decision are allowed to.
    * `LogContext` calls it once per helper level when its settings are resolved (resolved at
    * configuration time), so a level turned off for a whole namespace costs nothing per name.
+   * Sampling rules do not change it: they thin enabled events, one by one.
    */
   plainDecision(namespace: string, level: number): boolean | undefined {
     const byName = new Set<boolean>();
@@ -314,7 +288,7 @@ export class PatternLogEventPolicy implements LogEventPolicy {
   }
 
   /** The normalised configuration, for logging or saving. */
-  toJSON(): Required<PatternLogEventPolicyConfig> {
+  toJSON(): NormalizedPatternLogEventPolicyConfig {
     return this.config;
   }
 }
@@ -334,19 +308,4 @@ function mayPrefixKeys(prefix: string, namespace: string): boolean {
   if (namespace === '') return true;
   const keyPrefix = `${namespace}.`;
   return prefix.startsWith(keyPrefix) || keyPrefix.startsWith(prefix);
-}
-
-function test(re: GlobMatcher | undefined, value: string | undefined): boolean {
-  return re === undefined || (value !== undefined && re.test(value));
-}
-
-function matches(r: CompiledRule, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean {
-  if (level < r.minLevel || level > r.maxLevel) return false;
-  if (r.events !== undefined && !r.events.test(composeEventName(meta))) return false;
-  if (!test(r.namespaces, meta.namespace)) return false;
-  if (!test(r.names, meta.name)) return false;
-  if (!test(r.entityIds, meta.entityId)) return false;
-  if (!test(r.sourcePaths, meta.source?.filePath)) return false;
-  if (!test(r.sourceFunctions, meta.source?.functionName)) return false;
-  return test(r.outcomes, outcome);
 }

@@ -8,6 +8,7 @@ import type { LogEventMeta } from '../../../../src/core/logger/event.ts';
 import { MvxConfigError } from '../../../../src/core/errors.ts';
 import { compileGlobs, globToRegExpSource } from '../../../../src/core/logger/policy/glob.ts';
 import fc from 'fast-check';
+import { configError } from './config-error.ts';
 
 const meta = (m: Partial<LogEventMeta> & { name: string }): LogEventMeta => ({ namespace: '', ...m });
 const full: LogEventMeta = {
@@ -16,16 +17,6 @@ const full: LogEventMeta = {
   entityId: 'conn-7',
   source: { filePath: 'src/db/pool/query.ts', line: 10, functionName: 'Pool.query' },
 };
-
-function configError(json: unknown): MvxConfigError {
-  try {
-    PatternLogEventPolicy.fromConfig(json);
-  } catch (err) {
-    expect(err).toBeInstanceOf(MvxConfigError);
-    return err as MvxConfigError;
-  }
-  throw new Error('expected MvxConfigError');
-}
 
 describe('parsing (3.3 a, b)', () => {
   it('a1: action values', () => {
