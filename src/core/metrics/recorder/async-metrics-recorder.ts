@@ -17,6 +17,8 @@ import type { LifecycleLogContext } from '../internal/lifecycle-log.ts';
 import { DEFAULT_TIMEOUT_MS, validateRecorderOptions } from './recorder-options.ts';
 import type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
 import { RecorderState } from './recorder-stats.ts';
+import { captureExemplarContext, compileExemplarFilter, FILTER_OFF } from '../exemplars/capture.ts';
+import type { ExemplarContext } from '../exemplars/exemplar.ts';
 import type { MetricsRecorderStats, OverflowPolicy, RecorderStateValue } from './recorder-stats.ts';
 
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
@@ -56,6 +58,9 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   #stateValue: RecorderStateValue = RecorderState.IDLE;
   // Ring buffer.
   readonly #ring: (MetricEvent | undefined)[];
+  /** Exemplar contexts of the buffered events, parallel to `#ring`; made at the first context captured. */
+  #contexts: (ExemplarContext | undefined)[] | undefined;
+  readonly #exemplarFilter: number;
   #head = 0;
   #length = 0;
   // Sequence numbers: events accepted so far / events that left the buffer (dispatched or evicted).
@@ -86,6 +91,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       this.#log('dispatch_error', LIFECYCLE_LEVEL.failure, { kind, metric, eventType, error: errorPayload(error) }, 'failed'),
     );
     this.#ring = new Array<MetricEvent | undefined>(this.maxQueueSize);
+    this.#exemplarFilter = compileExemplarFilter(options.exemplarFilter);
   }
 
   /** Current lifecycle state. */
@@ -133,6 +139,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       if (this.overflowPolicy === 'drop-newest') return;
       // drop-oldest: evict the head.
       this.#ring[this.#head] = undefined;
+      if (this.#contexts !== undefined) this.#contexts[this.#head] = undefined;
       this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
       this.#length--;
       this.#doneSeq++;
@@ -140,6 +147,11 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     let tail = this.#head + this.#length;
     if (tail >= cap) tail -= cap;
     this.#ring[tail] = event;
+    // The trace context must be read now: aggregation runs later, outside the caller's context.
+    if (this.#exemplarFilter !== FILTER_OFF) {
+      const ctx = captureExemplarContext(this.#exemplarFilter, event);
+      if (ctx !== undefined) (this.#contexts ??= new Array<ExemplarContext | undefined>(cap))[tail] = ctx;
+    }
     this.#length++;
     this.#acceptedSeq++;
     if (!this.#scheduled) this.#schedule();
@@ -167,11 +179,17 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       while (this.#doneSeq < target && this.#length > 0) {
         const e = this.#ring[this.#head] as MetricEvent;
         this.#ring[this.#head] = undefined;
+        const contexts = this.#contexts;
+        let ctx: ExemplarContext | undefined;
+        if (contexts !== undefined) {
+          ctx = contexts[this.#head];
+          contexts[this.#head] = undefined;
+        }
         this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
         this.#length--;
         this.#doneSeq++;
         this.#dispatchedCount++;
-        d.dispatch(e);
+        d.dispatch(e, ctx);
       }
     } finally {
       this.#draining = false;
@@ -341,6 +359,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   #clearBuffer(): void {
     this.#ring.fill(undefined);
+    this.#contexts?.fill(undefined);
     this.#doneSeq += this.#length;
     this.#head = 0;
     this.#length = 0;

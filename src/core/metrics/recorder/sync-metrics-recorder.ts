@@ -10,16 +10,24 @@ import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, Metric
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { RecorderState } from './recorder-stats.ts';
 import type { MetricsRecorderStats } from './recorder-stats.ts';
+import { captureExemplarContext, compileExemplarFilter, FILTER_OFF } from '../exemplars/capture.ts';
+import type { ExemplarFilter } from '../exemplars/exemplar.ts';
 
 /** A synchronous recorder: `emit()` aggregates at once and never throws. */
 export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E>, MetricsSource {
   readonly id: string;
   readonly #dispatcher: MetricDispatcher;
+  readonly #exemplarFilter: number;
   #accepted = 0;
   #invalid = 0;
 
-  constructor(options: { id?: string } = {}) {
+  /**
+   * @param options.exemplarFilter which events may leave exemplars (see `ExemplarFilter`). @default 'trace_based'
+   * @throws MvxConfigError on an invalid `exemplarFilter`.
+   */
+  constructor(options: { id?: string; exemplarFilter?: ExemplarFilter } = {}) {
     this.id = options.id ?? 'metrics';
+    this.#exemplarFilter = compileExemplarFilter(options.exemplarFilter);
     this.#dispatcher = new MetricDispatcher(`SyncMetricsRecorder(${this.id})`);
   }
 
@@ -35,7 +43,7 @@ export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements
       return;
     }
     this.#accepted++;
-    this.#dispatcher.dispatch(event);
+    this.#dispatcher.dispatch(event, this.#exemplarFilter === FILTER_OFF ? undefined : captureExemplarContext(this.#exemplarFilter, event));
   }
 
   snapshots(): MetricSnapshot[] {
