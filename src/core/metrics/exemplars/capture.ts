@@ -1,7 +1,7 @@
 /**
  * The emit-time half of exemplars: reading the trace context of a measurement. Recorders call
- * {@link captureExemplarContext} in `emit()` (aggregation may run later, outside the caller's
- * context), and pass its result to `Metric.handle(event, exemplar)`.
+ * {@link captureExemplarIds} in `emit()` (aggregation may run later, outside the caller's
+ * context), and pass the ids with a timestamp to `Metric.handle(event, exemplar)`.
  *
  * Where the trace ids come from, first match wins:
  * 1. the event's own `correlation` (`{ trace_id, span_id, trace_flags }`, the shape of
@@ -13,7 +13,6 @@
  * @module
  */
 import { currentLogCorrelation } from '../../logger/correlation.ts';
-import { epochMsNow } from '../../internal/clock.ts';
 import { MvxConfigError } from '../../errors.ts';
 import type { MetricEvent } from '../types.ts';
 import { EXEMPLAR_FILTERS } from './exemplar.ts';
@@ -40,43 +39,68 @@ const HEX16 = /^[0-9a-f]{16}$/;
 const ZERO32 = '0'.repeat(32);
 const ZERO16 = '0'.repeat(16);
 
+/** The trace ids a recorder keeps with a buffered event (shared, frozen: no allocation per event). */
+export interface ExemplarIds {
+  readonly traceId?: string;
+  readonly spanId?: string;
+}
+
+/** The ids of a measurement the `on` filter keeps outside any trace. */
+export const NO_TRACE: ExemplarIds = Object.freeze({});
+
 // One-entry memo: the OTel correlation provider returns one frozen record per span, so the ids of
-// consecutive events inside a span are validated once.
-let lastIds: object | undefined;
-let lastTraceId: string | undefined;
-let lastSpanId: string | undefined;
+// consecutive events inside a span are validated once, and share one ExemplarIds object.
+let lastRecord: object | undefined;
+let lastIds: ExemplarIds | undefined;
 let lastSampled = false;
 
 /**
- * The exemplar context of a measurement made now, or `undefined` when `filter` rejects it
- * (`off`; `trace_based` outside a sampled trace). Never throws. Ids that are not valid W3C ids
- * (32 / 16 lower-case hex digits, not all zero) count as no trace context. A correlation without
- * `trace_flags` counts as sampled (the event names its trace explicitly).
+ * The trace ids of a measurement made now, or `undefined` when `filter` rejects it (`off`;
+ * `trace_based` outside a sampled trace); {@link NO_TRACE} for a measurement outside any trace
+ * that `on` keeps. Never throws. Ids that are not valid W3C ids (32 / 16 lower-case hex digits,
+ * not all zero) count as no trace context. A correlation without `trace_flags` counts as sampled
+ * (the event names its trace explicitly).
  */
-export function captureExemplarContext(filter: number, event: MetricEvent): ExemplarContext | undefined {
+export function captureExemplarIds(filter: number, event: MetricEvent): ExemplarIds | undefined {
   if (filter === FILTER_OFF) return undefined;
   const own = (event as { readonly correlation?: unknown }).correlation;
-  const ids = own !== undefined && own !== null && typeof own === 'object' ? (own as Readonly<Record<string, unknown>>) : currentLogCorrelation();
-  if (ids !== undefined && ids !== lastIds) remember(ids);
-  if (ids === undefined || lastTraceId === undefined) return filter === FILTER_ON ? { timeMs: epochMsNow() } : undefined;
+  const record = own !== undefined && own !== null && typeof own === 'object' ? (own as Readonly<Record<string, unknown>>) : currentLogCorrelation();
+  if (record !== undefined && record !== lastRecord) remember(record);
+  if (record === undefined || lastIds === undefined) return filter === FILTER_ON ? NO_TRACE : undefined;
   if (filter === FILTER_TRACE_BASED && !lastSampled) return undefined;
-  return { timeMs: epochMsNow(), traceId: lastTraceId, spanId: lastSpanId };
+  return lastIds;
 }
 
-function remember(ids: Readonly<Record<string, unknown>>): void {
+function remember(record: Readonly<Record<string, unknown>>): void {
   // Only a frozen record cannot change under the memo.
-  lastIds = Object.isFrozen(ids) ? ids : undefined;
-  const traceId = ids['trace_id'];
-  const spanId = ids['span_id'];
+  lastRecord = Object.isFrozen(record) ? record : undefined;
+  const traceId = record['trace_id'];
+  const spanId = record['span_id'];
   if (typeof traceId === 'string' && typeof spanId === 'string' && HEX32.test(traceId) && HEX16.test(spanId) && traceId !== ZERO32 && spanId !== ZERO16) {
-    lastTraceId = traceId;
-    lastSpanId = spanId;
-    const flags = ids['trace_flags'];
+    lastIds = Object.freeze({ traceId, spanId });
+    const flags = record['trace_flags'];
     // W3C trace-flags: two hex digits, bit 0 = sampled.
     lastSampled = typeof flags !== 'string' || (Number.parseInt(flags, 16) & 1) === 1;
   } else {
-    lastTraceId = undefined;
-    lastSpanId = undefined;
+    lastIds = undefined;
     lastSampled = false;
+  }
+}
+
+/**
+ * The context a recorder hands to `Metric.handle`: one mutable object per recorder, refilled for
+ * each event (metrics copy what they keep).
+ */
+export class ReusedExemplarContext implements ExemplarContext {
+  timeMs = 0;
+  traceId: string | undefined = undefined;
+  spanId: string | undefined = undefined;
+
+  /** Fills the context for one event; returns it. */
+  set(timeMs: number, ids: ExemplarIds): this {
+    this.timeMs = timeMs;
+    this.traceId = ids.traceId;
+    this.spanId = ids.spanId;
+    return this;
   }
 }

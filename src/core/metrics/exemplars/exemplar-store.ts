@@ -79,14 +79,34 @@ function attributeReader(keys: readonly string[]): AttributeReader {
   };
 }
 
-function exemplarOf(value: number, ctx: ExemplarContext, event: MetricEvent, read: AttributeReader | undefined): Exemplar {
-  const attributes = read === undefined ? undefined : read(event);
-  const ex: { value: number; timeMs: number; traceId?: string; spanId?: string; attributes?: MetricAttributes } = { value, timeMs: ctx.timeMs };
-  if (ctx.traceId !== undefined) {
-    ex.traceId = ctx.traceId;
-    ex.spanId = ctx.spanId;
+/** One kept measurement, updated in place (a snapshot copies it: see {@link toExemplar}). */
+class Slot {
+  value = 0;
+  timeMs = 0;
+  traceId: string | undefined = undefined;
+  spanId: string | undefined = undefined;
+  attributes: MetricAttributes | undefined = undefined;
+  /** Counters: measurements offered in the collection interval `interval`. */
+  seen = 0;
+  interval = 0;
+
+  set(value: number, ctx: ExemplarContext, event: MetricEvent, read: AttributeReader | undefined): void {
+    this.value = value;
+    this.timeMs = ctx.timeMs;
+    this.traceId = ctx.traceId;
+    this.spanId = ctx.spanId;
+    this.attributes = read === undefined ? undefined : read(event);
   }
-  if (attributes !== undefined) ex.attributes = attributes;
+}
+
+/** The snapshot form of a slot: a new object holding only the fields present. */
+function toExemplar(slot: Slot): Exemplar {
+  const ex: { value: number; timeMs: number; traceId?: string; spanId?: string; attributes?: MetricAttributes } = { value: slot.value, timeMs: slot.timeMs };
+  if (slot.traceId !== undefined) {
+    ex.traceId = slot.traceId;
+    ex.spanId = slot.spanId;
+  }
+  if (slot.attributes !== undefined) ex.attributes = slot.attributes;
   return ex;
 }
 
@@ -94,7 +114,7 @@ function exemplarOf(value: number, ctx: ExemplarContext, event: MetricEvent, rea
 export class HistogramExemplars<K extends object> {
   readonly #buckets: number;
   readonly #read: AttributeReader | undefined;
-  readonly #bySeries = new Map<K, (Exemplar | undefined)[]>();
+  readonly #bySeries = new Map<K, (Slot | undefined)[]>();
 
   /** @param buckets bucket count of a series (`bounds.length + 1`). */
   constructor(buckets: number, read: AttributeReader | undefined) {
@@ -106,10 +126,10 @@ export class HistogramExemplars<K extends object> {
   offer(series: K, bucket: number, value: number, ctx: ExemplarContext, event: MetricEvent): void {
     let slots = this.#bySeries.get(series);
     if (slots === undefined) {
-      slots = new Array<Exemplar | undefined>(this.#buckets).fill(undefined);
+      slots = new Array<Slot | undefined>(this.#buckets).fill(undefined);
       this.#bySeries.set(series, slots);
     }
-    slots[bucket] = exemplarOf(value, ctx, event, this.#read);
+    (slots[bucket] ??= new Slot()).set(value, ctx, event, this.#read);
   }
 
   /** The exemplars of `series` in bucket order (at most one per bucket), or `undefined` when it has none. */
@@ -117,7 +137,7 @@ export class HistogramExemplars<K extends object> {
     const slots = this.#bySeries.get(series);
     if (slots === undefined) return undefined;
     const out: Exemplar[] = [];
-    for (const e of slots) if (e !== undefined) out.push(e);
+    for (const e of slots) if (e !== undefined) out.push(toExemplar(e));
     return out;
   }
 
@@ -127,18 +147,11 @@ export class HistogramExemplars<K extends object> {
   }
 }
 
-interface SumSlot {
-  exemplar: Exemplar;
-  /** Measurements offered in the collection interval `interval`. */
-  seen: number;
-  interval: number;
-}
-
 /** Simple fixed-size reservoirs of size 1: one exemplar per counter series, reservoir-sampled per collection interval. */
 export class SumExemplars<K extends object> {
   readonly #read: AttributeReader | undefined;
   readonly #random: () => number;
-  readonly #bySeries = new Map<K, SumSlot>();
+  readonly #bySeries = new Map<K, Slot>();
   #interval = 0;
 
   /** @param random uniform in [0, 1) (tests pass a deterministic one). */
@@ -149,23 +162,23 @@ export class SumExemplars<K extends object> {
 
   /** Offers the measurement `value` (an increment) of `series`. */
   offer(series: K, value: number, ctx: ExemplarContext, event: MetricEvent): void {
-    const slot = this.#bySeries.get(series);
+    let slot = this.#bySeries.get(series);
     if (slot === undefined) {
-      this.#bySeries.set(series, { exemplar: exemplarOf(value, ctx, event, this.#read), seen: 1, interval: this.#interval });
-      return;
-    }
-    if (slot.interval !== this.#interval) {
+      slot = new Slot();
+      slot.interval = this.#interval;
+      this.#bySeries.set(series, slot);
+    } else if (slot.interval !== this.#interval) {
       slot.interval = this.#interval;
       slot.seen = 0;
     }
     const n = ++slot.seen;
-    if (n === 1 || this.#random() * n < 1) slot.exemplar = exemplarOf(value, ctx, event, this.#read);
+    if (n === 1 || this.#random() * n < 1) slot.set(value, ctx, event, this.#read);
   }
 
   /** The exemplar of `series` as a list, or `undefined` when it has none. */
   of(series: K): Exemplar[] | undefined {
     const slot = this.#bySeries.get(series);
-    return slot === undefined ? undefined : [slot.exemplar];
+    return slot === undefined ? undefined : [toExemplar(slot)];
   }
 
   /** Starts a new collection interval (called when the metric is snapshotted). */

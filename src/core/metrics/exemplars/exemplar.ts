@@ -20,11 +20,16 @@ export type ExemplarFilter = 'off' | 'on' | 'trace_based';
 export const EXEMPLAR_FILTERS: readonly ExemplarFilter[] = Object.freeze(['off', 'on', 'trace_based']);
 
 /**
- * What a recorder captures when an event passes its exemplar filter, and hands to
- * `Metric.handle(event, exemplar)`: when, and in which trace. The metric adds the value.
+ * What a recorder hands to `Metric.handle(event, exemplar)` for an event its exemplar filter let
+ * through: when, and in which trace. The metric adds the value. Recorders reuse the object for
+ * the next event: a metric copies the fields it keeps.
  */
 export interface ExemplarContext {
-  /** Epoch ms (fractional) when the event was emitted. */
+  /**
+   * Epoch ms (fractional): when the event was emitted (`SyncMetricsRecorder`), or when its batch
+   * was aggregated (`AsyncMetricsRecorder` reads the clock once per batch, usually well under a
+   * millisecond after `emit()`).
+   */
   readonly timeMs: number;
   /** W3C trace id (32 lower-case hex digits), when a trace context was active. */
   readonly traceId?: string;

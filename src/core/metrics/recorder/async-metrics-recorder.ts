@@ -17,8 +17,9 @@ import type { LifecycleLogContext } from '../internal/lifecycle-log.ts';
 import { DEFAULT_TIMEOUT_MS, validateRecorderOptions } from './recorder-options.ts';
 import type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
 import { RecorderState } from './recorder-stats.ts';
-import { captureExemplarContext, compileExemplarFilter, FILTER_OFF } from '../exemplars/capture.ts';
-import type { ExemplarContext } from '../exemplars/exemplar.ts';
+import { captureExemplarIds, compileExemplarFilter, FILTER_OFF, ReusedExemplarContext } from '../exemplars/capture.ts';
+import type { ExemplarIds } from '../exemplars/capture.ts';
+import { epochMsNow } from '../../internal/clock.ts';
 import type { MetricsRecorderStats, OverflowPolicy, RecorderStateValue } from './recorder-stats.ts';
 
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
@@ -58,9 +59,10 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   #stateValue: RecorderStateValue = RecorderState.IDLE;
   // Ring buffer.
   readonly #ring: (MetricEvent | undefined)[];
-  /** Exemplar contexts of the buffered events, parallel to `#ring`; made at the first context captured. */
-  #contexts: (ExemplarContext | undefined)[] | undefined;
+  /** Trace ids of the buffered events for exemplars, parallel to `#ring`; made at the first ids captured. */
+  #ids: (ExemplarIds | undefined)[] | undefined;
   readonly #exemplarFilter: number;
+  readonly #exemplarContext = new ReusedExemplarContext();
   #head = 0;
   #length = 0;
   // Sequence numbers: events accepted so far / events that left the buffer (dispatched or evicted).
@@ -139,7 +141,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       if (this.overflowPolicy === 'drop-newest') return;
       // drop-oldest: evict the head.
       this.#ring[this.#head] = undefined;
-      if (this.#contexts !== undefined) this.#contexts[this.#head] = undefined;
+      if (this.#ids !== undefined) this.#ids[this.#head] = undefined;
       this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
       this.#length--;
       this.#doneSeq++;
@@ -149,8 +151,8 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     this.#ring[tail] = event;
     // The trace context must be read now: aggregation runs later, outside the caller's context.
     if (this.#exemplarFilter !== FILTER_OFF) {
-      const ctx = captureExemplarContext(this.#exemplarFilter, event);
-      if (ctx !== undefined) (this.#contexts ??= new Array<ExemplarContext | undefined>(cap))[tail] = ctx;
+      const ids = captureExemplarIds(this.#exemplarFilter, event);
+      if (ids !== undefined) (this.#ids ??= new Array<ExemplarIds | undefined>(cap))[tail] = ids;
     }
     this.#length++;
     this.#acceptedSeq++;
@@ -176,14 +178,17 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     try {
       const cap = this.maxQueueSize;
       const d = this.#dispatcher;
+      // Exemplar time: the clock is read once per batch (a clock read costs as much as the rest of an emit).
+      let batchTimeMs = -1;
       while (this.#doneSeq < target && this.#length > 0) {
         const e = this.#ring[this.#head] as MetricEvent;
         this.#ring[this.#head] = undefined;
-        const contexts = this.#contexts;
-        let ctx: ExemplarContext | undefined;
-        if (contexts !== undefined) {
-          ctx = contexts[this.#head];
-          contexts[this.#head] = undefined;
+        let ctx: ReusedExemplarContext | undefined;
+        const ids = this.#ids?.[this.#head];
+        if (ids !== undefined) {
+          this.#ids![this.#head] = undefined;
+          if (batchTimeMs < 0) batchTimeMs = epochMsNow();
+          ctx = this.#exemplarContext.set(batchTimeMs, ids);
         }
         this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
         this.#length--;
@@ -359,7 +364,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   #clearBuffer(): void {
     this.#ring.fill(undefined);
-    this.#contexts?.fill(undefined);
+    this.#ids?.fill(undefined);
     this.#doneSeq += this.#length;
     this.#head = 0;
     this.#length = 0;

@@ -10,7 +10,8 @@ import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, Metric
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { RecorderState } from './recorder-stats.ts';
 import type { MetricsRecorderStats } from './recorder-stats.ts';
-import { captureExemplarContext, compileExemplarFilter, FILTER_OFF } from '../exemplars/capture.ts';
+import { captureExemplarIds, compileExemplarFilter, FILTER_OFF, ReusedExemplarContext } from '../exemplars/capture.ts';
+import { epochMsNow } from '../../internal/clock.ts';
 import type { ExemplarFilter } from '../exemplars/exemplar.ts';
 
 /** A synchronous recorder: `emit()` aggregates at once and never throws. */
@@ -18,6 +19,7 @@ export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements
   readonly id: string;
   readonly #dispatcher: MetricDispatcher;
   readonly #exemplarFilter: number;
+  readonly #exemplarContext = new ReusedExemplarContext();
   #accepted = 0;
   #invalid = 0;
 
@@ -43,7 +45,8 @@ export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements
       return;
     }
     this.#accepted++;
-    this.#dispatcher.dispatch(event, this.#exemplarFilter === FILTER_OFF ? undefined : captureExemplarContext(this.#exemplarFilter, event));
+    const ids = this.#exemplarFilter === FILTER_OFF ? undefined : captureExemplarIds(this.#exemplarFilter, event);
+    this.#dispatcher.dispatch(event, ids === undefined ? undefined : this.#exemplarContext.set(epochMsNow(), ids));
   }
 
   snapshots(): MetricSnapshot[] {
