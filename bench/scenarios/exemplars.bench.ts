@@ -49,8 +49,18 @@ const span = provider.getTracer('bench').startSpan('request');
 const off = recorder('off');
 const on = recorder('trace_based');
 const outside = recorder('trace_based');
-const inSpan = await context.with(trace.setSpan(context.active(), span), async () => ({ off: await measure(off), on: await measure(on), offAgain: await measure(off) }));
-const outsideNs = await measure(outside);
+// Interleaved rounds, the best of each side: on a shared machine a burst of load elsewhere would
+// otherwise land on one side only.
+const inSpan = await context.with(trace.setSpan(context.active(), span), async () => {
+  const best = { off: Infinity, on: Infinity };
+  for (let round = 0; round < 3; round++) {
+    best.off = Math.min(best.off, await measure(off));
+    best.on = Math.min(best.on, await measure(on));
+  }
+  return best;
+});
+let outsideNs = Infinity;
+for (let round = 0; round < 2; round++) outsideNs = Math.min(outsideNs, await measure(outside));
 span.end();
 
 const hist = on.snapshots().find((s) => s.name === 'http.request.duration')!.dimensions[0] as HistogramDimension;
@@ -61,7 +71,7 @@ emitComparison({
   scenario: SCENARIO,
   case: 'emit inside a sampled span: counter + histogram, delivery and aggregation included (sustained)',
   mvx: { scenario: SCENARIO, case: "AsyncMetricsRecorder.emit, exemplarFilter 'trace_based' (exemplars kept)", subject: 'mvx-common', mode: 'sustained', value: inSpan.on },
-  peer: { scenario: SCENARIO, case: "AsyncMetricsRecorder.emit, exemplarFilter 'off'", subject: 'mvx-common', mode: 'sustained', value: Math.min(inSpan.off, inSpan.offAgain) },
+  peer: { scenario: SCENARIO, case: "AsyncMetricsRecorder.emit, exemplarFilter 'off'", subject: 'mvx-common', mode: 'sustained', value: inSpan.off },
   maxRatio: 1.75,
   target: 'exemplars add at most 75% to an emit of ~100-200 ns (issue 20: "cost stays small")',
 });

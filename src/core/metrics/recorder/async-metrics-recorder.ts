@@ -17,9 +17,8 @@ import type { LifecycleLogContext } from '../internal/lifecycle-log.ts';
 import { DEFAULT_TIMEOUT_MS, validateRecorderOptions } from './recorder-options.ts';
 import type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
 import { RecorderState } from './recorder-stats.ts';
-import { captureExemplarIds, compileExemplarFilter, FILTER_OFF, ReusedExemplarContext } from '../exemplars/capture.ts';
-import type { ExemplarIds } from '../exemplars/capture.ts';
-import { epochMsNow } from '../../internal/clock.ts';
+import { compileExemplarFilter } from '../exemplars/capture.ts';
+import { ExemplarRing } from '../exemplars/exemplar-ring.ts';
 import type { MetricsRecorderStats, OverflowPolicy, RecorderStateValue } from './recorder-stats.ts';
 
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
@@ -59,10 +58,8 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   #stateValue: RecorderStateValue = RecorderState.IDLE;
   // Ring buffer.
   readonly #ring: (MetricEvent | undefined)[];
-  /** Trace ids of the buffered events for exemplars, parallel to `#ring`; made at the first ids captured. */
-  #ids: (ExemplarIds | undefined)[] | undefined;
-  readonly #exemplarFilter: number;
-  readonly #exemplarContext = new ReusedExemplarContext();
+  /** Trace ids of the buffered events for exemplars, slot for slot with `#ring`. */
+  readonly #exemplars: ExemplarRing;
   #head = 0;
   #length = 0;
   // Sequence numbers: events accepted so far / events that left the buffer (dispatched or evicted).
@@ -93,7 +90,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       this.#log('dispatch_error', LIFECYCLE_LEVEL.failure, { kind, metric, eventType, error: errorPayload(error) }, 'failed'),
     );
     this.#ring = new Array<MetricEvent | undefined>(this.maxQueueSize);
-    this.#exemplarFilter = compileExemplarFilter(options.exemplarFilter);
+    this.#exemplars = new ExemplarRing(compileExemplarFilter(options.exemplarFilter), this.maxQueueSize);
   }
 
   /** Current lifecycle state. */
@@ -141,7 +138,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       if (this.overflowPolicy === 'drop-newest') return;
       // drop-oldest: evict the head.
       this.#ring[this.#head] = undefined;
-      if (this.#ids !== undefined) this.#ids[this.#head] = undefined;
+      this.#exemplars.evict(this.#head);
       this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
       this.#length--;
       this.#doneSeq++;
@@ -149,11 +146,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     let tail = this.#head + this.#length;
     if (tail >= cap) tail -= cap;
     this.#ring[tail] = event;
-    // The trace context must be read now: aggregation runs later, outside the caller's context.
-    if (this.#exemplarFilter !== FILTER_OFF) {
-      const ids = captureExemplarIds(this.#exemplarFilter, event);
-      if (ids !== undefined) (this.#ids ??= new Array<ExemplarIds | undefined>(cap))[tail] = ids;
-    }
+    this.#exemplars.capture(tail, event);
     this.#length++;
     this.#acceptedSeq++;
     if (!this.#scheduled) this.#schedule();
@@ -178,18 +171,12 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     try {
       const cap = this.maxQueueSize;
       const d = this.#dispatcher;
-      // Exemplar time: the clock is read once per batch (a clock read costs as much as the rest of an emit).
-      let batchTimeMs = -1;
+      const exemplars = this.#exemplars;
+      exemplars.startBatch();
       while (this.#doneSeq < target && this.#length > 0) {
         const e = this.#ring[this.#head] as MetricEvent;
         this.#ring[this.#head] = undefined;
-        let ctx: ReusedExemplarContext | undefined;
-        const ids = this.#ids?.[this.#head];
-        if (ids !== undefined) {
-          this.#ids![this.#head] = undefined;
-          if (batchTimeMs < 0) batchTimeMs = epochMsNow();
-          ctx = this.#exemplarContext.set(batchTimeMs, ids);
-        }
+        const ctx = exemplars.take(this.#head);
         this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
         this.#length--;
         this.#doneSeq++;
@@ -364,7 +351,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   #clearBuffer(): void {
     this.#ring.fill(undefined);
-    this.#ids?.fill(undefined);
+    this.#exemplars.clear();
     this.#doneSeq += this.#length;
     this.#head = 0;
     this.#length = 0;
