@@ -10,6 +10,7 @@ import { HistogramMetric } from '../../../src/core/metrics/instruments/histogram
 import { SumExemplars } from '../../../src/core/metrics/exemplars/exemplar-store.ts';
 import { setLogCorrelationProvider } from '../../../src/core/logger/correlation.ts';
 import { MvxConfigError } from '../../../src/core/errors.ts';
+import { MetricsRuntime } from '../../../src/core/metrics/runtime/metrics-runtime.ts';
 import type { HistogramDimension, MetricEvent, NumberDimension } from '../../../src/core/metrics/types.ts';
 import type { ExemplarContext } from '../../../src/core/metrics/exemplars/exemplar.ts';
 
@@ -144,6 +145,18 @@ describe('the exemplar filter', () => {
     recorder.emit({ type: 'req', route: '/a', durationS: 0.5, correlation: { trace_id: 'not-hex', span_id: SPAN_B } });
     recorder.emit({ type: 'req', route: '/a', durationS: 5, correlation: { trace_id: '0'.repeat(32), span_id: SPAN_B, trace_flags: '01' } });
     expect(histSeries(recorder)[0]!.exemplars).toEqual([{ value: 0.05, timeMs: expect.any(Number), traceId: TRACE_B, spanId: SPAN_B }]);
+  });
+
+  it("is a runtime default too: defaults.exemplarFilter 'off' reaches its recorders", async () => {
+    const runtime = new MetricsRuntime({ namespace: 'app', defaults: { exemplarFilter: 'off' } });
+    const recorder = runtime.createRecorder<Ev>('r');
+    recorder.registerMetric(histogram());
+    active = span(TRACE_A, SPAN_A);
+    recorder.emit({ type: 'req', route: '/a', durationS: 0.05 });
+    await recorder.flush();
+    expect(histSeries(recorder)[0]).not.toHaveProperty('exemplars');
+    await runtime.shutdown({ timeoutMs: 1000 });
+    expect(() => new MetricsRuntime({ namespace: 'app', defaults: { exemplarFilter: 'yes' as never } })).toThrow(/defaults\.exemplarFilter/);
   });
 
   it('rejects an unknown filter, naming the option', () => {
