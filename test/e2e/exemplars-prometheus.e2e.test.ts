@@ -4,6 +4,7 @@
  * trace adapter; its `/api/v1/query_exemplars` returns exemplars whose trace and span ids are those
  * of spans the test exported, and the target stays healthy (no scrape error).
  */
+import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
@@ -26,8 +27,8 @@ import type { PrometheusServer } from './prometheus-server.ts';
 
 useOtelAsyncContext();
 
-const available = hasBinary('prometheus');
-const SKIP_REASON = 'prometheus not found on PATH (install the Debian package `prometheus`; .ci/run does)';
+const available = hasBinary('prometheus') && hasBinary('promtool');
+const SKIP_REASON = 'prometheus/promtool not found on PATH (install the Debian package `prometheus`; .ci/run does)';
 if (!available && process.env.CI) throw new Error(`The exemplars end-to-end test must run in CI, but ${SKIP_REASON}`);
 
 interface Served {
@@ -158,6 +159,17 @@ describe.skipIf(!available)(`Exemplars in a real Prometheus${available ? '' : ` 
     expect(up!.value[1]).toBe('1');
     // It was OpenMetrics that Prometheus scraped: the _created series exist only there.
     expect((await prom!.query('http_server_requests_created{job="mvx"}')).length).toBe(3);
+  });
+
+  it('serves the classic text format, with exemplars held, as promtool accepts it', async () => {
+    const classic = await (await fetch(metrics.url)).text();
+    expect(classic).toContain('http_server_duration_seconds_bucket');
+    expect(classic).not.toMatch(/# \{|_created|# UNIT/);
+    const r = spawnSync('promtool', ['check', 'metrics'], { input: classic, encoding: 'utf8' });
+    expect({ status: r.status, output: `${r.stdout}${r.stderr}` }).toEqual({ status: 0, output: '' });
+    // The same scrape over OpenMetrics does carry them.
+    const om = await (await fetch(metrics.url, { headers: { accept: 'application/openmetrics-text; version=1.0.0' } })).text();
+    expect(om).toMatch(/_bucket\{[^}]*\} \d+ # \{trace_id="[0-9a-f]{32}",span_id="[0-9a-f]{16}"\} /);
   });
 });
 
