@@ -123,6 +123,19 @@ describe('OpenMetrics exposition of bridged metrics', () => {
   });
 });
 
+describe('an OpenMetrics registry (prom-client renders it)', () => {
+  it('prints the exemplars too, without # UNIT and _created', async () => {
+    const recorder = new SyncMetricsRecorder<Served>();
+    recorder.registerMetric(new HistogramMetric<Served>({ name: 'http.server.duration', unit: 'ms', eventTypes: 'served', buckets: [10, 50], value: (e) => e.ms }));
+    recorder.emit({ type: 'served', route: '/a', ms: 42 });
+    const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    createPrometheusBridge(recorder, { registry });
+    const body = await registry.metrics();
+    expect(body).toMatch(new RegExp(`http_server_duration_seconds_bucket\\{le="0.05"\\} 1 # \\{trace_id="${TRACE}",span_id="${SPAN}"\\} 0.042 [0-9.]+\n`));
+    expect(body).not.toMatch(/_created|# UNIT/);
+  });
+});
+
 describe('gzip', () => {
   it('compresses for clients that accept it, the same exposition once decoded; identity otherwise', async () => {
     const { registry } = world('trace_based');
