@@ -128,7 +128,8 @@ describe('an OpenMetrics registry (prom-client renders it)', () => {
     const recorder = new SyncMetricsRecorder<Served>();
     recorder.registerMetric(new HistogramMetric<Served>({ name: 'http.server.duration', unit: 'ms', eventTypes: 'served', buckets: [10, 50], value: (e) => e.ms }));
     recorder.emit({ type: 'served', route: '/a', ms: 42 });
-    const registry = new Registry(Registry.OPENMETRICS_CONTENT_TYPE);
+    const registry = new Registry();
+    registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE as any);
     createPrometheusBridge(recorder, { registry });
     const body = await registry.metrics();
     expect(body).toMatch(new RegExp(`http_server_duration_seconds_bucket\\{le="0.05"\\} 1 # \\{trace_id="${TRACE}",span_id="${SPAN}"\\} 0.042 [0-9.]+\n`));
