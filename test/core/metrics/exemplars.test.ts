@@ -159,6 +159,26 @@ describe('the exemplar filter', () => {
     expect(() => new MetricsRuntime({ namespace: 'app', defaults: { exemplarFilter: 'yes' as never } })).toThrow(/defaults\.exemplarFilter/);
   });
 
+  it('never throws into emit() for a hostile correlation (throwing getters): counted, no exemplar', async () => {
+    const recorder = new AsyncMetricsRecorder<Ev>({ exemplarFilter: 'on' });
+    recorder.registerMetric(histogram());
+    const hostile = Object.defineProperty({ type: 'req', route: '/a', durationS: 0.05 }, 'correlation', {
+      get() {
+        throw new Error('boom');
+      },
+    }) as Ev;
+    const hostileIds = { type: 'req', route: '/a', durationS: 0.5, correlation: Object.defineProperty({}, 'trace_id', { get: () => { throw new Error('boom'); } }) } as unknown as Ev;
+    expect(() => recorder.emit(hostile)).not.toThrow();
+    expect(() => recorder.emit(hostileIds)).not.toThrow();
+    active = span(TRACE_A, SPAN_A);
+    recorder.emit({ type: 'req', route: '/a', durationS: 5 });
+    await recorder.flush();
+    const [s] = histSeries(recorder);
+    expect(s!.count).toBe(3);
+    // 'on' keeps measurements without a trace context: the hostile ones have no ids.
+    expect(s!.exemplars!.map((e) => e.traceId)).toEqual([undefined, undefined, TRACE_A]);
+  });
+
   it('rejects an unknown filter, naming the option', () => {
     expect(() => new AsyncMetricsRecorder({ exemplarFilter: 'always' as never })).toThrow(MvxConfigError);
     expect(() => new AsyncMetricsRecorder({ exemplarFilter: 'always' as never })).toThrow(/exemplarFilter/);

@@ -63,28 +63,35 @@ let lastSampled = false;
  */
 export function captureExemplarIds(filter: number, event: MetricEvent): ExemplarIds | undefined {
   if (filter === FILTER_OFF) return undefined;
-  const own = (event as { readonly correlation?: unknown }).correlation;
-  const record = own !== undefined && own !== null && typeof own === 'object' ? (own as Readonly<Record<string, unknown>>) : currentLogCorrelation();
-  if (record !== undefined && record !== lastRecord) remember(record);
+  let record: Readonly<Record<string, unknown>> | undefined;
+  try {
+    const own = (event as { readonly correlation?: unknown }).correlation;
+    record = own !== undefined && own !== null && typeof own === 'object' ? (own as Readonly<Record<string, unknown>>) : currentLogCorrelation();
+    if (record !== undefined && record !== lastRecord) remember(record);
+  } catch {
+    // A hostile event (a throwing getter): no trace context, never a throw into emit().
+    record = undefined;
+  }
   if (record === undefined || lastIds === undefined) return filter === FILTER_ON ? NO_TRACE : undefined;
   if (filter === FILTER_TRACE_BASED && !lastSampled) return undefined;
   return lastIds;
 }
 
 function remember(record: Readonly<Record<string, unknown>>): void {
-  // Only a frozen record cannot change under the memo.
-  lastRecord = Object.isFrozen(record) ? record : undefined;
+  // Only a frozen record cannot change under the memo (cleared first: a throwing getter below leaves no stale memo).
+  lastRecord = undefined;
+  lastIds = undefined;
+  lastSampled = false;
+  const frozen = Object.isFrozen(record);
   const traceId = record['trace_id'];
   const spanId = record['span_id'];
   if (typeof traceId === 'string' && typeof spanId === 'string' && HEX32.test(traceId) && HEX16.test(spanId) && traceId !== ZERO32 && spanId !== ZERO16) {
-    lastIds = Object.freeze({ traceId, spanId });
     const flags = record['trace_flags'];
+    lastIds = Object.freeze({ traceId, spanId });
     // W3C trace-flags: two hex digits, bit 0 = sampled.
     lastSampled = typeof flags !== 'string' || (Number.parseInt(flags, 16) & 1) === 1;
-  } else {
-    lastIds = undefined;
-    lastSampled = false;
   }
+  if (frozen) lastRecord = record;
 }
 
 /**
