@@ -171,6 +171,9 @@ export type {
   MetricsSource,
   MetricChangedListener,
 } from './core/metrics/types.ts';
+// Exemplars (issue 20): measurements kept with their trace.
+export type { Exemplar, ExemplarContext, ExemplarFilter } from './core/metrics/exemplars/exemplar.ts';
+export type { ExemplarMetricOptions } from './core/metrics/exemplars/exemplar-store.ts';
 
 // --- metrics: ready-made metrics, recorders, runtime, workers (issue 5) --------------------------
 export { CounterMetric } from './core/metrics/instruments/counter-metric.ts';
