@@ -211,6 +211,8 @@ export type { LifecycleLogContext } from './core/metrics/internal/lifecycle-log.
 export { AsyncMetricsRecorder } from './core/metrics/recorder/async-metrics-recorder.ts';
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/recorder-options.ts';
 export { RecorderState } from './core/metrics/recorder/recorder-stats.ts';
+export { MetricsLogPolicyMode, metricsLogPolicy, metricsRecorderLogPolicyConfig, metricsRuntimeLogPolicyConfig } from './core/metrics/log-policies.ts';
+export type { MetricsLogPolicyModeValue, MetricsLogPolicyOptions } from './core/metrics/log-policies.ts';
 export type { RecorderStateValue, OverflowPolicy, MetricsRecorderStats } from './core/metrics/recorder/recorder-stats.ts';
 
 // --- processes and threads (issue 17): cluster metrics aggregation -------------------------------
