@@ -84,6 +84,24 @@ describe('one-way imports', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('mvx-common/config imports the public API statically; adapters and backend libraries only on demand (dynamic import)', () => {
+    const offenders: string[] = [];
+    for (const f of filesUnder(join(root, 'src', 'config'))) {
+      const text = readFileSync(f, 'utf8');
+      const dynamic = [...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
+      const all = importsOf(f);
+      const staticOnes = all.filter((spec) => !dynamic.includes(spec));
+      for (const spec of staticOnes) {
+        if (!spec.startsWith('./') && spec !== '../index.ts' && !spec.startsWith('node:')) offenders.push(`${relative(root, f)} -> ${spec} (static)`);
+      }
+      for (const spec of dynamic) {
+        const ok = /^\.\.\/adapters\/[a-z-]+\/index\.ts$/.test(spec) || ['prom-client', 'hot-shots', 'yaml'].includes(spec);
+        if (!ok) offenders.push(`${relative(root, f)} -> ${spec} (dynamic)`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it('the adapter kit imports the core only, never an adapter or a backend library', () => {
     const offenders: string[] = [];
     for (const f of filesUnder(join(root, 'src', 'adapter-kit'))) {
