@@ -62,12 +62,13 @@ export {
   getRegisteredLogSinks,
 } from './core/logger/context/facade.ts';
 export type { LogContextSettings, ResetLogContextsOptions } from './core/logger/context/facade.ts';
-export { configureLogSink, getLogSink, getConfiguredLogSinkNames, closeLogSink, resetLogger } from './core/logger/context/named-sinks.ts';
+export { configureLogSink, getLogSink, getConfiguredLogSinkNames, closeLogSink, replaceLogSink, resetLogger } from './core/logger/context/named-sinks.ts';
 export type {
   ConfigureLogSinkOptions,
   LogSinkClass,
   LogSinkDescriptor,
   LogSinkCloseResult,
+  LogSinkReplacement,
   CloseLogSinkOptions,
 } from './core/logger/context/named-sinks.ts';
 export { setLogCorrelationProvider, getLogCorrelationProvider } from './core/logger/correlation.ts';

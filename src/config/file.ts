@@ -1,56 +1,30 @@
 /**
- * Reading a configuration document from a file: JSON (`.json`), or YAML (`.yaml`, `.yml`) through
- * the `yaml` package (an optional peer dependency, loaded only for a YAML file).
+ * `configureFromFile(path)`: a document from a file (see `read-file.ts`), built by `configure`.
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import { extname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { configure } from './build.ts';
 import type { ConfigureOptions } from './build.ts';
+import { CONFIG_PATH_ENV } from './environment.ts';
 import { ConfigDocumentError } from './errors.ts';
+import { readConfigFile } from './read-file.ts';
 import type { MvxSystem } from './system.ts';
 
-/**
- * Reads and parses a document (not validated).
- * @throws ConfigDocumentError (path `(document)`, naming the file) when it cannot be read or parsed,
- *   or when `yaml` is needed and not installed.
- */
-export async function readConfigFile(path: string): Promise<unknown> {
-  const file = resolve(path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new ConfigDocumentError('(document)', `cannot be read: ${(error as Error).message}`, { file, cause: error });
-  }
-  const ext = extname(file).toLowerCase();
-  if (ext === '.yaml' || ext === '.yml') {
-    let yaml: { parse(text: string, options?: object): unknown };
-    try {
-      yaml = await import('yaml');
-    } catch (error) {
-      throw new ConfigDocumentError('(document)', 'is YAML, which needs the optional peer dependency `yaml` (npm install yaml)', { file, cause: error });
-    }
-    try {
-      // Plain JSON-compatible data: no custom tags, unique keys.
-      return yaml.parse(text, { schema: 'core', uniqueKeys: true, prettyErrors: true });
-    } catch (error) {
-      throw new ConfigDocumentError('(document)', `is not valid YAML: ${(error as Error).message.split('\n')[0]}`, { file, cause: error });
-    }
-  }
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new ConfigDocumentError('(document)', `is not valid JSON: ${(error as Error).message}`, { file, cause: error });
-  }
-}
+export { readConfigFile } from './read-file.ts';
 
 /**
  * Reads the document at `path` (JSON, or YAML by extension) and {@link configure}s it; errors name
  * the file and the path in it (`config/app.yaml: contexts["orders.api"].sink: unknown sink "audit" ...`).
+ *
+ * @param path @default the `MVX_CONFIG` environment variable (of `options.env`)
+ * @throws ConfigDocumentError (rejects) as `configure`, or when there is no path and `MVX_CONFIG` is unset.
  */
-export async function configureFromFile(path: string, options: ConfigureOptions = {}): Promise<MvxSystem> {
-  const document = await readConfigFile(path);
-  return configure(document, { ...options, file: options.file ?? resolve(path) });
+export async function configureFromFile(path?: string, options: ConfigureOptions = {}): Promise<MvxSystem> {
+  const chosen = path ?? (options.env ?? process.env)[CONFIG_PATH_ENV];
+  if (chosen === undefined || chosen.trim() === '') {
+    throw new ConfigDocumentError(CONFIG_PATH_ENV, 'no configuration file: pass a path or set MVX_CONFIG');
+  }
+  const document = await readConfigFile(chosen);
+  return configure(document, { ...options, file: options.file ?? resolve(chosen) });
 }

@@ -16,6 +16,9 @@ export { configJsonSchema } from './json-schema.ts';
 export { ConfigDocumentError } from './errors.ts';
 export { MvxSystem } from './system.ts';
 export type { MvxSystemReport, MvxSystemStats } from './system.ts';
+export type { ReloadResult, WatchOptions } from './reload.ts';
+export { CONFIG_PATH_ENV, parseResourceAttributes } from './environment.ts';
+export { LEVEL_ENV } from './apply-logging.ts';
 export type { ConfigureAdapterOptions, AdapterComponent } from './adapters.ts';
 export type {
   MvxConfigDocument,

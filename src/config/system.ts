@@ -5,8 +5,12 @@
  * @module
  */
 import { closeLogSink, resetLogContexts } from '../index.ts';
-import type { AsyncMetricsRecorder, LifecycleOptions, LogSink, MetricEvent, MetricsRecorderStats, MetricsRuntime } from '../index.ts';
-import type { AdapterComponent } from './adapters.ts';
+import type { AsyncMetricsRecorder, LogContext, LifecycleOptions, LogSink, MetricEvent, MetricsRecorderStats, MetricsRuntime } from '../index.ts';
+import type { AdapterComponent, AdapterHandles } from './adapters.ts';
+import type { AppliedLogging } from './apply-logging.ts';
+import { reloadLogging } from './reload.ts';
+import type { ReloadResult, WatchOptions } from './reload.ts';
+import { watchForReload } from './reload.ts';
 import type { MvxConfigDocument } from './types.ts';
 
 /** Counters of everything a configuration built, by name. */
@@ -29,13 +33,18 @@ export interface MvxSystemReport {
   readonly failures: Readonly<Record<string, unknown>>;
 }
 
-interface Parts {
+/** Internal: what `configure()` built. */
+export interface Parts {
   document: MvxConfigDocument;
-  sinks: Map<string, LogSink>;
-  createdSinks: string[];
+  applied: AppliedLogging;
+  rootBefore: ReturnType<LogContext['localSettings']>;
   runtime: MetricsRuntime | undefined;
   recorders: Map<string, AsyncMetricsRecorder<MetricEvent>>;
   adapters: { components: AdapterComponent[]; prometheusUrl?: string };
+  adapterHandles: AdapterHandles;
+  resource: Readonly<Record<string, string>>;
+  env: Readonly<Record<string, string | undefined>>;
+  file?: string;
 }
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -46,26 +55,70 @@ function timedOut(report: unknown): boolean {
 
 /** A running configuration (see the module comment). */
 export class MvxSystem {
-  /** The validated document it was built from. */
-  readonly document: MvxConfigDocument;
+  /** The file it was read from, when it was (what `reload()` reads again). */
+  readonly file: string | undefined;
+  /**
+   * Resource attributes: the document's `service`, overridden by `OTEL_RESOURCE_ATTRIBUTES` and
+   * `OTEL_SERVICE_NAME` (for the OpenTelemetry providers you build: `resourceFromAttributes(system.resource)`).
+   */
+  readonly resource: Readonly<Record<string, string>>;
   /** The metrics runtime, when the document has `metrics`. */
   readonly runtime: MetricsRuntime | undefined;
   /** The Prometheus endpoint's URL, when the document has `adapters.prometheus`. */
   readonly prometheusUrl: string | undefined;
   readonly #parts: Parts;
   #shutdown: Promise<MvxSystemReport> | undefined;
+  #reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, closed: [] } as ReloadResult);
+  readonly #unwatch: (() => void)[] = [];
 
   /** Internal: built by `configure()`. */
   constructor(parts: Parts) {
     this.#parts = parts;
-    this.document = parts.document;
+    this.file = parts.file;
+    this.resource = parts.resource;
     this.runtime = parts.runtime;
     this.prometheusUrl = parts.adapters.prometheusUrl;
   }
 
+  /** The document applied now (the last one a reload accepted). */
+  get document(): MvxConfigDocument {
+    return this.#parts.document;
+  }
+
   /** The named sink of the document. */
   sink(name: string): LogSink | undefined {
-    return this.#parts.sinks.get(name);
+    return this.#parts.applied.sinks.get(name);
+  }
+
+  /**
+   * Applies a new document (or the file again) without a restart: validated first; if valid, sinks
+   * and contexts (levels, policies, processor settings, sink assignments) change at once between
+   * two events; sinks that disappear or change are flushed and closed, equal ones stay open. If
+   * invalid, nothing changes. Metrics and adapters need a restart (a change there is an error).
+   * Reloads run one at a time. Never rejects: `{ ok: false, error }` says why nothing changed.
+   */
+  reload(document?: unknown): Promise<ReloadResult> {
+    const next = this.#reloading.then(() =>
+      this.#shutdown !== undefined
+        ? ({ ok: false, error: new Error('the configuration was shut down'), closed: [] } as ReloadResult)
+        : reloadLogging(this.#parts, document, (doc, applied) => {
+            this.#parts.document = doc;
+            this.#parts.applied = applied;
+          }),
+    );
+    this.#reloading = next;
+    return next;
+  }
+
+  /**
+   * Reloads on a signal (`signal: 'SIGHUP'`) and/or when the file changes (`file: true`, debounced);
+   * each outcome goes to `onReload` and, on failure, to the diagnostic channel. Returns the stop
+   * function (also called by `shutdown()`); holds no process open.
+   */
+  watch(options: WatchOptions): () => void {
+    const stop = watchForReload(this, options);
+    this.#unwatch.push(stop);
+    return stop;
   }
 
   /** The recorder of `metrics.recorders.<id>`. */
@@ -76,7 +129,7 @@ export class MvxSystem {
   /** Counters of every sink, recorder and adapter. */
   stats(): MvxSystemStats {
     const sinks: Record<string, unknown> = {};
-    for (const [name, sink] of this.#parts.sinks) sinks[name] = (sink as { stats?: () => unknown }).stats?.();
+    for (const [name, sink] of this.#parts.applied.sinks) sinks[name] = (sink as { stats?: () => unknown }).stats?.();
     const recorders: Record<string, MetricsRecorderStats> = {};
     for (const [id, r] of this.#parts.recorders) recorders[id] = r.stats();
     const adapters: Record<string, unknown> = {};
@@ -90,7 +143,7 @@ export class MvxSystem {
     const jobs: [string, () => unknown][] = [
       ...[...this.#parts.recorders].map(([id, r]): [string, () => unknown] => [`recorder.${id}`, () => r.flush(o)]),
       ...this.#parts.adapters.components.map((c): [string, () => unknown] => [c.name, () => c.flush?.(o)]),
-      ...[...this.#parts.sinks].map(([name, s]): [string, () => unknown] => [`sink.${name}`, () => s.flush?.(o)]),
+      ...[...this.#parts.applied.sinks].map(([name, s]): [string, () => unknown] => [`sink.${name}`, () => s.flush?.(o)]),
     ];
     return run(jobs);
   }
@@ -103,13 +156,15 @@ export class MvxSystem {
    */
   shutdown(options: LifecycleOptions = {}): Promise<MvxSystemReport> {
     this.#shutdown ??= (async () => {
+      for (const stop of this.#unwatch.splice(0)) stop();
+      await this.#reloading;
       const o = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
       const p = this.#parts;
       const jobs: [string, () => unknown][] = [
         ...[...p.adapters.components].reverse().map((c): [string, () => unknown] => [c.name, () => c.shutdown(o)]),
         ...(p.runtime !== undefined ? [['runtime', () => p.runtime!.shutdown(o)] as [string, () => unknown]] : []),
         ['contexts', () => resetLogContexts({ root: true })],
-        ...[...p.createdSinks].reverse().map((name): [string, () => unknown] => [`sink.${name}`, () => closeLogSink(name, o)]),
+        ...[...p.applied.owned].reverse().map((name): [string, () => unknown] => [`sink.${name}`, () => closeLogSink(name, o)]),
       ];
       return run(jobs);
     })();

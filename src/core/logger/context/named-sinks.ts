@@ -158,6 +158,53 @@ export function configureLogSink<O>(options: ConfigureLogSinkOptions<O>): LogSin
   return sink;
 }
 
+/** What {@link replaceLogSink} did: the new sink, the one it replaced, and how to close that one. */
+export interface LogSinkReplacement {
+  /** The sink now registered under the name. */
+  readonly sink: LogSink;
+  /** The sink it replaced (`undefined` when the name was free); already out of the registry and of every facade context. */
+  readonly previous: LogSink | undefined;
+  /** The namespaces of the facade contexts that were re-pointed from `previous` to `sink` (`''` is the root). */
+  readonly contexts: readonly string[];
+  /** Runs the previous sink's terminator (bounded); resolves `undefined` when there was none. Never rejects. */
+  closePrevious(options?: CloseLogSinkOptions): Promise<LogSinkCloseResult | undefined>;
+}
+
+/**
+ * Replaces a named sink in place, synchronously: builds the new sink (an equal descriptor keeps the
+ * existing one: nothing is replaced), registers it under the name, and re-points every facade
+ * context that holds the previous sink as its own to the new one, all before returning, so no event
+ * is logged in between. The previous sink keeps what it already accepted until
+ * `closePrevious()` flushes and ends it; each event goes to exactly one of the two.
+ *
+ * @throws MvxConfigError as {@link configureLogSink} (nothing changes then).
+ */
+export function replaceLogSink<O>(options: ConfigureLogSinkOptions<O>): LogSinkReplacement {
+  const name = validateName(options?.name);
+  const previous = entries.get(name);
+  if (previous !== undefined && previous.type === (options.type as unknown) && sameOptions(previous.options, options.options ?? {})) {
+    return { sink: previous.sink, previous: undefined, contexts: [], closePrevious: () => Promise.resolve(undefined) };
+  }
+  if (previous !== undefined) entries.delete(name);
+  let sink: LogSink;
+  try {
+    sink = configureLogSink(options);
+  } catch (error) {
+    if (previous !== undefined) entries.set(name, previous);
+    throw error;
+  }
+  if (previous === undefined) return { sink, previous: undefined, contexts: [], closePrevious: () => Promise.resolve(undefined) };
+  const holders = holdersOf(previous.sink);
+  for (const ns of holders) getLogContext(ns).setSink(sink);
+  let closing: Promise<LogSinkCloseResult> | undefined;
+  return {
+    sink,
+    previous: previous.sink,
+    contexts: holders,
+    closePrevious: (o: CloseLogSinkOptions = {}) => (closing ??= terminate(previous, o.timeoutMs ?? DEFAULT_CLOSE_TIMEOUT_MS)),
+  };
+}
+
 /** The named sink, or `undefined`. */
 export function getLogSink(name: string): LogSink | undefined {
   return entries.get(name)?.sink;

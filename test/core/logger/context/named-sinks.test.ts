@@ -5,6 +5,7 @@ import {
   configureLogSink,
   getConfiguredLogSinkNames,
   getLogSink,
+  replaceLogSink,
   resetLogger,
 } from '../../../../src/core/logger/context/named-sinks.ts';
 import { shutdownAll } from '../../../../src/core/logger/sinks/exit-handlers.ts';
@@ -124,6 +125,34 @@ describe('closeLogSink', () => {
     const sink = configureLogSink({ name: 'custom', type: MemorySink, terminate: (s, o) => seen.push(s, o) });
     await closeLogSink('custom', { timeoutMs: 100 });
     expect(seen).toEqual([sink, { timeoutMs: 100 }]);
+  });
+});
+
+describe('replaceLogSink', () => {
+  it('swaps the sink under the name and in every context holding it, synchronously; the old one closes when asked', async () => {
+    const old = configureLogSink({ name: 'audit', type: RecordingSink, options: { id: 'old' } });
+    configureLogContext('orders', { sink: old });
+    configureLogContext('billing', { sink: old });
+    getLogContext('orders').info('before');
+    const r = replaceLogSink({ name: 'audit', type: RecordingSink, options: { id: 'new' } });
+    getLogContext('orders').info('after');
+    getLogContext('orders.api').info('inherited');
+    expect(r.previous).toBe(old);
+    expect(r.contexts).toEqual(['billing', 'orders']);
+    expect(getLogSink('audit')).toBe(r.sink);
+    expect((old as RecordingSink).events.map((e) => e.meta.name)).toEqual(['before']);
+    expect((r.sink as RecordingSink).events.map((e) => e.meta.name)).toEqual(['after', 'inherited']);
+    expect(closed).toEqual([]);
+    expect(await r.closePrevious()).toEqual({ name: 'audit', status: 'done', report: { id: 'old' } });
+    expect(closed).toEqual(['old']);
+  });
+
+  it('an equal descriptor replaces nothing; a bad one changes nothing', () => {
+    const a = configureLogSink({ name: 'audit', type: RecordingSink, options: { id: 'a' } });
+    expect(replaceLogSink({ name: 'audit', type: RecordingSink, options: { id: 'a' } })).toMatchObject({ sink: a, previous: undefined });
+    expect(() => replaceLogSink({ name: 'audit', type: 'x' as unknown as typeof MemorySink })).toThrow(MvxConfigError);
+    expect(getLogSink('audit')).toBe(a);
+    expect(replaceLogSink({ name: 'fresh', type: MemorySink }).previous).toBeUndefined();
   });
 });
 
