@@ -43,11 +43,10 @@ const KEYS = ['sink', 'minLevel', 'policy', 'payloadProcessor', 'errorHandling']
 export function envRootLevel(env: Readonly<Record<string, string | undefined>>): number | undefined {
   const raw = env[LEVEL_ENV];
   if (raw === undefined || raw.trim() === '') return undefined;
-  try {
-    return parseLogLevel(raw.trim());
-  } catch (error) {
-    throw new ConfigDocumentError(LEVEL_ENV, `${JSON.stringify(raw)} is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL or a number)`, { cause: error });
-  }
+  const text = raw.trim();
+  const level = /^\d+$/.test(text) ? Number(text) : parseLogLevel(text);
+  if (level === undefined) throw new ConfigDocumentError(LEVEL_ENV, `${JSON.stringify(raw)} is not a level (DEBUG, INFO, WARNING, ERROR, CRITICAL or a number)`);
+  return level;
 }
 
 /**
