@@ -34,8 +34,15 @@ export interface AdapterComponent {
 export interface AdapterHandles {
   otelLogSink?: new (options: never) => LogSink;
   loggerProviderOption: { loggerProvider?: unknown };
-  /** Starts the adapters over the built recorders. */
-  start(doc: MvxConfigDocument, recorders: Map<string, AsyncMetricsRecorder<MetricEvent>>): Promise<{ components: AdapterComponent[]; prometheusUrl?: string }>;
+  /**
+   * Starts the adapters over the built recorders, pushing each started component into `components`
+   * (so that a failure halfway leaves the caller the list of what to stop).
+   */
+  start(
+    doc: MvxConfigDocument,
+    recorders: Map<string, AsyncMetricsRecorder<MetricEvent>>,
+    components: AdapterComponent[],
+  ): Promise<{ components: AdapterComponent[]; prometheusUrl?: string }>;
 }
 
 async function load<T>(path: string, what: string, importer: () => Promise<T>): Promise<T> {
@@ -43,6 +50,15 @@ async function load<T>(path: string, what: string, importer: () => Promise<T>): 
     return await importer();
   } catch (error) {
     throw new ConfigDocumentError(path, `needs ${what}, which could not be loaded (install it: npm install ${what.split(' ')[0]})`, { cause: error });
+  }
+}
+
+/** Runs an adapter's start; its failure becomes a document error naming the adapter (the cause kept). */
+async function startAt<T>(path: string, start: () => Promise<T>): Promise<T> {
+  try {
+    return await start();
+  } catch (error) {
+    throw new ConfigDocumentError(path, (error as Error)?.message ?? String(error), { cause: error });
   }
 }
 
@@ -63,8 +79,7 @@ export async function loadAdapters(doc: MvxConfigDocument, options: ConfigureAda
   return {
     ...(otelLogs !== undefined ? { otelLogSink: otelLogs.OtelLogSink as unknown as new (options: never) => LogSink } : {}),
     loggerProviderOption: options.loggerProvider === undefined ? {} : { loggerProvider: options.loggerProvider },
-    async start(document, recorders) {
-      const components: AdapterComponent[] = [];
+    async start(document, recorders, components) {
       let prometheusUrl: string | undefined;
       const ad = document.adapters ?? {};
       if (prometheus !== undefined && ad.prometheus !== undefined) {
@@ -74,13 +89,13 @@ export async function loadAdapters(doc: MvxConfigDocument, options: ConfigureAda
           const bridge = prometheus.adapter.createPrometheusBridge(recorder, { registry, ...(p.prefix !== undefined ? { prefix: p.prefix } : {}) });
           components.push({ name: `prometheus.bridge.${id}`, flush: (o) => bridge.flush(o), shutdown: (o) => bridge.shutdown(o), stats: () => bridge.stats() });
         }
-        const server = await prometheus.adapter.startMetricsServer({
+        const server = await startAt('adapters.prometheus', () => prometheus.adapter.startMetricsServer({
           registry,
           ...(p.host !== undefined ? { host: p.host } : {}),
           ...(p.port !== undefined ? { port: p.port } : {}),
           ...(p.path !== undefined ? { path: p.path } : {}),
           ...(p.openMetrics !== undefined ? { openMetrics: p.openMetrics } : {}),
-        });
+        }));
         prometheusUrl = server.url;
         components.push({ name: 'prometheus.server', flush: (o) => server.flush(o), shutdown: (o) => server.shutdown(o), stats: () => server.stats() });
       }

@@ -13,7 +13,7 @@ import type { AsyncMetricsRecorder, MetricEvent } from '../index.ts';
 import { buildMetric } from './components.ts';
 import { ConfigDocumentError } from './errors.ts';
 import { loadAdapters } from './adapters.ts';
-import type { AdapterHandles, ConfigureAdapterOptions } from './adapters.ts';
+import type { AdapterComponent, AdapterHandles, ConfigureAdapterOptions } from './adapters.ts';
 import { applyLogging } from './apply-logging.ts';
 import { resourceOf } from './environment.ts';
 import { MvxSystem } from './system.ts';
@@ -81,17 +81,15 @@ export async function configure(document: unknown, options: ConfigureOptions = {
       recorders.set(id, recorder);
     }
   }
-  const started = await adapters.start(doc, recorders);
-  return new MvxSystem({
-    document: doc,
-    applied,
-    rootBefore,
-    runtime,
-    recorders,
-    adapters: started,
-    adapterHandles: adapters,
-    resource,
-    env,
-    ...(file !== undefined ? { file } : {}),
-  });
+  const parts = { document: doc, applied, rootBefore, runtime, recorders, adapterHandles: adapters, resource, env, ...(file !== undefined ? { file } : {}) };
+  const components: AdapterComponent[] = [];
+  let started: { components: AdapterComponent[]; prometheusUrl?: string };
+  try {
+    started = await adapters.start(doc, recorders, components);
+  } catch (error) {
+    // An adapter that cannot start (a port taken): what was built is stopped again, the facade restored.
+    await new MvxSystem({ ...parts, adapters: { components } }).shutdown({ timeoutMs: 2_000 });
+    throw inFile(error);
+  }
+  return new MvxSystem({ ...parts, adapters: started });
 }

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { watch as watchFile } from 'node:fs';
+import { watch as watchPath } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { reportDiagnostic } from '../adapter-kit/index.ts';
 import type { LogSinkCloseResult } from '../index.ts';
 import { applyLogging } from './apply-logging.ts';
@@ -102,8 +103,12 @@ export function watchForReload(system: { reload(doc?: unknown): Promise<ReloadRe
     if (file === undefined) throw new ConfigDocumentError('file', 'watching needs a configuration read from a file (configureFromFile)');
     let timer: NodeJS.Timeout | undefined;
     const debounce = options.debounceMs ?? 200;
-    // `persistent: false`: watching never holds the process open.
-    const watcher = watchFile(file, { persistent: false }, () => {
+    // The directory, not the file: editors save by writing a new file and renaming it over the old
+    // one, after which a watch on the file itself goes quiet. `persistent: false`: watching never
+    // holds the process open.
+    const name = basename(file);
+    const watcher = watchPath(dirname(file), { persistent: false }, (_event, changed) => {
+      if (changed !== null && changed !== name) return;
       if (timer !== undefined) clearTimeout(timer);
       timer = setTimeout(run, debounce);
       timer.unref();

@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -134,6 +136,22 @@ describe('configure(object)', () => {
     expect(getConfiguredLogSinkNames()).toEqual([]);
     expect(getRootLogContext().sink).toBe(rootSink);
     await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it('an adapter that cannot start (a port taken): configure rejects and stops what it had built', async () => {
+    udp = await startUdpReceiver();
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const doc = fullDocument(udp.port);
+    doc.adapters!.prometheus!.port = (blocker.address() as AddressInfo).port;
+    const rootSink = getRootLogContext().sink;
+    try {
+      await expect(configure(doc)).rejects.toThrow(`adapters.prometheus: cannot start the metrics server on 127.0.0.1:${doc.adapters!.prometheus!.port}`);
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+    expect(getConfiguredLogSinkNames()).toEqual([]);
+    expect(getRootLogContext().sink).toBe(rootSink);
   });
 
   it('an invalid document changes nothing', async () => {

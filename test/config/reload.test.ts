@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -175,7 +175,9 @@ describe('watch', () => {
     const stop = system.watch({ signal: 'SIGHUP', file: true, debounceMs: 20, onReload: (r) => seen.push(r) });
     const next = base();
     next.contexts!['app'] = { sink: 'a', minLevel: 'DEBUG' };
-    writeFileSync(file, JSON.stringify(next));
+    // Saved as editors do: a new file renamed over the old one.
+    writeFileSync(`${file}.tmp`, JSON.stringify(next));
+    renameSync(`${file}.tmp`, file);
     const deadline = Date.now() + 5000;
     while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(seen[0]?.ok).toBe(true);
