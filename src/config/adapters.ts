@@ -7,6 +7,7 @@
  */
 import type { AsyncMetricsRecorder, DeliveryStats, LifecycleOptions, LogSink, MetricEvent } from '../index.ts';
 import { ConfigDocumentError } from './errors.ts';
+import { loadOtlp, otlpLoggerProvider, otlpMetrics } from './otlp.ts';
 import type { MvxConfigDocument } from './types.ts';
 
 /** What {@link configure} takes besides the document, for the adapters. */
@@ -28,6 +29,8 @@ export interface AdapterComponent {
   flush?(options?: LifecycleOptions): Promise<unknown>;
   shutdown(options?: LifecycleOptions): Promise<unknown>;
   stats?(): DeliveryStats | object;
+  /** Flushed and shut down after the sinks (a provider the sinks write to). */
+  readonly afterSinks?: boolean;
 }
 
 /** What the adapters of a document need, loaded. */
@@ -67,7 +70,8 @@ function selected(ids: string[] | undefined, recorders: Map<string, AsyncMetrics
 }
 
 /** Loads the modules of the adapters `doc` uses. @throws ConfigDocumentError naming the adapter when a peer is missing. */
-export async function loadAdapters(doc: MvxConfigDocument, options: ConfigureAdapterOptions): Promise<AdapterHandles> {
+export async function loadAdapters(doc: MvxConfigDocument, options: ConfigureAdapterOptions, resource: Readonly<Record<string, string>>): Promise<AdapterHandles> {
+  const otlp = await loadOtlp(doc);
   const otelSinkName = Object.entries(doc.sinks ?? {}).find(([, s]) => s.type === 'otel-logs')?.[0];
   const otelLogs = otelSinkName === undefined ? undefined : await load(`sinks.${otelSinkName}`, '@opentelemetry/api-logs (the otel-logs adapter)', () => import('../adapters/otel-logs/index.ts'));
   const a = doc.adapters ?? {};
@@ -76,10 +80,17 @@ export async function loadAdapters(doc: MvxConfigDocument, options: ConfigureAda
     a.statsd === undefined ? undefined : await load('adapters.statsd', 'hot-shots (the statsd adapter)', async () => ({ adapter: await import('../adapters/statsd/index.ts'), client: options.statsdClient === undefined ? await import('hot-shots') : undefined }));
   const otelMetrics = a.otelMetrics === undefined ? undefined : await load('adapters.otelMetrics', '@opentelemetry/api (the otel-metrics adapter)', () => import('../adapters/otel-metrics/index.ts'));
 
+  // Built now, before the sinks that use it; a component of the system from the start.
+  const otlpLogs = options.loggerProvider === undefined ? otlpLoggerProvider(doc, otlp, resource) : undefined;
+  const loggerProvider = options.loggerProvider ?? otlpLogs?.provider;
   return {
     ...(otelLogs !== undefined ? { otelLogSink: otelLogs.OtelLogSink as unknown as new (options: never) => LogSink } : {}),
-    loggerProviderOption: options.loggerProvider === undefined ? {} : { loggerProvider: options.loggerProvider },
+    // A provider of the system's own is shut down by the system, after the sinks (not by each sink).
+    loggerProviderOption: loggerProvider === undefined ? {} : { loggerProvider, ...(otlpLogs !== undefined ? { shutdownProvider: false } : {}) },
     async start(document, recorders, components) {
+      if (otlpLogs !== undefined) components.push(otlpLogs.component);
+      const otlpMetricsComponent = otlpMetrics(document, otlp, resource, recorders);
+      if (otlpMetricsComponent !== undefined) components.push(otlpMetricsComponent);
       let prometheusUrl: string | undefined;
       const ad = document.adapters ?? {};
       if (prometheus !== undefined && ad.prometheus !== undefined) {

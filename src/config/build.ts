@@ -48,7 +48,7 @@ export async function configure(document: unknown, options: ConfigureOptions = {
   let adapters: AdapterHandles;
   try {
     doc = validateConfig(document);
-    adapters = await loadAdapters(doc, options);
+    adapters = await loadAdapters(doc, options, resourceOf(doc, options.env ?? process.env));
   } catch (error) {
     throw inFile(error);
   }

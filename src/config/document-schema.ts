@@ -237,6 +237,17 @@ export const CONFIG_SCHEMA: ObjectNode = obj(
         flushIntervalMs: ms(),
         recorders: recorderRefs,
       }),
+      otlp: obj(
+        {
+          endpoint: str('OTLP/HTTP base URL when no OTEL_EXPORTER_OTLP_*ENDPOINT variable is set (default http://localhost:4318)'),
+          logs: bool('export logs: otel-logs sinks use this LoggerProvider (default true)'),
+          metrics: bool('export the recorders as OTLP metrics (default true)'),
+          intervalMs: { kind: 'number', exclusiveMinimum: 0, description: 'metric export interval, ms (default 60000)' },
+          recorders: recorderRefs,
+        },
+        [],
+        'OTLP/HTTP export built with the OpenTelemetry SDK; the exporters honour OTEL_EXPORTER_OTLP_*',
+      ),
       otelMetrics: obj(
         { temporality: oneOfStr(['cumulative', 'delta']), recorders: recorderRefs },
         [],

@@ -142,8 +142,9 @@ export class MvxSystem {
     const o = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
     const jobs: [string, () => unknown][] = [
       ...[...this.#parts.recorders].map(([id, r]): [string, () => unknown] => [`recorder.${id}`, () => r.flush(o)]),
-      ...this.#parts.adapters.components.map((c): [string, () => unknown] => [c.name, () => c.flush?.(o)]),
+      ...this.#parts.adapters.components.filter((c) => c.afterSinks !== true).map((c): [string, () => unknown] => [c.name, () => c.flush?.(o)]),
       ...[...this.#parts.applied.sinks].map(([name, s]): [string, () => unknown] => [`sink.${name}`, () => s.flush?.(o)]),
+      ...this.#parts.adapters.components.filter((c) => c.afterSinks === true).map((c): [string, () => unknown] => [c.name, () => c.flush?.(o)]),
     ];
     return run(jobs);
   }
@@ -161,10 +162,11 @@ export class MvxSystem {
       const o = { timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS };
       const p = this.#parts;
       const jobs: [string, () => unknown][] = [
-        ...[...p.adapters.components].reverse().map((c): [string, () => unknown] => [c.name, () => c.shutdown(o)]),
+        ...[...p.adapters.components].reverse().filter((c) => c.afterSinks !== true).map((c): [string, () => unknown] => [c.name, () => c.shutdown(o)]),
         ...(p.runtime !== undefined ? [['runtime', () => p.runtime!.shutdown(o)] as [string, () => unknown]] : []),
         ['contexts', () => resetLogContexts({ root: true })],
         ...[...p.applied.owned].reverse().map((name): [string, () => unknown] => [`sink.${name}`, () => closeLogSink(name, o)]),
+        ...p.adapters.components.filter((c) => c.afterSinks === true).map((c): [string, () => unknown] => [c.name, () => c.shutdown(o)]),
       ];
       return run(jobs);
     })();

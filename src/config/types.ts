@@ -83,5 +83,6 @@ export interface MvxConfigDocument {
     prometheus?: { host?: string; port?: number; path?: string; prefix?: string; openMetrics?: boolean; recorders?: string[] };
     statsd?: { host?: string; port?: number; prefix?: string; dialect?: 'statsd' | 'dogstatsd' | 'telegraf'; flushIntervalMs?: number; recorders?: string[] };
     otelMetrics?: { temporality?: 'cumulative' | 'delta'; recorders?: string[] };
+    otlp?: { endpoint?: string; logs?: boolean; metrics?: boolean; intervalMs?: number; recorders?: string[] };
   };
 }
