@@ -359,7 +359,9 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   /** Snapshots of every registered metric, in registration order. Works in every state. */
   snapshots(): MetricSnapshot[] {
-    return this.#dispatcher.snapshots();
+    const out = this.#dispatcher.snapshots();
+    if (this.#logContext !== undefined) this.#log('snapshots', LIFECYCLE_LEVEL.detail, { metrics: out.length }, 'success');
+    return out;
   }
 
   /** The registered metrics, in registration order. */
