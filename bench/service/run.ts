@@ -159,7 +159,7 @@ try {
     const results: VariantResult[] = [];
     for (const v of chosen) {
       process.stderr.write(`bench:service: round ${r + 1}/${rounds} ${v} ...\n`);
-      results.push(await runVariant(v, dir, receiver.url));
+      results.push(await runVariant(v, join(dir, `round${r + 1}`), receiver.url));
     }
     perRound.push(results);
   }
