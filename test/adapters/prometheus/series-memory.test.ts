@@ -115,14 +115,14 @@ describe('memory per metric series (issue 16)', () => {
     expect(evs.length).toBe(N);
   });
 
-  it('keeps no entry object per series in the series store', () => {
+  it('keeps no entry object per series in the series store, and attribute objects of their own size', () => {
     const evs = events();
     const before = heapUsed();
     const recorder = recorderWith(evs);
     const perSeries = (heapUsed() - before) / N;
-    // Attributes (56 bytes), state (32), index entry and list slots: about 145; with an entry
-    // object per series it was about 176.
-    expect(perSeries).toBeLessThan(160);
+    // Attributes (40 bytes, exactly sized), state (32), index entry and list slots: about 137;
+    // with an entry object per series and attribute objects sized for 4 properties, about 185.
+    expect(perSeries).toBeLessThan(150);
     expect(recorder.snapshots()[0]!.dimensions[0]!.series.length).toBe(N);
   });
 });

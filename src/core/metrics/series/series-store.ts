@@ -10,6 +10,7 @@ import type { MetricAttributes, MetricAttributeValue } from '../types.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { attributesKey, storedAttributeValue } from './attribute-key.ts';
 import { checkMaxAttributeValueLength, cutAttributeValue } from './attribute-value.ts';
+import { frozenAttributes } from './attribute-object.ts';
 
 /** Default series limit per metric (the OpenTelemetry SDK's default cardinality limit). */
 export const DEFAULT_SERIES_LIMIT = 2000;
@@ -240,5 +241,5 @@ function storedAttributes(attributes: MetricAttributes): MetricAttributes {
       });
     }
   }
-  return out.length === 0 ? EMPTY_ATTRIBUTES : Object.freeze(Object.fromEntries(out));
+  return out.length === 0 ? EMPTY_ATTRIBUTES : frozenAttributes(out);
 }
