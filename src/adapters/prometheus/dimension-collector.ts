@@ -67,6 +67,9 @@ export class DimensionCollector {
   private boundsSource: readonly number[] | undefined;
   private mergedReported = false;
   private overflowReported = false;
+  // The attribute objects of the last pass, when it merged no series: a pass over the same objects
+  // (a scrape of unchanged series, the usual case) has nothing to merge either, so it skips looking.
+  private distinctAttributes: MetricAttributes[] | undefined;
   // The generation of the dimension the last collect read, and whether its release is scheduled.
   private readGeneration = -1;
   private releaseScheduled = false;
@@ -125,16 +128,28 @@ export class DimensionCollector {
         this.leLabels = bucketLabels(dim.bounds, this.scale);
       }
       this.seriesRead += dim.series.length;
+      const distinct = this.sameAttributes(dim.series);
+      const mergedBefore = this.mergedSeries;
       appendSamples(values, dim, {
         scale: this.scale,
         le: this.leLabels,
         names: this.sampleNames(),
         labelsOf: this.labelsOf,
         merged: this.onMerged,
+        distinct,
       });
+      if (!distinct) this.distinctAttributes = this.mergedSeries === mergedBefore ? dim.series.map((x) => x.attributes) : undefined;
       this.scheduleRelease();
     }
     return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
+  }
+
+  /** Whether `series` has exactly the attribute objects of the last pass that merged none, in order. */
+  private sameAttributes(series: MetricDimension['series']): boolean {
+    const last = this.distinctAttributes;
+    if (last === undefined || last.length !== series.length) return false;
+    for (let i = 0; i < last.length; i++) if (series[i]!.attributes !== last[i]) return false;
+    return true;
   }
 
   /**

@@ -49,6 +49,8 @@ export interface SampleContext {
   labelsOf(attributes: MetricAttributes): SeriesLabelSet;
   /** A series merged into an earlier one with the same labels (`overflowed`: refused, the sum would not be finite). */
   merged(labels: SeriesLabelSet, overflowed: boolean): void;
+  /** The series are known to have distinct labels (the same attribute objects as a pass that merged none): no need to look. */
+  readonly distinct?: boolean;
 }
 
 /**
@@ -60,7 +62,7 @@ export function appendSamples(out: SampleValue[], dim: MetricDimension, ctx: Sam
   const gauge = dim.kind === 'gauge';
   // Where each label set's first sample went, by label-set hash (open addressing on collisions),
   // for this pass only: nothing is kept between scrapes.
-  const first = dim.series.length > 1 ? new Map<number, number>() : undefined;
+  const first = dim.series.length > 1 && ctx.distinct !== true ? new Map<number, number>() : undefined;
   for (const s of dim.series) {
     const labels = ctx.labelsOf(s.attributes);
     if (first !== undefined) {

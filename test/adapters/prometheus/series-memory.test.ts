@@ -98,6 +98,27 @@ describe('memory per metric series (issue 16)', () => {
     await bridge.shutdown();
   });
 
+  it('merges a series that joins later the label set of one whose scrapes merged nothing so far', async () => {
+    const a = Object.freeze({ status: 200 });
+    const b = Object.freeze({ status: '200' });
+    let series = [{ attributes: a as Record<string, string | number>, value: 1 }];
+    const source = { snapshots: (): MetricSnapshot[] => [{ name: 'hits', startTimeMs: 1, timeMs: 2, dimensions: [{ name: '', kind: 'counter', series }] }] };
+    const registry = new Registry();
+    const bridge = createPrometheusBridge(source, { registry });
+    expect(await registry.metrics()).toContain('hits_total{status="200"} 1');
+    series = [...series, { attributes: { route: '/x' }, value: 2 }];
+    expect(await registry.metrics()).toContain('hits_total{route="/x"} 2');
+    // The same attribute objects again (nothing to merge), then one whose labels equal a's.
+    expect(await registry.metrics()).toContain('hits_total{status="200"} 1');
+    series = [...series, { attributes: b, value: 4 }];
+    const stderr = captureMvxStderr();
+    const text = await registry.metrics().finally(() => stderr.stop());
+    expect(text.split('\n').filter((l) => l.startsWith('hits_total{status='))).toEqual(['hits_total{status="200"} 5']);
+    const again = await registry.metrics();
+    expect(again.split('\n').filter((l) => l.startsWith('hits_total{status='))).toEqual(['hits_total{status="200"} 5']);
+    await bridge.shutdown();
+  });
+
   it('keeps about the label text per series once scraped (no converted labels, no index, no snapshot)', async () => {
     const evs = events();
     const recorder = recorderWith(evs);
