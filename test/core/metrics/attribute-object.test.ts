@@ -30,6 +30,14 @@ describe('frozenAttributes', () => {
     expect(Object.keys(a)).toEqual(['__proto__', 'b']);
   });
 
+  it('builds objects with keys Object.prototype has (toString, constructor) from entries, as own attributes', () => {
+    const a = frozenAttributes([['toString', 'x'], ['constructor', 'y']]);
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    expect(Object.keys(a)).toEqual(['toString', 'constructor']);
+    expect(a['toString']).toBe('x');
+    expect(a['constructor']).toBe('y');
+  });
+
   it('still builds objects once the shape cache is full or for very long key lists', () => {
     for (let i = 0; i < 1100; i++) expect(frozenAttributes([[`k${i}`, i]])).toStrictEqual({ [`k${i}`]: i });
     const long = 'k'.repeat(2000);

@@ -30,8 +30,9 @@ function makeShape(keys: readonly string[]): Shape {
 export function frozenAttributes(entries: readonly (readonly [string, MetricAttributeValue])[]): MetricAttributes {
   let key = '';
   for (const [k] of entries) {
-    // An assignment to `__proto__` would set the prototype: such objects are built from entries.
-    if (k === '__proto__') return Object.freeze(Object.fromEntries(entries));
+    // An assignment to `__proto__` would set the prototype, and one to a name Object.prototype has
+    // (`toString`) throws where intrinsics are frozen (SES): such objects are built from entries.
+    if (k in Object.prototype) return Object.freeze(Object.fromEntries(entries));
     key += k.length + ':' + k;
   }
   let shape = SHAPES.get(key);
