@@ -6,7 +6,7 @@
  * replaces the full one in `bench/results.md`.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchComparison, BenchRow } from './harness.ts';
 
@@ -97,5 +97,10 @@ if (failures.length) {
 }
 const text = lines.join('\n') + '\n';
 process.stdout.write(text);
-if (!only) writeFileSync(join(import.meta.dirname, 'results.md'), text);
+if (!only) {
+  // Keep the section `npm run bench:service` wrote (bench/service/run.ts): it is not rerun here.
+  const file = join(import.meta.dirname, 'results.md');
+  const service = existsSync(file) ? /<!-- bench:service -->[\s\S]*<!-- \/bench:service -->\n?/.exec(readFileSync(file, 'utf8'))?.[0] : undefined;
+  writeFileSync(file, service === undefined ? text : `${text}\n${service}`);
+}
 process.exitCode = failures.length ? 1 : 0;

@@ -11,11 +11,11 @@
 import { reportDiagnostic } from '../../adapter-kit/index.ts';
 import type { MetricAttributes, MetricDimension } from '../../index.ts';
 import { LabelCache } from './labels.ts';
-import type { Labels } from './labels.ts';
+import type { SeriesLabelSet } from './labels.ts';
 import { prometheusUnit } from './naming.ts';
 import type { PrometheusName } from './naming.ts';
 import { appendSamples, bucketLabels, mergeSharedLabels } from './samples.ts';
-import type { HistogramSampleNames, SampleScale, SampleValue, SeriesLabels } from './samples.ts';
+import type { HistogramSampleNames, SampleScale, SampleValue } from './samples.ts';
 
 /** Marks collectors made by any bridge (any copy of this module) in a registry. */
 export const BRIDGE_COLLECTOR = Symbol.for('mvx-common.prometheus.bridge-collector');
@@ -40,6 +40,8 @@ export interface CollectedMetric {
 export interface CollectorHost {
   /** Resolves to the generation of the snapshot view for the current scrape. */
   view(): Promise<number>;
+  /** Whether a view is being taken or is prepared and not yet read (its collectors still need their dimension). */
+  viewOutstanding(): boolean;
 }
 
 /** A bridge's collector for one dimension; see the module comment. */
@@ -73,10 +75,14 @@ export class DimensionCollector {
   private readonly scale: SampleScale;
   private readonly labels: LabelCache;
   private boundsSource: readonly number[] | undefined;
-  // Collect passes, to spot label sets met twice in one pass (see LabelCache).
-  private pass = 0;
   private mergedReported = false;
   private overflowReported = false;
+  // The attribute objects of the last pass, when it merged no series: a pass over the same objects
+  // (a scrape of unchanged series, the usual case) has nothing to merge either, so it skips looking.
+  private distinctAttributes: MetricAttributes[] | undefined;
+  // The generation of the dimension the last collect read, and whether its release is scheduled.
+  private readGeneration = -1;
+  private releaseScheduled = false;
   private leLabels: ReadonlyArray<Readonly<{ le: number }>> = [];
   private histogramNames: HistogramSampleNames | undefined;
 
@@ -135,23 +141,51 @@ export class DimensionCollector {
         this.boundsSource = dim.bounds;
         this.leLabels = bucketLabels(dim.bounds, this.scale);
       }
-      const pass = ++this.pass;
       this.seriesRead += dim.series.length;
+      const distinct = this.sameAttributes(dim.series);
+      const mergedBefore = this.mergedSeries;
       appendSamples(values, dim, {
         scale: this.scale,
         le: this.leLabels,
         names: this.sampleNames(),
-        pass,
         labelsOf: this.labelsOf,
         merged: this.onMerged,
+        distinct,
       });
-      this.labels.sweep(pass, dim.series.length);
+      if (!distinct) this.distinctAttributes = this.mergedSeries === mergedBefore ? dim.series.map((x) => x.attributes) : undefined;
+      this.scheduleRelease();
     }
     const out: CollectedMetric = { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
     if (this.unitSuffix !== undefined) out.unit = this.unitSuffix;
     if (dim !== undefined && this.type !== 'gauge') out.created = this.startTimeMs / 1000;
     return out;
   }
+
+  /** Whether `series` has exactly the attribute objects of the last pass that merged none, in order. */
+  private sameAttributes(series: MetricDimension['series']): boolean {
+    const last = this.distinctAttributes;
+    if (last === undefined || last.length !== series.length) return false;
+    for (let i = 0; i < last.length; i++) if (series[i]!.attributes !== last[i]) return false;
+    return true;
+  }
+
+  /**
+   * Lets the snapshot dimension go once this scrape is over, so that between scrapes the bridge
+   * holds no copy of the source's series (about 50 bytes per series). Every collector of a scrape
+   * reads its view in the microtasks after the view settles, so the next macrotask is after the
+   * scrape; a newer view (a concurrent scrape), or one taken or prepared and not yet read, keeps it.
+   */
+  private scheduleRelease(): void {
+    this.readGeneration = this.seenGeneration;
+    if (this.releaseScheduled) return;
+    this.releaseScheduled = true;
+    setImmediate(this.release).unref();
+  }
+
+  private readonly release = (): void => {
+    this.releaseScheduled = false;
+    if (this.seenGeneration === this.readGeneration && !this.host.viewOutstanding()) this.dimension = undefined;
+  };
 
   private sampleNames(): HistogramSampleNames {
     // `name` is rewritten by prom-client in OpenMetrics registries: follow it.
@@ -162,27 +196,27 @@ export class DimensionCollector {
     return this.histogramNames;
   }
 
-  private readonly labelsOf = (attributes: MetricAttributes): SeriesLabels => this.labels.get(attributes);
-  private readonly onMerged = (labels: Labels, overflowed: boolean): void => {
+  private readonly labelsOf = (attributes: MetricAttributes): SeriesLabelSet => this.labels.get(attributes);
+  private readonly onMerged = (labels: SeriesLabelSet, overflowed: boolean): void => {
     this.merged(labels);
     if (overflowed) this.overflowed(labels);
   };
 
-  private merged(labels: Labels): void {
+  private merged(labels: SeriesLabelSet): void {
     this.mergedSeries++;
     if (this.mergedReported) return;
     this.mergedReported = true;
     this.report('labels.merged', `distinct series of '${this.sourceKey.split('\u0000').filter(Boolean).join('.')}' have the same Prometheus labels (e.g. 200 and '200', or 'a.b' and 'a_b'); exported as one series '${this.registeredName}'`, labels);
   }
 
-  private overflowed(labels: Labels): void {
+  private overflowed(labels: SeriesLabelSet): void {
     this.mergeOverflows++;
     if (this.overflowReported) return;
     this.overflowReported = true;
     this.report('labels.merge_overflow', `merging series of '${this.registeredName}' with the same Prometheus labels would make the sum infinite; the exported series keeps its finite value and the other series is left out`, labels);
   }
 
-  private report(code: string, message: string, labels: Labels): void {
+  private report(code: string, message: string, labels: SeriesLabelSet): void {
     reportDiagnostic({ component: 'PrometheusBridge', code, message, details: { name: this.registeredName, labels } });
   }
 }

@@ -61,82 +61,83 @@ export function toLabels(attributes: MetricAttributes, reservedLe: boolean): Lab
   return Object.freeze(out);
 }
 
-/** A series' label set, canonical within its collector, with per-collect bookkeeping. */
-export interface LabelEntry {
-  readonly labels: Labels;
-  /** The label set's canonical text (its key among the collector's label sets). */
-  readonly key: string;
-  /** The collect pass that last used this label set (see `DimensionCollector`). */
-  stamp: number;
-  /** Where that pass put this label set's first sample. */
-  index: number;
-  /** Whether the entry is in the canonical index (entries of vanished series are swept out). */
-  indexed: boolean;
-}
+/**
+ * A series' labels as handed to prom-client (`sharedLabels`): the attributes object itself when it
+ * can serve as is, else a converted copy. Values are strings, or numbers and booleans that
+ * prom-client prints as `String(value)`, exactly as {@link toLabels} converts them.
+ */
+export type SeriesLabelSet = Readonly<Record<string, string | number | boolean>>;
 
 /**
- * A per-collector cache from attribute objects to label entries. Snapshots that reuse the same
- * attribute objects between scrapes (the core's series store does) convert each series once;
- * the WeakMap lets series that disappear be collected.
+ * A per-collector cache from attribute objects to the label sets handed to prom-client, which
+ * formats each label-set object once and keeps the text in a WeakMap: a label set must therefore
+ * be the same object from scrape to scrape, and snapshots that reuse their attribute objects (the
+ * core's series store does) convert nothing after the first scrape.
  *
- * Distinct attribute sets can give the same labels (`{status: 200}` and `{status: '200'}` are two
- * series in the core, as in OpenTelemetry, but one in Prometheus; so are `{'a.b': 1}` and
- * `{a_b: 1}`). Equal label sets share one entry, so the collector can merge them instead of
- * exposing a duplicate series, which Prometheus would reject.
- *
- * The canonical index holds the label sets of the latest collect pass only ({@link sweep}): its
- * memory follows the series the source has now, whatever came and went before (a metric reset
- * between scrapes with new attribute values, a custom metric with fresh attribute objects).
+ * Memory per series is what a scrape needs and no more: when every key of an attributes object is
+ * already a valid label name (the usual case: `route`, `method`, `status`), the attributes object
+ * itself is the label set and nothing is kept; otherwise (`http.route`, or `le` on a histogram)
+ * the converted copy is kept in a WeakMap, so it goes with its series. Series that map to the
+ * same labels are found per collect pass by `labelSetKey` (see `appendSamples`), not by an index
+ * kept between scrapes.
  */
 export class LabelCache {
-  private readonly cache = new WeakMap<MetricAttributes, LabelEntry>();
-  // Canonical text of a label set → its entry, for the label sets of the latest pass.
-  private readonly canonical = new Map<string, LabelEntry>();
+  private readonly converted = new WeakMap<MetricAttributes, Labels>();
   private readonly reservedLe: boolean;
 
   constructor(reservedLe: boolean) {
     this.reservedLe = reservedLe;
   }
 
-  /** The label entry of `attributes`, converted once per attributes object. */
-  get(attributes: MetricAttributes): LabelEntry {
-    let entry = this.cache.get(attributes);
-    if (entry === undefined) {
-      const labels = toLabels(attributes, this.reservedLe);
-      const keys = Object.keys(labels).sort();
-      let text = '';
-      for (const k of keys) text += `${k.length}:${k}${labels[k]!.length}:${labels[k]}`;
-      entry = this.canonical.get(text);
-      if (entry === undefined) {
-        entry = { labels, key: text, stamp: -1, index: -1, indexed: true };
-        this.canonical.set(text, entry);
-      }
-      this.cache.set(attributes, entry);
-    } else if (!entry.indexed) {
-      // A series swept out of the index came back (its attributes object was kept elsewhere).
-      const other = this.canonical.get(entry.key);
-      if (other !== undefined) {
-        this.cache.set(attributes, other);
-        return other;
-      }
-      entry.indexed = true;
-      this.canonical.set(entry.key, entry);
+  /** The label set of `attributes` (see the class comment). */
+  get(attributes: MetricAttributes): SeriesLabelSet {
+    if (this.usableAsIs(attributes)) return attributes;
+    let labels = this.converted.get(attributes);
+    if (labels === undefined) {
+      labels = toLabels(attributes, this.reservedLe);
+      this.converted.set(attributes, labels);
     }
-    return entry;
+    return labels;
   }
 
-  /**
-   * After a collect pass that read `seriesCount` series and stamped their entries with `pass`:
-   * drops from the index every label set that pass did not use. Costs a walk of the index only
-   * when it holds more label sets than the pass had series (some must be gone).
-   */
-  sweep(pass: number, seriesCount: number): void {
-    if (this.canonical.size <= seriesCount) return;
-    for (const [text, entry] of this.canonical) {
-      if (entry.stamp !== pass) {
-        entry.indexed = false;
-        this.canonical.delete(text);
-      }
+  /** Whether every key is an own key that is its own label name and every value a string, number or boolean. */
+  private usableAsIs(attributes: MetricAttributes): boolean {
+    for (const key in attributes) {
+      if (!Object.hasOwn(attributes, key) || labelName(key, this.reservedLe) !== key) return false;
+      const t = typeof attributes[key];
+      if (t !== 'string' && t !== 'number' && t !== 'boolean') return false;
     }
+    return true;
   }
+}
+
+/**
+ * A hash of a label set, equal for label sets prom-client prints alike (`{status: 200}` and
+ * `{status: '200'}`, in any key order): the sum of an FNV-1a hash per label. A small integer, so
+ * a collect pass can index its label sets without building a string per series; equal hashes are
+ * confirmed with {@link sameLabelSet}.
+ */
+export function labelSetHash(labels: SeriesLabelSet): number {
+  let sum = 0;
+  for (const k in labels) {
+    const v = labelValue(labels[k]);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 0x01000193);
+    h = Math.imul(h ^ 0x3d, 0x01000193); // '='
+    for (let i = 0; i < v.length; i++) h = Math.imul(h ^ v.charCodeAt(i), 0x01000193);
+    sum = (sum + h) | 0;
+  }
+  return sum & 0x3fffffff; // a small integer: a fast Map key
+}
+
+/** Whether two label sets print alike: the same label names, each with the same text. */
+export function sameLabelSet(a: SeriesLabelSet, b: SeriesLabelSet): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (!Object.hasOwn(b, k) || labelValue(a[k]) !== labelValue(b[k])) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
 }

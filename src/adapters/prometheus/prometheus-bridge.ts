@@ -224,6 +224,11 @@ export class PrometheusBridge implements CollectorHost {
     await this.#view.prepare();
   }
 
+  /** Whether a view is being taken or prepared and not yet read. @internal */
+  viewOutstanding(): boolean {
+    return this.#view.outstanding;
+  }
+
   /** Drops a prepared view that no scrape used. @internal */
   discardPrepared(): void {
     this.#view.discard();

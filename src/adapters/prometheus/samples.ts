@@ -14,7 +14,7 @@
  * series keeps its finite value and the merge is counted, never `+Inf`.
  */
 import type { HistogramSeries, MetricAttributes, MetricDimension } from '../../index.ts';
-import { LabelCache, type Labels } from './labels.ts';
+import { LabelCache, labelSetHash, sameLabelSet, type SeriesLabelSet } from './labels.ts';
 import type { PrometheusName } from './naming.ts';
 import { attachHistogramExemplars, attachNumberExemplar } from './exemplar-samples.ts';
 import type { SampleExemplar } from './exemplar-samples.ts';
@@ -24,7 +24,7 @@ export interface SampleValue {
   value: number;
   labels: Readonly<Record<string, string | number>>;
   /** Series labels kept apart so prom-client formats them once per labels object (see `DimensionCollector`). */
-  sharedLabels?: Labels;
+  sharedLabels?: SeriesLabelSet;
   metricName?: string;
   /** An exemplar of the sample, printed in OpenMetrics only (`exemplar-samples.ts`). */
   exemplar?: SampleExemplar;
@@ -43,27 +43,18 @@ export interface HistogramSampleNames {
   readonly count: string;
 }
 
-/** A series' label set, and where the current pass put its first sample (see `LabelCache`). */
-export interface SeriesLabels {
-  readonly labels: Labels;
-  /** The pass that last used this label set. */
-  stamp: number;
-  /** Where that pass put this label set's first sample. */
-  index: number;
-}
-
 /** What {@link appendSamples} needs besides the dimension. */
 export interface SampleContext {
   readonly scale: SampleScale;
   /** The `le` label of each bucket bound of a histogram dimension ({@link bucketLabels}). */
   readonly le: ReadonlyArray<Readonly<{ le: number }>>;
   readonly names: HistogramSampleNames;
-  /** This collect pass (label sets stamped with it were met earlier in the pass). */
-  readonly pass: number;
-  /** The label set of a series' attributes. */
-  labelsOf(attributes: MetricAttributes): SeriesLabels;
+  /** The label set of a series' attributes, the same object from scrape to scrape (see `LabelCache`). */
+  labelsOf(attributes: MetricAttributes): SeriesLabelSet;
   /** A series merged into an earlier one with the same labels (`overflowed`: refused, the sum would not be finite). */
-  merged(labels: Labels, overflowed: boolean): void;
+  merged(labels: SeriesLabelSet, overflowed: boolean): void;
+  /** The series are known to have distinct labels (the same attribute objects as a pass that merged none): no need to look. */
+  readonly distinct?: boolean;
 }
 
 /**
@@ -71,26 +62,34 @@ export interface SampleContext {
  * labels are equal.
  */
 export function appendSamples(out: SampleValue[], dim: MetricDimension, ctx: SampleContext): void {
-  const { scale, pass } = ctx;
+  const { scale } = ctx;
   const gauge = dim.kind === 'gauge';
+  // Where each label set's first sample went, by label-set hash (open addressing on collisions),
+  // for this pass only: nothing is kept between scrapes.
+  const first = dim.series.length > 1 && ctx.distinct !== true ? new Map<number, number>() : undefined;
   for (const s of dim.series) {
-    const entry = ctx.labelsOf(s.attributes);
-    if (entry.stamp === pass) {
-      const ok =
-        dim.kind === 'histogram'
-          ? mergeHistogramSamples(out, entry.index, s as HistogramSeries, ctx.le, scale)
-          : mergeNumberSample(out[entry.index]!, (s as { value: number }).value, scale, gauge);
-      ctx.merged(entry.labels, !ok);
-      continue;
+    const labels = ctx.labelsOf(s.attributes);
+    if (first !== undefined) {
+      let h = labelSetHash(labels);
+      let at = first.get(h);
+      while (at !== undefined && !sameLabelSet(labels, out[at]!.sharedLabels!)) at = first.get((h = (h + 1) & 0x3fffffff));
+      if (at !== undefined) {
+        const ok =
+          dim.kind === 'histogram'
+            ? mergeHistogramSamples(out, at, s as HistogramSeries, ctx.le, scale)
+            : mergeNumberSample(out[at]!, (s as { value: number }).value, scale, gauge);
+        ctx.merged(labels, !ok);
+        continue;
+      }
+      first.set(h, out.length);
     }
-    entry.stamp = pass;
-    entry.index = out.length;
+    const index = out.length;
     if (dim.kind === 'histogram') {
-      appendHistogramSamples(out, s as HistogramSeries, ctx.le, ctx.names, scale, entry.labels);
-      if (s.exemplars !== undefined) attachHistogramExemplars(out, entry.index, Math.min(ctx.le.length, (s as HistogramSeries).counts.length), s as HistogramSeries, dim.bounds, scale);
+      appendHistogramSamples(out, s as HistogramSeries, ctx.le, ctx.names, scale, labels);
+      if (s.exemplars !== undefined) attachHistogramExemplars(out, index, Math.min(ctx.le.length, (s as HistogramSeries).counts.length), s as HistogramSeries, dim.bounds, scale);
     } else {
-      out.push(numberSample((s as { value: number }).value, scale, entry.labels));
-      if (s.exemplars !== undefined) attachNumberExemplar(out[entry.index]!, s.exemplars, scale);
+      out.push(numberSample((s as { value: number }).value, scale, labels));
+      if (s.exemplars !== undefined) attachNumberExemplar(out[index]!, s.exemplars, scale);
     }
   }
 }
@@ -108,18 +107,26 @@ export function toPrometheusSamples(dim: MetricDimension, naming: PrometheusName
     scale,
     le: dim.kind === 'histogram' ? bucketLabels(dim.bounds, scale) : [],
     names: { bucket: `${naming.name}_bucket`, sum: `${naming.name}_sum`, count: `${naming.name}_count` },
-    pass: 1,
     labelsOf: (attributes) => cache.get(attributes),
     merged: () => {},
   });
   return mergeSharedLabels(out);
 }
 
-/** Moves each sample's series labels (`sharedLabels`) into its `labels`, as prom-client's `get()` shows them. */
+/**
+ * Moves each sample's series labels (`sharedLabels`) into its `labels`, as prom-client's `get()`
+ * shows them, values as strings (the text prom-client prints).
+ */
 export function mergeSharedLabels(values: SampleValue[]): SampleValue[] {
   for (const v of values) {
-    if (v.sharedLabels !== undefined) {
-      v.labels = { ...v.sharedLabels, ...v.labels };
+    const shared = v.sharedLabels;
+    if (shared !== undefined) {
+      const labels: Record<string, string | number> = {};
+      for (const k of Object.keys(shared)) {
+        const x = shared[k];
+        labels[k] = typeof x === 'string' ? x : String(x);
+      }
+      v.labels = Object.assign(labels, v.labels);
       delete v.sharedLabels;
     }
   }
@@ -140,7 +147,7 @@ export function bucketLabels(bounds: readonly number[], scale: SampleScale): Rea
 }
 
 /** The sample of one number series. */
-function numberSample(value: number, scale: SampleScale, labels: Labels): SampleValue {
+function numberSample(value: number, scale: SampleScale, labels: SeriesLabelSet): SampleValue {
   return { value: scaled(value, scale), labels: EMPTY, sharedLabels: labels };
 }
 
@@ -171,7 +178,7 @@ function appendHistogramSamples(
   le: ReadonlyArray<Readonly<{ le: number }>>,
   names: HistogramSampleNames,
   scale: SampleScale,
-  labels: Labels,
+  labels: SeriesLabelSet,
 ): void {
   const n = Math.min(le.length, series.counts.length);
   let acc = 0;

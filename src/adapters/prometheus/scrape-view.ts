@@ -68,6 +68,11 @@ export class ScrapeView {
     }
   }
 
+  /** Whether a view is being taken or prepared and not yet read. */
+  get outstanding(): boolean {
+    return this.#pending !== undefined || this.#primed !== undefined;
+  }
+
   /** Drops a prepared view that no scrape used. */
   discard(): void {
     this.#primed = undefined;
