@@ -33,3 +33,17 @@ export function logLifecycle(
 export function isLifecycleLogContext(value: unknown): value is LifecycleLogContext {
   return value !== null && typeof value === 'object' && typeof (value as { logEvent?: unknown }).logEvent === 'function';
 }
+
+/** An error as a lifecycle event's payload field: `{ type, message }`. */
+export function lifecycleErrorPayload(error: unknown): Record<string, unknown> {
+  return error instanceof Error ? { type: error.name, message: error.message } : { type: typeof error, message: String(error) };
+}
+
+/** Runs a subclass hook (`onStarting`, `onStopped`) of `component`; a throw is reported and ignored. */
+export function runHook(component: string, name: string, hook: () => void): void {
+  try {
+    hook();
+  } catch (error) {
+    reportDiagnostic({ component, code: 'hook.failed', message: `${name}() threw; ignored, the recorder goes on`, error });
+  }
+}

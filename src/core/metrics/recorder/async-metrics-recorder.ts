@@ -12,7 +12,7 @@ import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, Metric
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { attachMetricsPort } from '../worker/attach-metrics-port.ts';
 import type { MessagePortLike } from '../worker/protocol.ts';
-import { LIFECYCLE_LEVEL, logLifecycle } from '../internal/lifecycle-log.ts';
+import { LIFECYCLE_LEVEL, lifecycleErrorPayload, logLifecycle, runHook } from '../internal/lifecycle-log.ts';
 import type { LifecycleLogContext } from '../internal/lifecycle-log.ts';
 import { DEFAULT_TIMEOUT_MS, validateRecorderOptions } from './recorder-options.ts';
 import type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
@@ -87,7 +87,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     this.#dispatchMode = options.dispatch ?? 'immediate';
     this.#logContext = options.logContext;
     this.#dispatcher = new MetricDispatcher(`AsyncMetricsRecorder(${this.id})`, (kind, metric, eventType, error) =>
-      this.#log('dispatch_error', LIFECYCLE_LEVEL.failure, { kind, metric, eventType, error: errorPayload(error) }, 'failed'),
+      this.#log('dispatch_error', LIFECYCLE_LEVEL.failure, { kind, metric, eventType, error: lifecycleErrorPayload(error) }, 'failed'),
     );
     this.#ring = new Array<MetricEvent | undefined>(this.maxQueueSize);
     this.#exemplars = new ExemplarRing(compileExemplarFilter(options.exemplarFilter), this.maxQueueSize);
@@ -231,16 +231,8 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   #enterRunning(): void {
     const from = this.#stateValue;
     this.#stateValue = RecorderState.RUNNING;
-    this.#runHook('onStarting');
+    runHook(`AsyncMetricsRecorder(${this.id})`, 'onStarting', () => this.onStarting());
     if (this.#logContext !== undefined) this.#log('start', LIFECYCLE_LEVEL.lifecycle, { from, state: this.#stateValue }, 'success');
-  }
-
-  #runHook(name: 'onStarting' | 'onStopped'): void {
-    try {
-      this[name]();
-    } catch (error) {
-      reportDiagnostic({ component: `AsyncMetricsRecorder(${this.id})`, code: 'hook.failed', message: `${name}() threw; ignored, the recorder goes on`, error });
-    }
   }
 
   /**
@@ -325,7 +317,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
         // aggregated now, so none is left pending in a stopped recorder.
         if (this.#length > 0 && !this.#draining) this.#drainUntil(this.#acceptedSeq);
         this.#stateValue = RecorderState.STOPPED;
-        this.#runHook('onStopped');
+        runHook(`AsyncMetricsRecorder(${this.id})`, 'onStopped', () => this.onStopped());
         if (this.#logContext !== undefined) {
           const { accepted, dispatched, dropped, failed } = this.stats();
           this.#log('stop', LIFECYCLE_LEVEL.lifecycle, { state: this.#stateValue, accepted, dispatched, dropped: dropped.total, failed: failed.metric + failed.listener }, 'success');
@@ -400,8 +392,4 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       failed: { ...this.#dispatcher.failures },
     };
   }
-}
-
-function errorPayload(error: unknown): Record<string, unknown> {
-  return error instanceof Error ? { type: error.name, message: error.message } : { type: typeof error, message: String(error) };
 }
