@@ -6,6 +6,7 @@ import { OutcomeCounterMetric } from '../../../src/core/metrics/instruments/outc
 import type { Metric, MetricEvent, MetricSnapshot, NumberDimension } from '../../../src/core/metrics/types.ts';
 import { MvxConfigError, MvxStateError } from '../../../src/core/errors.ts';
 import { configureDiagnostics, diagnosticCounts, resetDiagnostics } from '../../../src/core/diagnostics.ts';
+import { captureDiagnostics } from '../../support/diagnostics.ts';
 
 type Ev = MetricEvent & { outcome?: string; n?: number };
 
@@ -406,5 +407,35 @@ describe('hostile events', () => {
     expect(r.stats()).toMatchObject({ accepted: 2, dispatched: 2, dropped: { invalid: 2 } });
     expect(total(r.snapshots(), 'c')).toBe(1);
     expect(r.state).toBe('running');
+  });
+});
+
+describe('AsyncMetricsRecorder hooks', () => {
+  it('a throwing onStarting or onStopped is reported as hook.failed and the recorder goes on', async () => {
+    class Hooked extends AsyncMetricsRecorder {
+      protected override onStarting(): void {
+        throw new Error('start hook');
+      }
+      protected override onStopped(): void {
+        throw new Error('stop hook');
+      }
+    }
+    const capture = captureDiagnostics();
+    try {
+      const r = new Hooked({ id: 'hooked' });
+      r.registerMetric(new CounterMetric({ name: 'c', eventTypes: 'x' }));
+      r.emit({ type: 'x' });
+      await r.flush();
+      await r.stop();
+      const failed = capture.withCode('hook.failed');
+      expect(failed.map((d) => [d.component, d.message])).toEqual([
+        ['AsyncMetricsRecorder(hooked)', 'onStarting() threw; ignored, the recorder goes on'],
+        ['AsyncMetricsRecorder(hooked)', 'onStopped() threw; ignored, the recorder goes on'],
+      ]);
+      expect(r.state).toBe('stopped');
+      expect(r.snapshots()[0]!.dimensions[0]!.series[0]).toMatchObject({ value: 1 });
+    } finally {
+      capture.stop();
+    }
   });
 });
