@@ -40,6 +40,7 @@ export type {
 
 // --- logger: context, facade, policies (issue 2) -------------------------------------------------
 export { LogContext } from './core/logger/context/log-context.ts';
+export type { LogEventHandle } from './core/logger/context/event-handle.ts';
 export type {
   LogContextOptions,
   LogEventOptions,
