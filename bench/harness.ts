@@ -79,7 +79,11 @@ async function withCpu(measureFn: () => Promise<number>): Promise<Timing> {
  * machine, where one descheduling or a GC in a sample moves the mean by tens of ns.
  */
 export async function opTiming(fn: () => unknown): Promise<Timing> {
-  return withCpu(async () => (await measure(fn, { min_cpu_time: Number(process.env.BENCH_MIN_CPU_MS ?? 400) * 1e6 })).p50);
+  // mitata batches calls (4096 per sample) only when one of its first calls is fast; a first call
+  // descheduled for more than 0.5 ms (a loaded machine) made it time single calls, whose median is
+  // then the clock's resolution (~40 ns) rather than the call. More tries, and no early give-up.
+  const options = { min_cpu_time: Number(process.env.BENCH_MIN_CPU_MS ?? 400) * 1e6, warmup_threshold: Infinity, warmup_samples: 16 };
+  return withCpu(async () => (await measure(fn, options)).p50);
 }
 
 /** {@link sustainedNs} (mean per call) with CPU time: the delivery's threads are counted too. */
