@@ -285,16 +285,15 @@ export class ConsoleSinkWriter {
         return;
       }
       let text = '';
-      let bytes = 0;
       let events = 0;
+      // A UTF-16 unit is at most 3 UTF-8 bytes, so the chunk stays within CHUNK_BYTES (plus its last
+      // line) without measuring each line; its bytes are counted once (the lines end with '\n', so no
+      // surrogate pair is formed across two of them).
       do {
-        const line = this.#queue.shift()!;
-        const n = Buffer.byteLength(line, 'utf8');
-        text += line;
-        bytes += n;
-        this.#queuedBytes -= n;
+        text += this.#queue.shift()!;
         events++;
-      } while (this.#queue.length > 0 && bytes < CHUNK_BYTES);
+      } while (this.#queue.length > 0 && text.length * 3 < CHUNK_BYTES);
+      this.#queuedBytes -= Buffer.byteLength(text, 'utf8');
       this.#handOff(target, text, events, false);
     }
     this.#checkIdle();
