@@ -85,6 +85,22 @@ describe('ConsoleSink', () => {
     expect(() => new ConsoleSink({ coalesce: 'yes' as unknown as boolean })).toThrow(/coalesce/);
   });
 
+  it('coalesce: a stream whose write throws fails the chunk, counted and reported, never thrown into the logging call', async () => {
+    class Broken extends Collector {
+      override write(): boolean {
+        throw new Error('EBADF');
+      }
+    }
+    const sink = new ConsoleSink({ stream: new Broken(), format: 'json', coalesce: true });
+    const root = new LogContext({ sink, payloadProcessor: new RecordingProcessor(), errorHandling: 'raise' });
+    expect(() => {
+      for (let i = 0; i < 3; i++) root.info('tick', { i });
+    }).not.toThrow();
+    await Promise.resolve();
+    expect(sink.stats()).toMatchObject({ accepted: 3, failed: 3, pending: 0, delivered: 0 });
+    expect(diagnostics.map((d) => d.code)).toContain('sink.write_failed');
+  });
+
   it('writes one parseable JSON object per line', () => {
     const out = new Collector();
     const sink = new ConsoleSink({ stream: out, format: 'json' });
