@@ -95,6 +95,8 @@ export class LogContext extends LogContextSettings {
   #modeCritical: ModeValue = Mode.ASK;
 
   #children = new Map<string, LogContext>();
+  /** The frozen plain metadata of the last plain event (see `logEvent`). */
+  #plainMeta: LogEventMeta = Object.freeze({ namespace: '', name: '' });
   #printer: SinkFailurePrinter | undefined;
   #stats = { sinkFailures: 0, policyFailures: 0, payloadFailures: 0, invalidCalls: 0, recursionDrops: 0, sampledOut: 0 };
   readonly #site: DelegationSite & SamplingSite;
@@ -256,7 +258,10 @@ export class LogContext extends LogContextSettings {
     let outcome: LogOutcome | undefined;
     let sampleKey: string | undefined;
     if (options === undefined || options === null) {
-      meta = { namespace: this.namespace, name: bounded };
+      // One frozen meta per name in a row (a call site logs the same name): no object and no
+      // Object.freeze per event, and sinks that memo by the meta object (OtelLogSink) hit.
+      meta = this.#plainMeta;
+      if (meta.name !== bounded) this.#plainMeta = meta = Object.freeze({ namespace: this.namespace, name: bounded });
     } else {
       const o = readEventOptions(options, this.namespace);
       if (o === undefined) {
