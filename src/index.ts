@@ -41,6 +41,8 @@ export type {
 // --- logger: context, facade, policies (issue 2) -------------------------------------------------
 export { LogContext } from './core/logger/context/log-context.ts';
 export type { LogEventHandle } from './core/logger/context/event-handle.ts';
+export { BoundLogContext } from './core/logger/context/bound-context.ts';
+export type { BindOptions } from './core/logger/context/bound-context.ts';
 export type {
   LogContextOptions,
   LogEventOptions,
@@ -61,6 +63,15 @@ export {
   getRegisteredLogSinks,
 } from './core/logger/context/facade.ts';
 export type { LogContextSettings, ResetLogContextsOptions } from './core/logger/context/facade.ts';
+export { configureLogSink, getLogSink, getConfiguredLogSinkNames, closeLogSink, replaceLogSink, resetLogger } from './core/logger/context/named-sinks.ts';
+export type {
+  ConfigureLogSinkOptions,
+  LogSinkClass,
+  LogSinkDescriptor,
+  LogSinkCloseResult,
+  LogSinkReplacement,
+  CloseLogSinkOptions,
+} from './core/logger/context/named-sinks.ts';
 export { setLogCorrelationProvider, getLogCorrelationProvider } from './core/logger/correlation.ts';
 export type { LogCorrelationProvider } from './core/logger/correlation.ts';
 export {
@@ -172,6 +183,9 @@ export type {
   MetricsSource,
   MetricChangedListener,
 } from './core/metrics/types.ts';
+// Exemplars (issue 20): measurements kept with their trace.
+export type { Exemplar, ExemplarContext, ExemplarFilter } from './core/metrics/exemplars/exemplar.ts';
+export type { ExemplarMetricOptions } from './core/metrics/exemplars/exemplar-store.ts';
 
 // --- metrics: ready-made metrics, recorders, runtime, workers (issue 5) --------------------------
 export { CounterMetric } from './core/metrics/instruments/counter-metric.ts';
@@ -202,6 +216,8 @@ export type { LifecycleLogContext } from './core/metrics/internal/lifecycle-log.
 export { AsyncMetricsRecorder } from './core/metrics/recorder/async-metrics-recorder.ts';
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './core/metrics/recorder/recorder-options.ts';
 export { RecorderState } from './core/metrics/recorder/recorder-stats.ts';
+export { MetricsLogPolicyMode, metricsLogPolicy, metricsRecorderLogPolicyConfig, metricsRuntimeLogPolicyConfig } from './core/metrics/log-policies.ts';
+export type { MetricsLogPolicyModeValue, MetricsLogPolicyOptions } from './core/metrics/log-policies.ts';
 export type { RecorderStateValue, OverflowPolicy, MetricsRecorderStats } from './core/metrics/recorder/recorder-stats.ts';
 
 // --- processes and threads (issue 17): cluster metrics aggregation -------------------------------

@@ -8,6 +8,8 @@ import { parseArgs } from 'node:util';
 
 /** The console policy shipped with the demo. */
 const DEFAULT_POLICY_FILE = join(import.meta.dirname, 'console-policy.json');
+/** The logging configuration shipped with the demo (an `mvx-common/config` document). */
+const DEFAULT_CONFIG_FILE = join(import.meta.dirname, 'mvx.json');
 
 export interface DemoConfig {
   /** Load duration, seconds. */
@@ -30,6 +32,8 @@ export interface DemoConfig {
   readonly logDir: string;
   /** The console's `PatternLogEventPolicy` file. */
   readonly policyFile: string;
+  /** The `mvx-common/config` document of the sinks and contexts. */
+  readonly configFile: string;
   readonly otlpEndpoint: string | undefined;
   /** Time-out of one OTLP export, ms (`OTEL_EXPORTER_OTLP_TIMEOUT`). */
   readonly otlpTimeoutMs: number;
@@ -79,6 +83,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flag: 'linger', arg: '<s>', env: 'DEMO_LINGER_S', key: 'lingerS', type: { kind: 'number', min: 0, max: 3600 }, fallback: String(DEFAULT_LINGER_S), help: 'seconds the Prometheus endpoint stays up after the load, so that a scraper sees the final totals (at least two of its scrape intervals)' },
   { flag: 'log-dir', arg: '<dir>', env: 'DEMO_LOG_DIR', key: 'logDir', type: { kind: 'string' }, fallback: '.tmp/demo-logs', help: 'directory of the JSON-lines log file demo.log (rotated at 5 MiB, 3 files)' },
   { flag: 'policy', arg: '<file>', env: 'DEMO_CONSOLE_POLICY', key: 'policyFile', type: { kind: 'string' }, fallback: 'examples/demo/console-policy.json', help: 'PatternLogEventPolicy (JSON) choosing what the console shows' },
+  { flag: 'config', arg: '<file>', env: 'MVX_CONFIG', key: 'configFile', type: { kind: 'string' }, fallback: 'examples/demo/mvx.json', help: 'mvx-common/config document (JSON or YAML) of the sinks and contexts; --log-dir and --policy set its file path and console policy' },
   { flag: 'quiet', key: 'progress', type: { kind: 'flag' }, fallback: 'off', help: 'no progress line every second' },
   { flag: 'help', key: 'help', type: { kind: 'flag' }, fallback: 'off', help: 'print this help and exit' },
   { env: 'OTEL_EXPORTER_OTLP_ENDPOINT', key: 'otlpEndpoint', type: { kind: 'string' }, fallback: 'unset: no OTLP export', help: 'OTLP/HTTP base URL (e.g. http://localhost:4318): logs, metrics and spans are exported there' },
@@ -178,6 +183,7 @@ export function loadConfig(argv: readonly string[] = process.argv.slice(2), env:
     else if (envRaw !== undefined && envRaw !== '') out[o.key] = parseValue(o, envRaw, o.env!);
     else if (o.key === 'otlpEndpoint' || o.key === 'statsdHost') out[o.key] = undefined;
     else if (o.key === 'policyFile') out[o.key] = DEFAULT_POLICY_FILE;
+    else if (o.key === 'configFile') out[o.key] = DEFAULT_CONFIG_FILE;
     else out[o.key] = o.type.kind === 'string' ? o.fallback : Number(o.fallback);
   }
   return out as unknown as DemoConfig;

@@ -2,9 +2,10 @@
  * `npm run demo`: a small real HTTP service (document storage) instrumented only through
  * mvx-common, driven by a built-in load client for about ten seconds, on embedded defaults:
  *
- * - readable logs on the console (stderr), filtered by a `PatternLogEventPolicy` loaded from
- *   `console-policy.json`;
- * - every event as JSON lines in a rotating file (`.tmp/demo-logs/demo.log`);
+ * - its sinks and contexts built from an `mvx-common/config` document (`mvx.json`, `--config`):
+ *   readable logs on the console (stderr), filtered by a `PatternLogEventPolicy` loaded from
+ *   `console-policy.json` (`--policy`), and every event as JSON lines in a rotating file
+ *   (`.tmp/demo-logs/demo.log`, `--log-dir`);
  * - a Prometheus endpoint on http://127.0.0.1:9464/metrics, kept up a few seconds after the load
  *   so that a scraper sees the final totals;
  * - OTLP export of logs, metrics and spans when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, StatsD
@@ -19,18 +20,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import {
-  ConsoleSink,
-  FileSink,
-  FilteringSink,
-  LogLevel,
-  MultiSink,
-  PatternLogEventPolicy,
-  configureDiagnostics,
-  configureLogContext,
-  getLogContext,
-} from 'mvx-common';
-import type { LogSink } from 'mvx-common';
+import { MultiSink, configureDiagnostics, configureLogContext, getLogContext, parsePatternLogEventPolicyConfig } from 'mvx-common';
+import type { FileSink, FilteringSink, LogSink, PatternLogEventPolicyConfig } from 'mvx-common';
+import { configure, readConfigFile } from 'mvx-common/config';
+import type { MvxSystem } from 'mvx-common/config';
 import { createPrometheusBridge, startMetricsServer } from 'mvx-common/prometheus';
 import { Registry } from 'prom-client';
 import { UsageError, helpText, loadConfig } from './config.ts';
@@ -51,8 +44,8 @@ const EXIT_GRACE_MS = 3000;
 /** A failure the demo explains itself: printed as `demo failed: <message>`. */
 class DemoError extends Error {}
 
-/** Reads and checks the console policy, naming the file in every error. */
-function loadPolicy(file: string): PatternLogEventPolicy {
+/** Reads and checks the console policy, naming the file in every error; returns its configuration. */
+function loadPolicy(file: string): PatternLogEventPolicyConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -66,10 +59,37 @@ function loadPolicy(file: string): PatternLogEventPolicy {
     throw new DemoError(`the console policy ${file} is not valid JSON: ${(err as Error).message}`);
   }
   try {
-    return PatternLogEventPolicy.fromConfig(json);
+    return parsePatternLogEventPolicyConfig(json);
   } catch (err) {
     throw new DemoError(`the console policy ${file} is not a valid PatternLogEventPolicy: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Builds the sinks and contexts from the configuration document, with the command line's file path
+ * and console policy in it. The demo's summary reads two of its sinks: `consoleFiltered` (a filter)
+ * and `file` (a file sink).
+ */
+async function configureLogging(config: DemoConfig, policy: PatternLogEventPolicyConfig): Promise<{ logging: MvxSystem; consoleSink: FilteringSink; fileSink: FileSink }> {
+  let document: { sinks?: Record<string, Record<string, unknown>> };
+  try {
+    document = (await readConfigFile(config.configFile)) as typeof document;
+  } catch (err) {
+    throw new DemoError(`${(err as Error).message} (choose one with --config)`);
+  }
+  const sinks = document?.sinks;
+  if (sinks?.['file']?.['type'] !== 'file' || sinks['consoleFiltered']?.['type'] !== 'filter') {
+    throw new DemoError(`the logging configuration ${config.configFile} needs a sink "file" of type file and a sink "consoleFiltered" of type filter (the summary reads them)`);
+  }
+  sinks['file'] = { ...sinks['file'], path: join(config.logDir, 'demo.log') };
+  sinks['consoleFiltered'] = { ...sinks['consoleFiltered'], policy };
+  let logging: MvxSystem;
+  try {
+    logging = await configure(document, { file: config.configFile });
+  } catch (err) {
+    throw new DemoError(`the logging configuration is not valid: ${(err as Error).message}`);
+  }
+  return { logging, consoleSink: logging.sink('consoleFiltered') as FilteringSink, fileSink: logging.sink('file') as FileSink };
 }
 
 /** Listens, or fails with a message that names the option to change. */
@@ -100,8 +120,8 @@ function clientHost(host: string): string {
 
 async function run(config: DemoConfig, resources: Resources, stop: ReturnType<typeof onStopSignals>): Promise<number> {
   // --- logging: one context tree, two widths -------------------------------------------------
-  const consoleSink = new FilteringSink({ target: new ConsoleSink({ stream: 'stderr', format: 'readable' }), policy: loadPolicy(config.policyFile) });
-  const fileSink = new FileSink({ path: join(config.logDir, 'demo.log'), maxBytes: 5 * 1024 * 1024, maxFiles: 3 });
+  const { logging, consoleSink, fileSink } = await configureLogging(config, loadPolicy(config.policyFile));
+  resources.add('logging', () => logging.shutdown({ timeoutMs: CLOSE_TIMEOUT_MS }));
   // An unwritable directory is a clear error now, not a crash later. Bounded: Node's recursive
   // mkdir never returns on some paths (e.g. under /proc). The sink's own diagnostic is muted
   // meanwhile: the rejection is reported below, once, with the option to change.
@@ -114,14 +134,16 @@ async function run(config: DemoConfig, resources: Resources, stop: ReturnType<ty
   await started.catch((err: Error) => {
     throw new DemoError(`cannot write the log file in ${config.logDir}: ${err.message} (choose a directory with --log-dir)`);
   });
-  resources.add('log file', () => fileSink.shutdown({ timeoutMs: CLOSE_TIMEOUT_MS }));
 
   const metrics = createDemoMetrics();
   resources.add('metrics recorder', () => metrics.stop({ timeoutMs: CLOSE_TIMEOUT_MS }));
   const extra = await startOptionalExports(config, metrics);
   const closeExports = resources.add('exports', () => extra.shutdown(config.otlpTimeoutMs + CLOSE_TIMEOUT_MS));
-  const sinks: LogSink[] = [consoleSink, fileSink, ...extra.logSinks];
-  configureLogContext('demo', { sink: new MultiSink(sinks), minLevel: LogLevel.DEBUG });
+  if (extra.logSinks.length > 0) {
+    // The OTLP log sink exists only when OTEL_EXPORTER_OTLP_ENDPOINT is set: added next to the document's sinks.
+    const sinks: LogSink[] = [getLogContext('demo').sink, ...extra.logSinks];
+    configureLogContext('demo', { sink: new MultiSink(sinks) });
+  }
   const log = getLogContext('demo');
 
   // --- metrics: recorder -> Prometheus endpoint ---------------------------------------------

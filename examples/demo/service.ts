@@ -222,6 +222,16 @@ export function createDemoServer(options: DemoServerOptions): { server: Server; 
   const storage = options.storage ?? new DocumentStorage();
   const handlers = new DocumentHandlers(new InstrumentedStorage(storage, options.log.child('storage'), options.metrics), options.log.child('http'));
   const metrics = options.metrics;
+  // One invocation per request around the whole handling: its span (with tracing on) is the parent
+  // of the handler's and storage's spans, and it is active when the request's metric event is
+  // emitted, so the latency histogram keeps exemplars pointing at request traces.
+  const serve = logInvocation({
+    event: 'request',
+    context: options.log.child('http'),
+    params: ['method', 'path', 'handle'],
+    args: ['method', 'path'],
+    levels: { invoke: LogLevel.DEBUG, success: LogLevel.DEBUG },
+  })((_method: string, _path: string, handle: () => Promise<void>): Promise<void> => handle());
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
@@ -276,10 +286,12 @@ export function createDemoServer(options: DemoServerOptions): { server: Server; 
       }
     };
 
-    run().catch((err: unknown) => {
-      const { status, outcome } = statusOf(err);
-      finish(status, outcome, { error: (err as Error)?.message ?? String(err) });
-    });
+    void serve(method, url.pathname, () =>
+      run().catch((err: unknown) => {
+        const { status, outcome } = statusOf(err);
+        finish(status, outcome, { error: (err as Error)?.message ?? String(err) });
+      }),
+    );
   });
   return { server, storage };
 }

@@ -7,6 +7,7 @@ import type { AsyncMetricsRecorder, FileSink, FilteringSink, HistogramDimension,
 import type { DeliveryReport } from './export-accounting.ts';
 import type { LoadTally } from './load-client.ts';
 import { mergeSeries, quantile } from './percentiles.ts';
+import { slowestBucket } from './slowest-bucket.ts';
 import type { DemoMetricEvent } from './service.ts';
 
 function find(snapshots: readonly MetricSnapshot[], name: string): MetricSnapshot | undefined {
@@ -113,6 +114,14 @@ function measurementLines(snapshots: readonly MetricSnapshot[]): string[] {
   if (duration && all) {
     const q = (p: number): string => ms(quantile(duration.bounds, all, p));
     out.push(`latency (http.server.duration, from its ${duration.bounds.length + 1} buckets): p50 ${q(0.5)}, p90 ${q(0.9)}, p99 ${q(0.99)}, max ${ms(all.max)}`);
+    const slowest = slowestBucket(duration);
+    if (slowest !== undefined) {
+      const range = slowest.upper === Infinity ? `over ${ms(slowest.lower)}` : slowest.lower === -Infinity ? `up to ${ms(slowest.upper)}` : `${ms(slowest.lower)} to ${ms(slowest.upper)}`;
+      const example = slowest.exemplar
+        ? `e.g. trace ${slowest.exemplar.traceId} (span ${slowest.exemplar.spanId}, ${ms(slowest.exemplar.value)})`
+        : 'no example trace (exemplars need tracing: set OTEL_EXPORTER_OTLP_ENDPOINT)';
+      out.push(`  slowest bucket (${range}): ${slowest.count} request${slowest.count === 1 ? '' : 's'}, ${example}`);
+    }
   }
   const payload = find(snapshots, 'document_storage.payload.size')?.dimensions[0] as HistogramDimension | undefined;
   if (payload) {

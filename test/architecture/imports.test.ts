@@ -84,6 +84,27 @@ describe('one-way imports', () => {
     expect(offenders).toEqual([]);
   });
 
+  it('mvx-common/config imports the public API and the kit statically; adapters and backend libraries only on demand (dynamic import)', () => {
+    const offenders: string[] = [];
+    for (const f of filesUnder(join(root, 'src', 'config'))) {
+      const text = readFileSync(f, 'utf8');
+      const dynamic = [...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]!);
+      const all = importsOf(f);
+      const lazy = (spec: string): boolean =>
+        /^\.\.\/adapters\/[a-z-]+\/index\.ts$/.test(spec) ||
+        ['prom-client', 'hot-shots', 'yaml', '@opentelemetry/resources', '@opentelemetry/sdk-logs', '@opentelemetry/exporter-logs-otlp-http', '@opentelemetry/sdk-metrics', '@opentelemetry/exporter-metrics-otlp-http'].includes(spec);
+      const eager = (spec: string): boolean => spec.startsWith('./') || spec === '../index.ts' || spec === '../adapter-kit/index.ts' || spec.startsWith('node:');
+      // `import type` is erased at run time: it may also name what is loaded on demand.
+      const typeOnly = [...text.matchAll(/(?:^|\n)\s*import\s+type\s[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((m) => m[1]!);
+      for (const spec of typeOnly) if (!eager(spec) && !lazy(spec)) offenders.push(`${relative(root, f)} -> ${spec} (type)`);
+      for (const spec of all.filter((x) => !dynamic.includes(x) && !typeOnly.includes(x))) {
+        if (!eager(spec)) offenders.push(`${relative(root, f)} -> ${spec} (static)`);
+      }
+      for (const spec of dynamic) if (!lazy(spec)) offenders.push(`${relative(root, f)} -> ${spec} (dynamic)`);
+    }
+    expect(offenders).toEqual([]);
+  });
+
   it('the adapter kit imports the core only, never an adapter or a backend library', () => {
     const offenders: string[] = [];
     for (const f of filesUnder(join(root, 'src', 'adapter-kit'))) {

@@ -8,7 +8,11 @@
  * - every query of every panel of the Grafana dashboard is evaluated through the HTTP API, with
  *   the template variables as Grafana sets them when the dashboard opens, and returns data;
  * - with both jobs of the stack up (a second job scrapes the same endpoint, standing in for the
- *   collector's copy), the request panel does not count anything twice.
+ *   collector's copy), the request panel does not count anything twice;
+ * - with tracing on (the demo exports to an OTLP receiver on 127.0.0.1) and Prometheus's exemplar
+ *   storage on, as in the stack, the latency panel's exemplar query returns exemplars whose trace
+ *   ids are those of exported spans, and the summary's example trace for the slowest bucket is one
+ *   of them.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -18,6 +22,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, root, runDemo } from '../examples/demo-run.ts';
 import type { DemoRun } from '../examples/demo-run.ts';
+import { startOtlpReceiver } from '../e2e/otlp-receiver.ts';
+import type { OtlpReceiver } from '../e2e/otlp-receiver.ts';
+import { spansOf } from '../e2e/otlp-json.ts';
 
 const available = spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
 const SKIP_REASON = 'prometheus not found on PATH (install the Debian package `prometheus`; .ci/run does)';
@@ -28,7 +35,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 interface Panel {
   id: number;
   title: string;
-  targets: { expr: string; refId: string }[];
+  targets: { expr: string; refId: string; exemplar?: boolean }[];
 }
 interface Dashboard {
   panels: Panel[];
@@ -56,6 +63,7 @@ describe.skipIf(!available)(`the dashboard against a real Prometheus${available 
   let promUrl = '';
   let dir = '';
   let demo: DemoRun;
+  let receiver: OtlpReceiver;
   let loadOverAt = 0;
   let loadStartAt = 0;
   /**
@@ -90,7 +98,9 @@ describe.skipIf(!available)(`the dashboard against a real Prometheus${available 
     );
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
-    prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--log.level=warn'], {
+    receiver = await startOtlpReceiver();
+    // As in docker-compose.otel.yml: exemplar storage on.
+    prom = spawn('prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--log.level=warn', '--enable-feature=exemplar-storage'], {
       stdio: 'ignore',
     });
     const deadline = Date.now() + 30_000;
@@ -107,6 +117,8 @@ describe.skipIf(!available)(`the dashboard against a real Prometheus${available 
     }
     loadStartAt = Date.now();
     demo = await runDemo(['--host', '0.0.0.0', '--metrics-port', String(metricsPort), '--duration', '6', '--rate', '60', '--linger', '3'], {
+      // Tracing on (the demo registers it with the OTLP export), as in the stack.
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
       onLine: (line) => {
         if (line.includes('stays up')) loadOverAt = Date.now();
       },
@@ -121,6 +133,7 @@ describe.skipIf(!available)(`the dashboard against a real Prometheus${available 
       if (prom.exitCode === null) prom.kill('SIGKILL');
     }
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    await receiver?.close();
   });
 
   it('Prometheus scraped the demo through a non-default address and stored its final total', async () => {
@@ -158,6 +171,33 @@ describe.skipIf(!available)(`the dashboard against a real Prometheus${available 
     expect(totals).toHaveLength(2);
     expect(totals[0]!.value[1]).toBe(totals[1]!.value[1]);
     expect(byPanel).toBeCloseTo(oneJob, 6);
+  });
+
+  it('the latency panel shows exemplars of exported traces, the summary one of its slowest bucket', async () => {
+    const traces = new Set(spansOf(receiver.bodies.traces).map((s) => (s as { traceId: string }).traceId));
+    expect(traces.size).toBeGreaterThan(100);
+    const targets = dashboard.panels.flatMap((p) => p.targets.filter((t) => t.exemplar === true).map((t) => ({ panel: p.title, t })));
+    expect(targets.map((x) => x.panel)).toEqual(['Latency percentiles by route']);
+    const seen = new Set<string>();
+    for (const { t } of targets) {
+      // What Grafana asks for an `exemplar: true` query: the exemplars of the series it selects.
+      const params = new URLSearchParams({ query: substitute(t.expr, window()), start: String(loadStartAt / 1000 - 60), end: String(Date.now() / 1000 + 60) });
+      const body = (await (await fetch(`${promUrl}/api/v1/query_exemplars?${params}`)).json()) as {
+        status: string;
+        data: { seriesLabels: Record<string, string>; exemplars: { labels: Record<string, string>; value: string }[] }[];
+      };
+      expect(body.status).toBe('success');
+      const exemplars = body.data.flatMap((d) => d.exemplars);
+      expect(exemplars.length, t.expr).toBeGreaterThan(0);
+      for (const e of exemplars) {
+        expect(traces.has(e.labels['trace_id']!), `exemplar trace ${e.labels['trace_id']} was exported`).toBe(true);
+        seen.add(e.labels['trace_id']!);
+      }
+    }
+    const example = /slowest bucket \([^)]*\): \d+ requests?, e\.g\. trace ([0-9a-f]{32})/.exec(demo.stdout)?.[1];
+    expect(example, demo.stdout).toBeDefined();
+    expect(traces.has(example!)).toBe(true);
+    expect(seen.has(example!), 'the summary example is among the exemplars Prometheus stored').toBe(true);
   });
 
   it('the job variable selects one source at a time', () => {

@@ -46,11 +46,17 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startPrometheus}. */
+export interface StartPrometheusOptions {
+  /** Extra command-line flags, e.g. `['--enable-feature=exemplar-storage']`. */
+  readonly flags?: readonly string[];
+}
+
 /**
  * Starts Prometheus scraping `jobs` (job name → `host:port` target) every second and waits
  * (bounded) until every target is up. A target still down after 10 s fails with Prometheus's reason.
  */
-export async function startPrometheus(jobs: Readonly<Record<string, string>>): Promise<PrometheusServer> {
+export async function startPrometheus(jobs: Readonly<Record<string, string>>, options: StartPrometheusOptions = {}): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'mvx-prom-e2e-'));
   const config = ['global:', '  scrape_interval: 1s', '  scrape_timeout: 1s', 'scrape_configs:'];
   for (const [job, target] of Object.entries(jobs)) config.push(`  - job_name: ${job}`, `    static_configs: [{ targets: ['${target}'] }]`);
@@ -59,7 +65,7 @@ export async function startPrometheus(jobs: Readonly<Record<string, string>>): P
   const url = `http://127.0.0.1:${port}`;
   const prom: ChildProcess = spawn(
     'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--log.level=warn'],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--web.listen-address=127.0.0.1:${port}`, `--storage.tsdb.path=${join(dir, 'data')}`, '--log.level=warn', ...(options.flags ?? [])],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let log = '';

@@ -90,8 +90,12 @@ describe.skipIf(!available)(`Prometheus end to end${available ? '' : ` (skipped:
     return out;
   }
 
-  /** What Prometheus must hold, computed from the recorder's snapshot. */
-  function expected(): Map<string, number> {
+  /**
+   * What Prometheus must hold, computed from the recorder's snapshot. Over OpenMetrics, counters
+   * and histograms also have `_created` samples (the start of the cumulative period, epoch
+   * seconds), which this Prometheus stores as series of their own.
+   */
+  function expected(openMetrics: boolean): Map<string, number> {
     const names: Record<string, string> = {
       'shop.orders': 'shop_orders_total',
       'shop.orders.limited': 'shop_orders_limited_total',
@@ -117,9 +121,13 @@ describe.skipIf(!available)(`Prometheus end to end${available ? '' : ` (skipped:
             out.set(key(`${name}_bucket`, { ...labels, le: '+Inf' }), s.count);
             out.set(key(`${name}_sum`, labels), s.sum / divisor);
             out.set(key(`${name}_count`, labels), s.count);
+            if (openMetrics) out.set(key(`${name}_created`, labels), snap.startTimeMs / 1000);
           }
         } else {
-          for (const s of dim.series) out.set(key(name, labelsOf(s.attributes)), s.value);
+          for (const s of dim.series) {
+            out.set(key(name, labelsOf(s.attributes)), s.value);
+            if (openMetrics && dim.kind === 'counter') out.set(key(name.replace(/_total$/, '_created'), labelsOf(s.attributes)), snap.startTimeMs / 1000);
+          }
         }
       }
     }
@@ -130,7 +138,7 @@ describe.skipIf(!available)(`Prometheus end to end${available ? '' : ` (skipped:
 
   for (const job of ['mvx_openmetrics', 'mvx_text']) {
     it(`stores exactly the recorder's values, scraped over ${job === 'mvx_text' ? 'the text format' : 'OpenMetrics'}`, async () => {
-      const want = expected();
+      const want = expected(job === 'mvx_openmetrics');
       expect(want.size).toBeGreaterThan(40);
       const got = new Map<string, number>();
       for (const s of await query(`{job="${job}"}`)) {

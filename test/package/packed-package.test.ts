@@ -23,7 +23,8 @@ import { compareOutput, installedByDocs, snippets } from './snippets.ts';
 const all = snippets(root);
 const runnable = all.filter((s) => !s.fragment);
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
-const subpaths = Object.keys(manifest.exports).filter((k) => k !== './package.json');
+// JSON exports (the config schema) are data, checked by the pack listing above, not imported as modules.
+const subpaths = Object.keys(manifest.exports).filter((k) => k !== './package.json' && !k.endsWith('.json'));
 const specifier = (subpath: string): string => (subpath === '.' ? 'mvx-common' : `mvx-common/${subpath.slice(2)}`);
 
 let work: string;

@@ -19,7 +19,9 @@ export interface OtelTracingOptions {
   /**
    * Register the log correlation provider, so every log event built inside an active span carries
    * `correlation: { trace_id, span_id, trace_flags }` (one provider per process: the previous one
-   * is restored on unregister, if it was not replaced meanwhile).
+   * is restored on unregister, if it was not replaced meanwhile). Metric recorders read the same
+   * provider for exemplars: with `false`, metric events get exemplars only from their own
+   * `correlation`.
    * @default true
    */
   readonly correlation?: boolean;

@@ -12,6 +12,7 @@ import { reportDiagnostic } from '../../adapter-kit/index.ts';
 import type { MetricAttributes, MetricDimension } from '../../index.ts';
 import { LabelCache } from './labels.ts';
 import type { Labels } from './labels.ts';
+import { prometheusUnit } from './naming.ts';
 import type { PrometheusName } from './naming.ts';
 import { appendSamples, bucketLabels, mergeSharedLabels } from './samples.ts';
 import type { HistogramSampleNames, SampleScale, SampleValue, SeriesLabels } from './samples.ts';
@@ -26,6 +27,13 @@ export interface CollectedMetric {
   type: 'counter' | 'gauge' | 'histogram';
   aggregator: 'sum';
   values: SampleValue[];
+  /**
+   * OpenMetrics extras, read only by `renderRegistry` (prom-client ignores them): the unit suffix
+   * of the name (`# UNIT`), and for counters and histograms the start of the cumulative period in
+   * epoch seconds (`_created`).
+   */
+  unit?: string;
+  created?: number;
 }
 
 /** The scrape-time state a collector reads; owned by its bridge. */
@@ -52,6 +60,8 @@ export class DimensionCollector {
   readonly unit: string | undefined;
   /** The dimension seen by the last view, and that view's generation. */
   dimension: MetricDimension | undefined;
+  /** `startTimeMs` of the snapshot the dimension came from. */
+  startTimeMs = 0;
   seenGeneration = -1;
   /** Series merged into another because their labels were equal (counted per collect pass). */
   mergedSeries = 0;
@@ -88,7 +98,11 @@ export class DimensionCollector {
     this.kind = kind;
     this.unit = unit;
     this.labels = new LabelCache(naming.type === 'histogram');
+    const suffix = prometheusUnit(unit, kind).suffix;
+    this.unitSuffix = suffix === '' ? undefined : suffix;
   }
+
+  private readonly unitSuffix: string | undefined;
 
   /** prom-client `Metric.get()`: the current values, labels merged (as prom-client's own do). */
   async get(): Promise<CollectedMetric> {
@@ -133,7 +147,10 @@ export class DimensionCollector {
       });
       this.labels.sweep(pass, dim.series.length);
     }
-    return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
+    const out: CollectedMetric = { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
+    if (this.unitSuffix !== undefined) out.unit = this.unitSuffix;
+    if (dim !== undefined && this.type !== 'gauge') out.created = this.startTimeMs / 1000;
+    return out;
   }
 
   private sampleNames(): HistogramSampleNames {

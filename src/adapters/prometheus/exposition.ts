@@ -56,12 +56,17 @@ interface JsonValue {
   value: number;
   labels: Readonly<Record<string, unknown>>;
   metricName?: string;
+  /** prom-client: `null` until an exemplar was recorded. */
+  exemplar?: { labelSet: Readonly<Record<string, unknown>>; value: number | null; timestamp?: number } | null;
 }
 interface JsonMetric {
   name: string;
   help: string;
   type: string;
   values: readonly JsonValue[];
+  /** Bridge collectors only (`CollectedMetric`): the unit suffix, and `_created` in epoch seconds. */
+  unit?: string;
+  created?: number;
 }
 
 function escapeHelp(s: string, openMetrics: boolean): string {
@@ -80,9 +85,24 @@ function formatValue(v: number): string {
   return `${v}`;
 }
 
+/** The labels of one sample as text, without braces. */
+function labelText(labels: Readonly<Record<string, unknown>>): string {
+  let text = '';
+  for (const key of Object.keys(labels)) {
+    const value = labels[key];
+    if (value === undefined) continue;
+    text += `${text === '' ? '' : ','}${key}="${escapeLabelValue(value)}"`;
+  }
+  return text;
+}
+
 /**
- * Renders a registry in `format` from `getMetricsAsJSON()`. Exemplars are not rendered (prom-client
- * only keeps them in OpenMetrics registries, whose own format `registry.metrics()` serves).
+ * Renders a registry in `format` from `getMetricsAsJSON()`. In OpenMetrics, the bridge's metrics
+ * also get `# UNIT` (when the name ends in the unit, as the format requires), `_created` samples
+ * (counters and histograms: the start of the cumulative period, epoch seconds) and exemplars
+ * (`# {trace_id="…",span_id="…"} value timestamp`, on counter samples and histogram buckets);
+ * exemplars of prom-client's own metrics (`enableExemplars`) are printed as well. The classic
+ * text format has none of these.
  */
 export async function renderRegistry(registry: Registry<any>, format: ExpositionFormat): Promise<string> {
   const metrics = (await registry.getMetricsAsJSON()) as unknown as JsonMetric[];
@@ -101,16 +121,22 @@ export async function renderRegistry(registry: Registry<any>, format: Exposition
     if (openMetrics && type === 'untyped') type = 'unknown';
     else if (!openMetrics && type === 'unknown') type = 'untyped';
     lines.push(`# HELP ${family} ${escapeHelp(m.help, openMetrics)}`, `# TYPE ${family} ${type}`);
+    if (openMetrics && m.unit !== undefined && family.endsWith(`_${m.unit}`)) lines.push(`# UNIT ${family} ${m.unit}`);
+    const created = openMetrics && m.created !== undefined ? formatValue(m.created) : undefined;
+    const countName = `${family}_count`;
     for (const v of m.values) {
       let name = v.metricName ?? family;
       if (openMetrics && isCounter && v.metricName === undefined) name = `${family}_total`;
-      let labels = '';
-      for (const key of Object.keys(v.labels)) {
-        const value = v.labels[key];
-        if (value === undefined) continue;
-        labels += `${labels === '' ? '' : ','}${key}="${escapeLabelValue(value)}"`;
+      const labels = labelText(v.labels);
+      const braced = labels === '' ? '' : `{${labels}}`;
+      let line = `${name}${braced} ${formatValue(v.value)}`;
+      const ex = v.exemplar;
+      if (openMetrics && ex !== undefined && ex !== null && typeof ex.value === 'number') {
+        line += ` # {${labelText(ex.labelSet)}} ${formatValue(ex.value)}${ex.timestamp === undefined ? '' : ` ${formatValue(ex.timestamp)}`}`;
       }
-      lines.push(`${name}${labels === '' ? '' : `{${labels}}`} ${formatValue(v.value)}`);
+      lines.push(line);
+      // `_created` closes each series: after a counter's sample, after a histogram's `_count`.
+      if (created !== undefined && (isCounter || (m.type === 'histogram' && name === countName))) lines.push(`${family}_created${braced} ${created}`);
     }
     if (!openMetrics) lines.push('');
   }

@@ -3,6 +3,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzip } from 'node:zlib';
 import promClient from 'prom-client';
 import type { Registry } from 'prom-client';
 import { checkBoolean, checkObjectWith, checkString, reportDiagnostic } from '../../adapter-kit/index.ts';
@@ -24,6 +25,11 @@ export interface MetricsHandlerOptions {
    * @default true
    */
   openMetrics?: boolean;
+  /**
+   * Whether to compress the body with gzip for clients that accept it (`Accept-Encoding: gzip`,
+   * as Prometheus sends): `Content-Encoding: gzip`, the same exposition once decoded. @default true
+   */
+  gzip?: boolean;
 }
 
 /** A handler for `http.createServer` and frameworks that accept `(req, res)`. */
@@ -34,7 +40,9 @@ export type MetricsHandler = (req: IncomingMessage, res: ServerResponse) => void
  * - `GET` / `HEAD` on `path`: 200 with the exposition, in the Prometheus text format 0.0.4
  *   (`text/plain; version=0.0.4`) or, when the `Accept` header prefers it, OpenMetrics 1.0.0
  *   (`application/openmetrics-text; version=1.0.0`), by quality value; ties go to the registry's
- *   own content type. `Vary: Accept`, `Cache-Control: no-store`.
+ *   own content type. OpenMetrics carries exemplars, `# UNIT` and `_created` of the bridged metrics
+ *   (see `renderRegistry`). Gzip-compressed when `Accept-Encoding` allows it (option `gzip`).
+ *   `Vary: Accept, Accept-Encoding`, `Cache-Control: no-store`.
  * - other paths: 404; other methods on `path`: 405 with `Allow: GET, HEAD`.
  * - a failing scrape (a `collect()` or a metrics source throwing): 500 with a short text body;
  *   the error goes to the diagnostic channel, never into the response.
@@ -54,6 +62,7 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
   const registry = checkObjectWith<Registry<any>>('registry', options.registry ?? promClient.register, ['metrics'], 'a prom-client Registry');
   const path = checkString('path', options.path, { default: '/metrics', pattern: { regex: /^\/[^?#\s]*$/, text: "an absolute URL path such as '/metrics'" } });
   const negotiate = checkBoolean('openMetrics', options.openMetrics, true);
+  const compress = checkBoolean('gzip', options.gzip, true);
 
   const inFlight = new Map<ExpositionFormat, Promise<string>>();
 
@@ -97,9 +106,20 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
           const headers = {
             'Content-Type': format === 'openmetrics' ? OPENMETRICS_TEXT : PROMETHEUS_TEXT,
             'Cache-Control': 'no-store',
-            Vary: 'Accept',
+            Vary: 'Accept, Accept-Encoding',
           };
-          send(res, 200, req.method === 'HEAD' ? undefined : body, headers, Buffer.byteLength(body));
+          if (!compress || req.method === 'HEAD' || !acceptsGzip(req.headers['accept-encoding'])) {
+            send(res, 200, req.method === 'HEAD' ? undefined : body, headers, Buffer.byteLength(body));
+            return;
+          }
+          // zlib's thread pool: the event loop is not blocked by a large exposition.
+          gzip(body, (error, zipped) => {
+            if (error === null) send(res, 200, zipped, { ...headers, 'Content-Encoding': 'gzip' }, zipped.length);
+            else {
+              reportDiagnostic({ component: COMPONENT, code: 'gzip.failed', message: 'compressing a scrape failed; sent uncompressed', error });
+              send(res, 200, body, headers, Buffer.byteLength(body));
+            }
+          });
         },
         (error: unknown) => {
           reportDiagnostic({ component: COMPONENT, code: 'scrape.failed', message: 'collecting metrics for a scrape failed; answered 500', error });
@@ -111,6 +131,31 @@ export function createMetricsHandler(options: MetricsHandlerOptions = {}): Metri
       send(res, 500, 'Internal Server Error\n');
     }
   };
+}
+
+/**
+ * Whether an `Accept-Encoding` header allows gzip (RFC 9110 §12.5.3): `gzip`, `x-gzip` or `*` with
+ * a quality above 0, unless `gzip` itself is refused with `q=0`.
+ */
+export function acceptsGzip(header: string | string[] | undefined): boolean {
+  if (typeof header !== 'string' || header === '') return false;
+  let gzipQ = -1;
+  let anyQ = -1;
+  for (const part of header.slice(0, 1024).split(',')) {
+    const [rawCoding = '', ...params] = part.split(';');
+    const coding = rawCoding.trim().toLowerCase();
+    let q = 1;
+    for (const param of params) {
+      const [k = '', v = ''] = param.split('=');
+      if (k.trim().toLowerCase() === 'q') {
+        const n = Number(v.trim());
+        q = Number.isFinite(n) ? n : 0;
+      }
+    }
+    if (coding === 'gzip' || coding === 'x-gzip') gzipQ = Math.max(gzipQ, q);
+    else if (coding === '*') anyQ = Math.max(anyQ, q);
+  }
+  return gzipQ >= 0 ? gzipQ > 0 : anyQ > 0;
 }
 
 /** The path of a request target: origin form (`/metrics?x`) or absolute form (`http://h/metrics`). */
@@ -129,7 +174,7 @@ function pathOf(url: string): string | undefined {
 function send(
   res: ServerResponse,
   status: number,
-  body: string | undefined,
+  body: string | Buffer | undefined,
   headers: Record<string, string> = {},
   length: number = body === undefined ? 0 : Buffer.byteLength(body),
 ): void {

@@ -51,6 +51,7 @@ export async function startMetricsServer(options: MetricsServerOptions = {}): Pr
     ...(options.registry !== undefined ? { registry: options.registry } : {}),
     ...(options.path !== undefined ? { path: options.path } : {}),
     ...(options.openMetrics !== undefined ? { openMetrics: options.openMetrics } : {}),
+    ...(options.gzip !== undefined ? { gzip: options.gzip } : {}),
   });
   const server = createServer(
     {

@@ -92,6 +92,7 @@ export class RegistrySync {
         if (existing !== undefined && existing.kind === dim.kind && existing.unit === unit) {
           if (!this.#lost.has(existing)) {
             existing.dimension = dim;
+            existing.startTimeMs = metric.startTimeMs;
             existing.seenGeneration = generation;
           }
           continue;
@@ -101,6 +102,7 @@ export class RegistrySync {
         const help = dim.description ?? metric.description ?? (dim.name === '' ? metric.name : `${metric.name}.${dim.name}`);
         const collector = new DimensionCollector(this.#host, naming, help || naming.name, `${metric.name}\u0000${dim.name}`, dim.kind, unit);
         collector.dimension = dim;
+        collector.startTimeMs = metric.startTimeMs;
         collector.seenGeneration = generation;
         planned.push({ metric, dim, collector });
       }

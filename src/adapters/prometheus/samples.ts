@@ -16,6 +16,8 @@
 import type { HistogramSeries, MetricAttributes, MetricDimension } from '../../index.ts';
 import { LabelCache, type Labels } from './labels.ts';
 import type { PrometheusName } from './naming.ts';
+import { attachHistogramExemplars, attachNumberExemplar } from './exemplar-samples.ts';
+import type { SampleExemplar } from './exemplar-samples.ts';
 
 /** One exported sample, in the shape prom-client's registry prints. */
 export interface SampleValue {
@@ -24,6 +26,8 @@ export interface SampleValue {
   /** Series labels kept apart so prom-client formats them once per labels object (see `DimensionCollector`). */
   sharedLabels?: Labels;
   metricName?: string;
+  /** An exemplar of the sample, printed in OpenMetrics only (`exemplar-samples.ts`). */
+  exemplar?: SampleExemplar;
 }
 
 /** Value conversion to the Prometheus base unit: `value * factor / divisor` (see `prometheusUnit`). */
@@ -81,8 +85,13 @@ export function appendSamples(out: SampleValue[], dim: MetricDimension, ctx: Sam
     }
     entry.stamp = pass;
     entry.index = out.length;
-    if (dim.kind === 'histogram') appendHistogramSamples(out, s as HistogramSeries, ctx.le, ctx.names, scale, entry.labels);
-    else out.push(numberSample((s as { value: number }).value, scale, entry.labels));
+    if (dim.kind === 'histogram') {
+      appendHistogramSamples(out, s as HistogramSeries, ctx.le, ctx.names, scale, entry.labels);
+      if (s.exemplars !== undefined) attachHistogramExemplars(out, entry.index, Math.min(ctx.le.length, (s as HistogramSeries).counts.length), s as HistogramSeries, dim.bounds, scale);
+    } else {
+      out.push(numberSample((s as { value: number }).value, scale, entry.labels));
+      if (s.exemplars !== undefined) attachNumberExemplar(out[entry.index]!, s.exemplars, scale);
+    }
   }
 }
 

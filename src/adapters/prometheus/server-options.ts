@@ -17,6 +17,8 @@ export interface MetricsServerOptions {
   registry?: Registry<any>;
   /** Serve OpenMetrics to clients that prefer it. @default true */
   openMetrics?: boolean;
+  /** Gzip the body for clients that accept it (`Accept-Encoding: gzip`). @default true */
+  gzip?: boolean;
   /** Time a client has to send the request headers, in ms (Node `server.headersTimeout`). @default 10000 */
   headersTimeoutMs?: number;
   /** Time a client has to send the whole request, in ms (Node `server.requestTimeout`). @default 30000 */

@@ -1,6 +1,7 @@
 /**
  * The metrics model: events (facts), metrics (interpretations), snapshots (what adapters read).
  */
+import type { Exemplar, ExemplarContext } from './exemplars/exemplar.ts';
 
 /**
  * A fact reported by production code: a plain object with a `type` string and any domain data.
@@ -16,6 +17,11 @@
 export interface MetricEvent {
   /** The stable kind of the fact; recorders route events to metrics by it. */
   readonly type: string;
+  /**
+   * Optional trace ids of the fact (`trace_id`, `span_id`, `trace_flags`, as `LogEvent.correlation`):
+   * when present, exemplars of its measurements point at this span rather than at the active one.
+   */
+  readonly correlation?: Readonly<Record<string, string>>;
 }
 
 /** Attribute values: flat primitives, as OpenTelemetry metric attributes and Prometheus labels. */
@@ -42,6 +48,8 @@ export type MetricDimensionKind = 'counter' | 'updown' | 'gauge' | 'histogram';
 export interface NumberSeries {
   readonly attributes: MetricAttributes;
   readonly value: number;
+  /** Kept measurements with their trace (counters only; see `SumExemplars`); absent when none. */
+  readonly exemplars?: readonly Exemplar[];
 }
 
 /** One series of a histogram dimension. Cumulative since the snapshot's `startTimeMs`. */
@@ -58,6 +66,11 @@ export interface HistogramSeries {
   /** Smallest observation; absent when `count` is 0. */
   readonly min?: number;
   readonly max?: number;
+  /**
+   * Kept observations with their trace, at most one per bucket, in bucket order (the bucket of
+   * each is the bucket of its value; see `HistogramExemplars`); absent when none.
+   */
+  readonly exemplars?: readonly Exemplar[];
 }
 
 /** A number dimension (counter, up-down counter or gauge). */
@@ -113,8 +126,12 @@ export interface Metric<E extends MetricEvent = MetricEvent> {
   readonly name: string;
   /** The event types it accepts (for routing); `'*'` to receive every event. */
   readonly eventTypes: readonly string[] | '*';
-  /** Updates state for a relevant event; returns whether state changed. Unrelated events: false. */
-  handle(event: E): boolean;
+  /**
+   * Updates state for a relevant event; returns whether state changed. Unrelated events: false.
+   * `exemplar` is given when the recorder's exemplar filter let the event through: when and in
+   * which trace it was emitted; a metric that keeps exemplars adds the measured value.
+   */
+  handle(event: E, exemplar?: ExemplarContext): boolean;
   /** The current state. */
   snapshot(): MetricSnapshot;
 }

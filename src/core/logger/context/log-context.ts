@@ -27,6 +27,8 @@ import type { LogEventPolicy } from '../policy/log-event-policy.ts';
 import type { LogEventSampler } from '../policy/log-event-sampler.ts';
 import type { LogSink } from '../sinks/log-sink.ts';
 import { LogPayloadProcessor } from '../payload/log-payload-processor.ts';
+import { BoundLogContext } from './bound-context.ts';
+import type { BindOptions } from './bound-context.ts';
 import { configGeneration } from './config-generation.ts';
 import { LogContextSettings } from './context-settings.ts';
 import { DecisionCache } from './decision-cache.ts';
@@ -429,6 +431,15 @@ export class LogContext extends LogContextSettings {
    */
   buildErrorPayload(err: unknown): JsonObject {
     return errorPayloadWith(this.#site, this.payloadProcessor, err);
+  }
+
+  /**
+   * A view of this context whose events carry `fields` in their payload (the call's own fields
+   * win); with `{ callsite: true }` also the caller's function, file and line (see `bound-context.ts`).
+   * @throws MvxConfigError (option `fields`) when `fields` is not an object.
+   */
+  bind(fields: Record<string, unknown>, options?: BindOptions): BoundLogContext {
+    return new BoundLogContext(this, fields, options);
   }
 
   /** Counters of this context. */

@@ -1,6 +1,6 @@
 /**
  * Opt-in process-exit handling: on SIGTERM, SIGINT (configurable) and `beforeExit`, flush and shut
- * down every sink registered with the log-context facade, plus any extra closable registered with
+ * down every sink registered with the log-context facade and every named sink, plus any extra closable registered with
  * {@link registerForShutdown} (metrics recorders, exporters), within one time bound; then let the
  * process exit as it would have.
  */
@@ -9,6 +9,7 @@ import { checkMilliseconds } from '../../config/option-checks.ts';
 import { waitBounded } from '../../lifecycle/bounded-wait.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { getRegisteredLogSinks } from '../context/facade.ts';
+import { configuredLogSinks } from '../context/named-sinks.ts';
 import type { LifecycleOptions } from './log-sink.ts';
 
 /** Anything with a bounded `shutdown` (and optionally `flush`): sinks, recorders, exporters. */
@@ -62,6 +63,7 @@ export async function shutdownAll(timeoutMs = 5_000, more: readonly ShutdownPart
   const all = new Set<ShutdownParticipant>();
   try {
     for (const s of getRegisteredLogSinks()) all.add(s);
+    for (const s of configuredLogSinks()) all.add(s);
   } catch (err) {
     reportDiagnostic({ component: 'exit-handlers', code: 'exit.sinks_unavailable', message: 'could not list the registered log sinks', error: err });
   }

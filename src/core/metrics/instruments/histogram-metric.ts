@@ -10,9 +10,12 @@ import type { BaseMetricOptions } from './metric-options.ts';
 import { bucketIndex, defaultBucketsForUnit, validateBounds } from './histogram-buckets.ts';
 import { reportInvalidValue } from './report-value.ts';
 import { StoreBackedMetric } from './store-backed-metric.ts';
+import { compileExemplarOptions, HistogramExemplars } from '../exemplars/exemplar-store.ts';
+import type { ExemplarMetricOptions } from '../exemplars/exemplar-store.ts';
+import type { ExemplarContext } from '../exemplars/exemplar.ts';
 
 /** Options of {@link HistogramMetric}. */
-export interface HistogramMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E> {
+export interface HistogramMetricOptions<E extends MetricEvent = MetricEvent> extends BaseMetricOptions<E>, ExemplarMetricOptions {
   /**
    * The observed value, in the metric's unit; NaN and infinite values are reported and ignored, and
    * so is a value that would make the series' sum overflow to ±Infinity.
@@ -37,6 +40,10 @@ interface Cell {
  * A histogram. Bucket semantics are OpenTelemetry's: `counts[i]` counts `bounds[i-1] < v <= bounds[i]`,
  * `counts.length === bounds.length + 1`. Snapshot: one dimension `''` of kind `histogram`.
  *
+ * Exemplars (unless `exemplars: false`): one per bucket of each series, the latest observation in
+ * that bucket among the events the recorder's `exemplarFilter` let through (the OTel SDK's
+ * aligned-histogram-bucket reservoir); see `HistogramSeries.exemplars`.
+ *
  * @example
  * ```ts
  * new HistogramMetric<HttpEvent>({
@@ -51,6 +58,7 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
   /** Epoch ms when observation started (construction or the last {@link reset}). */
   declare startTimeMs: number;
   readonly #value: (event: E) => number;
+  readonly #exemplars: HistogramExemplars<Cell> | undefined;
 
   /** @throws MvxConfigError on an invalid option. */
   constructor(options: HistogramMetricOptions<E>) {
@@ -58,15 +66,17 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
     if (typeof options.value !== 'function') throw new MvxConfigError('value', 'must be a function (event) => number');
     const bounds = options.buckets === undefined ? defaultBucketsForUnit(options.unit) : validateBounds(options.buckets);
     const n = bounds.length + 1;
+    const exemplars = compileExemplarOptions(options);
     super(
       base,
       new SeriesStore<Cell>(() => ({ counts: new Array<number>(n).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity }), options.seriesLimit, options.maxAttributeValueLength),
     );
     this.bounds = bounds;
     this.#value = options.value;
+    this.#exemplars = exemplars === undefined ? undefined : new HistogramExemplars<Cell>(n, exemplars.attributes);
   }
 
-  handle(event: E): boolean {
+  handle(event: E, exemplar?: ExemplarContext): boolean {
     const b = this.base;
     if (!b.accepts(event.type)) return false;
     if (b.filter !== undefined && !b.filter(event)) return false;
@@ -83,7 +93,9 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
       reportInvalidValue(this.name, v, `a value that keeps the sum finite (it is ${c.sum})`);
       return false;
     }
-    (c.counts[bucketIndex(this.bounds, v)] as number)++;
+    const bucket = bucketIndex(this.bounds, v);
+    (c.counts[bucket] as number)++;
+    if (exemplar !== undefined && this.#exemplars !== undefined) this.#exemplars.offer(c, bucket, v, exemplar, event);
     c.sum = sum;
     c.count++;
     if (v < c.min) c.min = v;
@@ -107,11 +119,17 @@ export class HistogramMetric<E extends MetricEvent = MetricEvent> extends StoreB
         bounds: this.bounds,
         series: this.store.toArray((e) => {
           const c = e.state;
-          return c.count === 0
-            ? { attributes: e.attributes, counts: c.counts.slice(), sum: 0, count: 0 }
-            : { attributes: e.attributes, counts: c.counts.slice(), sum: c.sum, count: c.count, min: c.min, max: c.max };
+          const exemplars = this.#exemplars?.of(c);
+          if (c.count === 0) return { attributes: e.attributes, counts: c.counts.slice(), sum: 0, count: 0 };
+          const series = { attributes: e.attributes, counts: c.counts.slice(), sum: c.sum, count: c.count, min: c.min, max: c.max };
+          return exemplars === undefined ? series : { ...series, exemplars };
         }),
       },
     ]);
+  }
+
+  override reset(): void {
+    super.reset();
+    this.#exemplars?.clear();
   }
 }

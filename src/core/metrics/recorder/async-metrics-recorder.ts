@@ -17,6 +17,8 @@ import type { LifecycleLogContext } from '../internal/lifecycle-log.ts';
 import { DEFAULT_TIMEOUT_MS, validateRecorderOptions } from './recorder-options.ts';
 import type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
 import { RecorderState } from './recorder-stats.ts';
+import { compileExemplarFilter } from '../exemplars/capture.ts';
+import { ExemplarRing } from '../exemplars/exemplar-ring.ts';
 import type { MetricsRecorderStats, OverflowPolicy, RecorderStateValue } from './recorder-stats.ts';
 
 export type { AsyncMetricsRecorderOptions, TimeoutOptions } from './recorder-options.ts';
@@ -56,6 +58,8 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
   #stateValue: RecorderStateValue = RecorderState.IDLE;
   // Ring buffer.
   readonly #ring: (MetricEvent | undefined)[];
+  /** Trace ids of the buffered events for exemplars, slot for slot with `#ring`. */
+  readonly #exemplars: ExemplarRing;
   #head = 0;
   #length = 0;
   // Sequence numbers: events accepted so far / events that left the buffer (dispatched or evicted).
@@ -86,6 +90,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       this.#log('dispatch_error', LIFECYCLE_LEVEL.failure, { kind, metric, eventType, error: errorPayload(error) }, 'failed'),
     );
     this.#ring = new Array<MetricEvent | undefined>(this.maxQueueSize);
+    this.#exemplars = new ExemplarRing(compileExemplarFilter(options.exemplarFilter), this.maxQueueSize);
   }
 
   /** Current lifecycle state. */
@@ -133,6 +138,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
       if (this.overflowPolicy === 'drop-newest') return;
       // drop-oldest: evict the head.
       this.#ring[this.#head] = undefined;
+      this.#exemplars.evict(this.#head);
       this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
       this.#length--;
       this.#doneSeq++;
@@ -140,6 +146,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     let tail = this.#head + this.#length;
     if (tail >= cap) tail -= cap;
     this.#ring[tail] = event;
+    this.#exemplars.capture(tail, event);
     this.#length++;
     this.#acceptedSeq++;
     if (!this.#scheduled) this.#schedule();
@@ -164,14 +171,17 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
     try {
       const cap = this.maxQueueSize;
       const d = this.#dispatcher;
+      const exemplars = this.#exemplars;
+      exemplars.startBatch();
       while (this.#doneSeq < target && this.#length > 0) {
         const e = this.#ring[this.#head] as MetricEvent;
         this.#ring[this.#head] = undefined;
+        const ctx = exemplars.take(this.#head);
         this.#head = this.#head + 1 === cap ? 0 : this.#head + 1;
         this.#length--;
         this.#doneSeq++;
         this.#dispatchedCount++;
-        d.dispatch(e);
+        d.dispatch(e, ctx);
       }
     } finally {
       this.#draining = false;
@@ -341,6 +351,7 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   #clearBuffer(): void {
     this.#ring.fill(undefined);
+    this.#exemplars.clear();
     this.#doneSeq += this.#length;
     this.#head = 0;
     this.#length = 0;
@@ -348,7 +359,9 @@ export class AsyncMetricsRecorder<E extends MetricEvent = MetricEvent> implement
 
   /** Snapshots of every registered metric, in registration order. Works in every state. */
   snapshots(): MetricSnapshot[] {
-    return this.#dispatcher.snapshots();
+    const out = this.#dispatcher.snapshots();
+    if (this.#logContext !== undefined) this.#log('snapshots', LIFECYCLE_LEVEL.detail, { metrics: out.length }, 'success');
+    return out;
   }
 
   /** The registered metrics, in registration order. */

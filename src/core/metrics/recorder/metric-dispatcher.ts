@@ -10,6 +10,7 @@ import { MvxConfigError } from '../../errors.ts';
 import { reportDiagnostic } from '../../diagnostics.ts';
 import { eventTypeOf } from '../internal/event-type.ts';
 import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot } from '../types.ts';
+import type { ExemplarContext } from '../exemplars/exemplar.ts';
 
 /** Counts of failures isolated by the dispatcher. */
 export interface DispatchFailures {
@@ -104,8 +105,9 @@ export class MetricDispatcher {
   /**
    * Offers one event to the metrics routed for its type; never throws. Returns false when a
    * metric threw (the event counts as failed for that metric; the others still got it).
+   * `exemplar`: the event's exemplar context, captured at emit, passed to every metric.
    */
-  dispatch(event: MetricEvent): boolean {
+  dispatch(event: MetricEvent, exemplar?: ExemplarContext): boolean {
     const type = eventTypeOf(event);
     const list = (type === undefined ? undefined : this.#routes.get(type)) ?? this.#wildcard;
     let ok = true;
@@ -113,7 +115,7 @@ export class MetricDispatcher {
       const m = list[i] as Metric<any>;
       let changed: boolean;
       try {
-        changed = m.handle(event);
+        changed = m.handle(event, exemplar);
       } catch (error) {
         ok = false;
         this.failures.metric++;

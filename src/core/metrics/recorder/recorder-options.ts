@@ -3,6 +3,8 @@ import { MvxConfigError } from '../../errors.ts';
 import { isLifecycleLogContext } from '../internal/lifecycle-log.ts';
 import type { LifecycleLogContext } from '../internal/lifecycle-log.ts';
 import type { OverflowPolicy } from './recorder-stats.ts';
+import type { ExemplarFilter } from '../exemplars/exemplar.ts';
+import { compileExemplarFilter } from '../exemplars/capture.ts';
 
 /** Options of {@link AsyncMetricsRecorder}. */
 export interface AsyncMetricsRecorderOptions {
@@ -27,6 +29,12 @@ export interface AsyncMetricsRecorderOptions {
    * (ERROR, once per broken metric or listener). @default none (no logging)
    */
   logContext?: LifecycleLogContext;
+  /**
+   * Which emitted events may leave exemplars in counters and histograms (see `ExemplarFilter`):
+   * the trace context is read in `emit()`, from the event's `correlation` or the correlation
+   * provider that `registerOtelTracing` registers. @default 'trace_based'
+   */
+  exemplarFilter?: ExemplarFilter;
 }
 
 /** Options of bounded lifecycle calls. */
@@ -50,5 +58,6 @@ export function validateRecorderOptions(o: AsyncMetricsRecorderOptions, prefix =
     throw new MvxConfigError(`${prefix}dispatch`, `must be 'immediate' or 'microtask', got ${String(o.dispatch)}`);
   }
   if (o.id !== undefined && (typeof o.id !== 'string' || o.id.trim() === '')) throw new MvxConfigError(`${prefix}id`, 'must be a non-empty string');
+  compileExemplarFilter(o.exemplarFilter, `${prefix}exemplarFilter`);
   if (o.logContext !== undefined && !isLifecycleLogContext(o.logContext)) throw new MvxConfigError(`${prefix}logContext`, 'must be a LogContext (an object with logEvent())');
 }

@@ -10,16 +10,26 @@ import type { Metric, MetricChangedListener, MetricEvent, MetricSnapshot, Metric
 import { MetricDispatcher } from './metric-dispatcher.ts';
 import { RecorderState } from './recorder-stats.ts';
 import type { MetricsRecorderStats } from './recorder-stats.ts';
+import { captureExemplarIds, compileExemplarFilter, FILTER_OFF, ReusedExemplarContext } from '../exemplars/capture.ts';
+import { epochMsNow } from '../../internal/clock.ts';
+import type { ExemplarFilter } from '../exemplars/exemplar.ts';
 
 /** A synchronous recorder: `emit()` aggregates at once and never throws. */
 export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements MetricsRecorder<E>, MetricsSource {
   readonly id: string;
   readonly #dispatcher: MetricDispatcher;
+  readonly #exemplarFilter: number;
+  readonly #exemplarContext = new ReusedExemplarContext();
   #accepted = 0;
   #invalid = 0;
 
-  constructor(options: { id?: string } = {}) {
+  /**
+   * @param options.exemplarFilter which events may leave exemplars (see `ExemplarFilter`). @default 'trace_based'
+   * @throws MvxConfigError on an invalid `exemplarFilter`.
+   */
+  constructor(options: { id?: string; exemplarFilter?: ExemplarFilter } = {}) {
     this.id = options.id ?? 'metrics';
+    this.#exemplarFilter = compileExemplarFilter(options.exemplarFilter);
     this.#dispatcher = new MetricDispatcher(`SyncMetricsRecorder(${this.id})`);
   }
 
@@ -35,7 +45,8 @@ export class SyncMetricsRecorder<E extends MetricEvent = MetricEvent> implements
       return;
     }
     this.#accepted++;
-    this.#dispatcher.dispatch(event);
+    const ids = this.#exemplarFilter === FILTER_OFF ? undefined : captureExemplarIds(this.#exemplarFilter, event);
+    this.#dispatcher.dispatch(event, ids === undefined ? undefined : this.#exemplarContext.set(epochMsNow(), ids));
   }
 
   snapshots(): MetricSnapshot[] {

@@ -147,22 +147,34 @@ export class MetricsRuntime {
     return recorder;
   }
 
+  /** The read-only calls, logged at DEBUG (the `inspection` preset lets them through). */
+  #inspect(event: string, payload: Record<string, unknown>, outcome: string): void {
+    const ctx = this.#defaults.logContext;
+    if (ctx !== undefined) logLifecycle(ctx, `metrics_runtime.${event}`, LIFECYCLE_LEVEL.detail, payload, { outcome, entityId: this.namespace });
+  }
+
   /** @throws MetricsRuntimeError `MVX_NOT_FOUND` when there is no such recorder. */
   getRecorder<E extends MetricEvent = MetricEvent>(recorderId: string): AsyncMetricsRecorder<E> {
     const id = this.#normalizeId(recorderId);
     const r = this.#recorders.get(id);
+    this.#inspect('get_recorder', { recorderId: id }, r === undefined ? 'failed' : 'success');
     if (r === undefined) throw this.#notFound(id);
     return r;
   }
 
   /** The recorder, or `undefined`. */
   tryGetRecorder<E extends MetricEvent = MetricEvent>(recorderId: string): AsyncMetricsRecorder<E> | undefined {
-    return this.#recorders.get(this.#normalizeId(recorderId));
+    const id = this.#normalizeId(recorderId);
+    const r = this.#recorders.get(id);
+    this.#inspect('try_get_recorder', { recorderId: id, found: r !== undefined }, 'success');
+    return r;
   }
 
   /** Recorder ids in creation order. */
   listRecorderIds(): string[] {
-    return [...this.#recorders.keys()];
+    const ids = [...this.#recorders.keys()];
+    this.#inspect('list_recorder_ids', { count: ids.length }, 'success');
+    return ids;
   }
 
   #notFound(id: string): MetricsRuntimeError {
@@ -216,7 +228,9 @@ export class MetricsRuntime {
    */
   connectWorker(target: MessagePortLike, recorderId: string): () => void {
     this.#assertRunning('connectWorker', recorderId);
-    const recorder = this.getRecorder(recorderId);
+    const id = this.#normalizeId(recorderId);
+    const recorder = this.#recorders.get(id);
+    if (recorder === undefined) throw this.#notFound(id);
     const detach = recorder.attachPort(target);
     let set = this.#connections.get(recorder);
     if (set === undefined) this.#connections.set(recorder, (set = new Set()));
