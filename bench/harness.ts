@@ -52,6 +52,45 @@ export async function sustainedNs(fn: (i: number) => unknown, options: Sustained
   return stats.avg / k;
 }
 
+/** Wall time and CPU time per call of one measurement. */
+export interface Timing {
+  /** Wall time per call, ns (the statistic the measuring function names). */
+  ns: number;
+  /**
+   * CPU time per call, ns: the process's CPU time (user + system, every thread: libuv's pool
+   * included) over the measurement, in proportion to its wall time, times `ns`. Unlike wall time it
+   * does not count the time the process waited for a core (2 shared cores here).
+   */
+  cpuNs: number;
+}
+
+/** Runs `measureFn` and scales its per-call wall time `ns` by the process's CPU time over the wall time. */
+async function withCpu(measureFn: () => Promise<number>): Promise<Timing> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const ns = await measureFn();
+  const wallUs = (performance.now() - t0) * 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { ns, cpuNs: ns * ((cpu.user + cpu.system) / wallUs) };
+}
+
+/**
+ * {@link opNs} as the median of mitata's samples, with CPU time: for calls of a few ns on a shared
+ * machine, where one descheduling or a GC in a sample moves the mean by tens of ns.
+ */
+export async function opTiming(fn: () => unknown): Promise<Timing> {
+  // mitata batches calls (4096 per sample) only when one of its first calls is fast; a first call
+  // descheduled for more than 0.5 ms (a loaded machine) made it time single calls, whose median is
+  // then the clock's resolution (~40 ns) rather than the call. More tries, and no early give-up.
+  const options = { min_cpu_time: Number(process.env.BENCH_MIN_CPU_MS ?? 400) * 1e6, warmup_threshold: Infinity, warmup_samples: 16 };
+  return withCpu(async () => (await measure(fn, options)).p50);
+}
+
+/** {@link sustainedNs} (mean per call) with CPU time: the delivery's threads are counted too. */
+export async function sustainedTiming(fn: (i: number) => unknown, options: SustainedOptions = {}): Promise<Timing> {
+  return withCpu(() => sustainedNs(fn, options));
+}
+
 /** Mean ns per awaited call. */
 export async function onceNs(fn: () => Promise<unknown>): Promise<number> {
   const stats = await measure(fn, { min_cpu_time: Number(process.env.BENCH_MIN_CPU_MS ?? 600) * 1e6 });
@@ -67,6 +106,8 @@ export interface BenchRow {
   mode: 'op' | 'sustained' | 'once' | 'count';
   /** ns per operation (or the count, for `count` rows). */
   value: number;
+  /** CPU time per operation, ns, when measured (see {@link Timing}). */
+  cpuNs?: number;
   unit?: string;
 }
 

@@ -61,6 +61,11 @@ for (const file of files) {
   process.stderr.write(`bench: ${file} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
+/** The value, and its CPU time when the row has one. */
+function fmtRow(r: BenchRow): string {
+  return r.cpuNs === undefined ? fmt(r.value, r.mode) : `${fmt(r.value, r.mode)} (CPU ${fmt(r.cpuNs, r.mode)})`;
+}
+
 function fmt(ns: number, mode: string): string {
   if (mode === 'count') return String(ns);
   if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
@@ -73,14 +78,15 @@ lines.push(`# Benchmark results`);
 lines.push('');
 lines.push(
   `Node ${process.version}, ${new Date().toISOString()}, ${files.length} scenario processes. ` +
-    `Ratios are mvx-common / peer, measured in the same process run; lower is better.`,
+    `Ratios are mvx-common / peer, measured in the same process run; lower is better. ` +
+    `(CPU …): CPU time per operation beside wall time, where the scenario measures it (bench/harness.ts, Timing).`,
 );
 lines.push('');
 lines.push('| scenario | case | mvx-common | peer | peer value | ratio | target | met |');
 lines.push('| --- | --- | ---: | --- | ---: | ---: | --- | :---: |');
 for (const c of cmps) {
   lines.push(
-    `| ${c.scenario} | ${c.case} | ${fmt(c.mvx.value, c.mvx.mode)} | ${c.peer.subject} | ${fmt(c.peer.value, c.peer.mode)} | ` +
+    `| ${c.scenario} | ${c.case} | ${fmtRow(c.mvx)} | ${c.peer.subject} | ${fmtRow(c.peer)} | ` +
       `${c.ratio.toFixed(2)} | ${c.target} | ${c.tie ? 'yes (tie at the loop floor)' : c.met ? 'yes' : 'NO'} |`,
   );
 }
@@ -89,7 +95,7 @@ lines.push('## All rows');
 lines.push('');
 lines.push('| scenario | case | subject | mode | value |');
 lines.push('| --- | --- | --- | --- | ---: |');
-for (const r of rows) lines.push(`| ${r.scenario} | ${r.case} | ${r.subject} | ${r.mode} | ${fmt(r.value, r.mode)} |`);
+for (const r of rows) lines.push(`| ${r.scenario} | ${r.case} | ${r.subject} | ${r.mode} | ${fmtRow(r)} |`);
 if (failures.length) {
   lines.push('');
   lines.push('## Failed scenarios');

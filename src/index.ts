@@ -40,6 +40,7 @@ export type {
 
 // --- logger: context, facade, policies (issue 2) -------------------------------------------------
 export { LogContext } from './core/logger/context/log-context.ts';
+export type { LogEventHandle } from './core/logger/context/event-handle.ts';
 export { BoundLogContext } from './core/logger/context/bound-context.ts';
 export type { BindOptions } from './core/logger/context/bound-context.ts';
 export type {

@@ -19,7 +19,7 @@ import {
   type LifecycleOptions,
 } from '../../adapter-kit/index.ts';
 import { composeEventName, MvxConfigError } from '../../index.ts';
-import type { LogEvent, LogEventMeta, LogSink } from '../../index.ts';
+import type { LogEvent, LogSink } from '../../index.ts';
 import { logRecordContext, toOtelLogRecord } from './log-record.ts';
 import { severityNumberOf } from './severity.ts';
 import type { OtelLoggerLike, OtelLoggerProviderLike, OtelLogSinkExporter, OtelLogSinkOptions, OtelLogSinkReport, OtelLogSinkStats } from './otel-log-sink-options.ts';
@@ -46,7 +46,8 @@ export class OtelLogSink implements LogSink {
   readonly #shutdown = new Once((options: LifecycleOptions) => this.#close(options));
   #closed = false;
   #counts = { emitted: 0, disabled: 0, failed: 0, afterShutdown: 0, notExportedAtExit: 0 };
-  #lastMeta: LogEventMeta | undefined;
+  #lastNamespace: unknown = undefined;
+  #lastName: unknown = undefined;
   #lastEventName = '';
   /** `emitted` when the last flush that finished in time began: what came later may still be in the SDK. */
   #flushedThrough = 0;
@@ -99,12 +100,14 @@ export class OtelLogSink implements LogSink {
     }
     try {
       const logger = this.#logger;
-      // One-entry memo: events of one call site usually share their frozen meta object.
+      // One-entry memo by the two strings (each `ctx.info` call builds a new meta object, but a
+      // call site keeps logging the same namespace and name): no string built per event.
       const meta = event.meta;
       let eventName = this.#lastEventName;
-      if (meta !== this.#lastMeta) {
+      if (meta.namespace !== this.#lastNamespace || meta.name !== this.#lastName) {
         eventName = composeEventName(meta);
-        this.#lastMeta = meta;
+        this.#lastNamespace = meta.namespace;
+        this.#lastName = meta.name;
         this.#lastEventName = eventName;
       }
       const context = logRecordContext(event);

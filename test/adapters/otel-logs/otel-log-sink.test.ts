@@ -108,6 +108,14 @@ describe('OtelLogSink through the real logs SDK', () => {
     });
   });
 
+  it('names each record by its own namespace and name when consecutive events differ in either (the name memo)', () => {
+    const { provider, records } = pipe();
+    const sink = new OtelLogSink({ loggerProvider: provider });
+    const at = (namespace: string, name: string): LogEvent => ({ level: LogLevel.INFO, meta: { namespace, name }, timestamp: Date.now(), payload: {} });
+    for (const [ns, n] of [['a', 'x'], ['a', 'x'], ['b', 'x'], ['b', 'y'], ['', 'y'], ['a', 'x']] as const) sink.log(at(ns, n));
+    expect(records().map((r) => r.eventName)).toEqual(['a.x', 'a.x', 'b.x', 'b.y', 'y', 'a.x']);
+  });
+
   it('omits absent metadata; the root namespace gives the bare event name; body can be left empty', () => {
     const { provider, records } = pipe();
     const sink = new OtelLogSink({ loggerProvider: provider, body: 'none', loggerName: 'app', loggerVersion: '2.0.0' });

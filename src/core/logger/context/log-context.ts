@@ -42,6 +42,7 @@ import type { IsEnabledOptions, LogContextOptions, LogContextStats, LogEventOpti
 import { validateNamespace } from './namespace.ts';
 import { errorPayloadWith, normalizePayloadWith, normalizeValueWith, plainVerbosityOf } from './payload-delegation.ts';
 import type { DelegationSite } from './payload-delegation.ts';
+import { LogEventHandle } from './event-handle.ts';
 import { sampleOnce } from './sampling-gate.ts';
 import type { SamplingSite } from './sampling-gate.ts';
 import { defineHelperSlots, setHelpers } from './silenced-helpers.ts';
@@ -60,6 +61,8 @@ let detachChildren: (ctx: LogContext) => void;
 let childEntries: (ctx: LogContext) => IterableIterator<[string, LogContext]>;
 let decisionOf: (ctx: LogContext, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined) => Decision;
 let sampleIn: (ctx: LogContext, sampler: LogEventSampler, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined) => boolean;
+/** The level helpers installed for a level decided per name under a policy without `version` (see `#resolve`). */
+let byNameHelpers: readonly Helper[];
 
 /**
  * A node of the log context tree (usually reached through `getLogContext(namespace)`).
@@ -94,6 +97,8 @@ export class LogContext extends LogContextSettings {
   #modeCritical: ModeValue = Mode.ASK;
 
   #children = new Map<string, LogContext>();
+  /** The frozen plain metadata of the last plain event (see `logEvent`). */
+  #plainMeta: LogEventMeta = Object.freeze({ namespace: '', name: '' });
   #printer: SinkFailurePrinter | undefined;
   #stats = { sinkFailures: 0, policyFailures: 0, payloadFailures: 0, invalidCalls: 0, recursionDrops: 0, sampledOut: 0 };
   readonly #site: DelegationSite & SamplingSite;
@@ -103,6 +108,19 @@ export class LogContext extends LogContextSettings {
     childEntries = (ctx) => ctx.#children.entries();
     decisionOf = (ctx, meta, level, outcome) => ctx.#decision(meta, level, outcome);
     sampleIn = (ctx, sampler, meta, level, outcome) => sampleOnce(ctx.#site, sampler, meta, level, outcome, undefined, ctx) !== false;
+    // A level decided per name, under a policy whose decisions never change: installed on the
+    // context only while its configuration generation is current (every change puts the class's
+    // helper back first), so it needs neither the generation check nor the mode, only the denial
+    // table (and the per-name cache on a miss).
+    byNameHelpers = HELPER_LEVELS.map((level, i) => {
+      const block = i * DENIAL_SLOTS;
+      return function byNameHelper(this: LogContext, name: string, payload?: LogPayloadInput, options?: LogEventOptions): void {
+        if (options === undefined && typeof name === 'string' && name.length !== 0) {
+          if (this.#denials[block + denialSet(name)] === name || this.#cachedDenial(name, block)) return;
+        }
+        this.logEvent(name, level, payload, options);
+      };
+    }) as unknown as readonly Helper[];
   }
 
   /**
@@ -128,7 +146,7 @@ export class LogContext extends LogContextSettings {
     this.#decisions.reset(policy);
     const modes = this.#resetModes();
     this.#gen = configGeneration.value;
-    setHelpers(this, LogContext.prototype as unknown as Record<HelperName, Helper>, modes, !this.#policyVersioned);
+    setHelpers(this, LogContext.prototype as unknown as Record<HelperName, Helper>, modes, !this.#policyVersioned, undefined, byNameHelpers);
   }
 
   /**
@@ -149,6 +167,16 @@ export class LogContext extends LogContextSettings {
     const ctx = new LogContext({ parent: this, namespace: this.namespace === '' ? seg : `${this.namespace}.${seg}` });
     this.#children.set(seg, ctx);
     return ctx;
+  }
+
+  /**
+   * A handle for the event `name` in this context, bound once: `handle.info(payload)` is
+   * `ctx.info(name, payload)`, but a level the policy denies to `name` costs the handle nothing
+   * (see `event-handle.ts`, docs/logger-core.md). A new handle per call: keep it.
+   * @throws MvxConfigError (option `name`) when `name` is not a non-empty string.
+   */
+  event(name: string): LogEventHandle {
+    return new LogEventHandle(this, name);
   }
 
   /** Drops the recorded denials and resolves each helper level's mode again; returns the modes. */
@@ -232,7 +260,10 @@ export class LogContext extends LogContextSettings {
     let outcome: LogOutcome | undefined;
     let sampleKey: string | undefined;
     if (options === undefined || options === null) {
-      meta = { namespace: this.namespace, name: bounded };
+      // One frozen meta per name in a row (a call site logs the same name): no object and no
+      // Object.freeze per event, and sinks that memo by the meta object (OtelLogSink) hit.
+      meta = this.#plainMeta;
+      if (meta.name !== bounded) this.#plainMeta = meta = Object.freeze({ namespace: this.namespace, name: bounded });
     } else {
       const o = readEventOptions(options, this.namespace);
       if (o === undefined) {

@@ -80,9 +80,18 @@ export function silencedContextCount(): number {
  * Puts the class's helpers on `ctx`, or (with `modes`) a silent one for each level that is off:
  * below the minimum level, or (`plainOff`) off for plain calls by a policy without `version` (a
  * versioned policy may change without a configuration change, so its levels keep the checks).
- * A helper a subclass overrides (not `base`'s) is never replaced.
+ * A helper a subclass overrides (not `base`'s) is never replaced. `plainOffHelpers` are the
+ * replacements for `OFF_PLAIN` levels (event handles have their own, without the name argument);
+ * `byNameHelpers`, when given, replace `BY_NAME` levels of a policy without `version`.
  */
-export function setHelpers(ctx: object, base: Readonly<Record<HelperName, Helper>>, modes: readonly ModeValue[] | undefined, plainOff: boolean): void {
+export function setHelpers(
+  ctx: object,
+  base: Readonly<Record<HelperName, Helper>>,
+  modes: readonly ModeValue[] | undefined,
+  plainOff: boolean,
+  plainOffHelpers: readonly Helper[] = PLAIN_OFF_HELPERS,
+  byNameHelpers?: readonly Helper[],
+): void {
   const self = ctx as Record<HelperName, Helper>;
   const proto = Object.getPrototypeOf(ctx) as Record<HelperName, Helper>;
   const fns: Helper[] = [];
@@ -92,7 +101,8 @@ export function setHelpers(ctx: object, base: Readonly<Record<HelperName, Helper
     let fn = proto[h];
     if (modes !== undefined && fn === base[h]) {
       if (modes[i] === Mode.OFF) fn = silentHelper;
-      else if (modes[i] === Mode.OFF_PLAIN && plainOff) fn = PLAIN_OFF_HELPERS[i]!;
+      else if (modes[i] === Mode.OFF_PLAIN && plainOff) fn = plainOffHelpers[i]!;
+      else if (modes[i] === Mode.BY_NAME && plainOff && byNameHelpers !== undefined) fn = byNameHelpers[i]!;
     }
     if (fn !== proto[h]) replaced = true;
     fns.push(fn);

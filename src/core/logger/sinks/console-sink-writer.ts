@@ -82,6 +82,8 @@ export class ConsoleSinkWriter {
   #lastDropReportAt = -Infinity;
   #dropsSinceReport = 0;
   readonly #idleWaiters = new Set<() => void>();
+  /** A microtask will pump the lines coalesced in this synchronous run. */
+  #tickPump = false;
 
   constructor(name: string, maxBytes: number, exitTimeoutMs: number) {
     this.#name = name;
@@ -115,9 +117,12 @@ export class ConsoleSinkWriter {
 
   /**
    * Writes one line (ending with `\n`) or queues it. Throws what a synchronous `write` throws (the
-   * line is counted as failed first), so the log context's error handling applies.
+   * line is counted as failed first), so the log context's error handling applies. `coalesce`:
+   * queue the line even when the stream is idle, and write what this synchronous run queued as one
+   * chunk when it ends (a microtask) or once it reaches a chunk's size; a write that throws then
+   * fails the chunk (counted, reported) instead of throwing.
    */
-  write(target: WritableTarget, line: string): void {
+  write(target: WritableTarget, line: string, coalesce = false): void {
     if (!isTracked(target)) {
       try {
         target.write(line);
@@ -129,7 +134,7 @@ export class ConsoleSinkWriter {
       return;
     }
     if (this.#inFlight !== undefined && this.#inFlight.target === target && target.writableLength === 0) this.#recover();
-    if (this.#inFlight === undefined && this.#waitingFor === undefined && this.#queue.length === 0 && target.writableLength === 0) {
+    if (!coalesce && this.#inFlight === undefined && this.#waitingFor === undefined && this.#queue.length === 0 && target.writableLength === 0) {
       this.#handOff(target, line, 1, true);
       return;
     }
@@ -139,7 +144,17 @@ export class ConsoleSinkWriter {
       return;
     }
     this.#queuedBytes += bytes;
-    if (this.#inFlight === undefined && this.#waitingFor === undefined) this.#pump(target);
+    if (this.#inFlight !== undefined || this.#waitingFor !== undefined) return; // a callback pumps
+    if (!coalesce || this.#queuedBytes >= CHUNK_BYTES) this.#pump(target);
+    else if (!this.#tickPump) {
+      // Coalescing: the lines of this synchronous run go out as one write when it ends (one
+      // syscall per tick instead of one per line; a full chunk goes at once, above).
+      this.#tickPump = true;
+      queueMicrotask(() => {
+        this.#tickPump = false;
+        this.#pump(target);
+      });
+    }
   }
 
   /** Counts `n` dropped lines (reported at most once a second). */
@@ -270,16 +285,15 @@ export class ConsoleSinkWriter {
         return;
       }
       let text = '';
-      let bytes = 0;
       let events = 0;
+      // A UTF-16 unit is at most 3 UTF-8 bytes, so the chunk stays within CHUNK_BYTES (plus its last
+      // line) without measuring each line; its bytes are counted once (the lines end with '\n', so no
+      // surrogate pair is formed across two of them).
       do {
-        const line = this.#queue.shift()!;
-        const n = Buffer.byteLength(line, 'utf8');
-        text += line;
-        bytes += n;
-        this.#queuedBytes -= n;
+        text += this.#queue.shift()!;
         events++;
-      } while (this.#queue.length > 0 && bytes < CHUNK_BYTES);
+      } while (this.#queue.length > 0 && text.length * 3 < CHUNK_BYTES);
+      this.#queuedBytes -= Buffer.byteLength(text, 'utf8');
       this.#handOff(target, text, events, false);
     }
     this.#checkIdle();

@@ -68,6 +68,17 @@ export interface ConsoleSinkOptions {
    * (`droppedByReason.exit`) and reported. @default 1000
    */
   exitTimeoutMs?: number;
+  /**
+   * Join the lines logged in one synchronous run (one tick of the event loop) into one write, made
+   * when the run ends (a microtask) or when 64 KiB are waiting: one system call per tick instead of
+   * one per line, as pino's default destination buffers (`sync: false`). A line then waits at most
+   * until the current task ends, and the exit path writes it if the process ends first; a write
+   * that throws is counted as failed and reported rather than thrown into the logging call, and
+   * the application's own writes to the same stream in that run come before these lines. Without it
+   * each line is handed to the stream at once. Never on a TTY (a person is reading), nor with
+   * `maxBufferedBytes: 0`. @default false
+   */
+  coalesce?: boolean;
 }
 
 /**
@@ -122,6 +133,7 @@ export class ConsoleSink implements LogSink {
   readonly #colors: boolean | undefined;
   readonly #minLevel: number;
   readonly #writer: ConsoleSinkWriter;
+  readonly #coalesce: boolean;
   readonly #shutdown = new Once((options: LifecycleOptions) =>
     this.flush(options).then((flushed) => {
       this.#writer.abandonQueue('shutdown_timeout');
@@ -154,6 +166,8 @@ export class ConsoleSink implements LogSink {
     if (typeof exitTimeoutMs !== 'number' || !Number.isFinite(exitTimeoutMs) || exitTimeoutMs < 0 || exitTimeoutMs > 60_000) {
       throw new MvxConfigError('exitTimeoutMs', `must be a number of milliseconds from 0 to 60000, got ${String(exitTimeoutMs)}`);
     }
+    if (options.coalesce !== undefined && typeof options.coalesce !== 'boolean') throw new MvxConfigError('coalesce', 'must be a boolean');
+    this.#coalesce = options.coalesce === true && maxBufferedBytes > 0;
     this.#stream = stream;
     this.#format = format;
     this.#colors = options.colors;
@@ -187,7 +201,7 @@ export class ConsoleSink implements LogSink {
     let line: string;
     if (this.#format === 'json' || (this.#format === 'auto' && !tty)) line = formatJsonLine(event);
     else line = formatReadable(event, { colors: this.#colors ?? (this.#format === 'auto' && tty) });
-    this.#writer.write(target, `${line}\n`);
+    this.#writer.write(target, `${line}\n`, this.#coalesce && !tty);
   }
 
   /**

@@ -17,7 +17,7 @@ import type { ExitWriter } from './file-sink-exit.ts';
 import { nextMidnight, resolveFileSinkOptions } from './file-sink-options.ts';
 import type { FileSinkOptions, FileSinkReport, FileSinkStats, ResolvedFileSinkOptions } from './file-sink-options.ts';
 import { countLines, wholeLinesEnd } from './file-sync-io.ts';
-import { createJsonLineFormatter } from './json-line-writer.ts';
+import { createJsonLineFormatter } from '../format/json-line-writer.ts';
 import { LogFile } from './log-file.ts';
 
 const readable = (event: LogEvent): string => formatReadable(event);

@@ -427,6 +427,39 @@ describe('decision cache', () => {
     expect(sink.events[0]!.meta.entityId).toBe('vip');
   });
 
+  it('plain events of one name in a row share one frozen meta; another name or options get their own', () => {
+    const { root, sink } = makeRoot({ namespace: 'svc' });
+    root.info('a');
+    root.warning('a', { n: 1 });
+    root.info('b');
+    root.info('a', {}, { entityId: 'e' });
+    root.child('c').info('a');
+    const m = sink.events.map((e) => e.meta);
+    expect(m[0]).toBe(m[1]);
+    expect(Object.isFrozen(m[0])).toBe(true);
+    expect(m.map((x) => [x.namespace, x.name, x.entityId])).toEqual([
+      ['svc', 'a', undefined],
+      ['svc', 'a', undefined],
+      ['svc', 'b', undefined],
+      ['svc', 'a', 'e'],
+      ['svc.c', 'a', undefined],
+    ]);
+  });
+
+  it('a level decided per name gets a helper that reads only the denial table, and follows every policy change', () => {
+    const { root, sink } = makeRoot({ policy: new PatternLogEventPolicy({ rules: [{ action: 'deny', names: ['x', 'y'] }] }) });
+    for (const n of ['x', 'y', 'z', 'x']) root.debug(n, { n });
+    expect(root.debug).not.toBe(LogContext.prototype.debug); // swapped for the per-name helper
+    root.debug(42 as unknown as string); // still validated: counted, never thrown
+    root.debug('');
+    expect(root.stats().invalidCalls).toBe(2);
+    root.setPolicy(new PatternLogEventPolicy({ rules: [{ action: 'deny', names: ['z'] }] }));
+    expect(root.debug).toBe(LogContext.prototype.debug); // put back by the change
+    for (const n of ['x', 'y', 'z']) root.debug(n, { n });
+    root.debug('x', { n: 'vip' }, { entityId: 'e' });
+    expect(sink.events.map((e) => e.payload['n'])).toEqual(['z', 'x', 'y', 'vip']);
+  });
+
   it('short-lived hand-built contexts do not grow the registry of silenced contexts without bound', () => {
     const { root, sink } = makeRoot({ minLevel: 'INFO' });
     root.setMinLevel('INFO'); // a configuration change empties the registry

@@ -173,6 +173,13 @@ describe('ConsoleSink on a stderr pipe at process.exit()', () => {
     expect(r.stats).toMatchObject({ accepted: 2000, delivered: 2000, dropped: 0, pending: 0 });
   });
 
+  it('coalescing: lines still queued for the end of the run when the process exits are written by the exit path, in order', async () => {
+    const r = await runConsoleChild(2000, 'coalesce', 300);
+    expect(r.code).toBe(0);
+    expect(r.seqs).toEqual(Array.from({ length: 2000 }, (_, i) => i));
+    expect(r.stats).toMatchObject({ accepted: 2000, delivered: 2000, dropped: 0, pending: 0 });
+  });
+
   it('a reader that does not read until the process is gone: what was not written within exitTimeoutMs is dropped (exit), and the reader gets exactly the delivered lines', async () => {
     const r = await runConsoleChild(2000, 'short', -1);
     expect(r.code).toBe(0);

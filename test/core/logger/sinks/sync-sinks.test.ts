@@ -58,6 +58,49 @@ describe('ConsoleSink', () => {
     expect(stalled.listenerCount('drain')).toBe(0);
   });
 
+  it('coalesce: the lines of one synchronous run go out as one write when it ends, in order, all counted', async () => {
+    const out = new Collector();
+    const sink = new ConsoleSink({ stream: out, format: 'json', coalesce: true });
+    const root = new LogContext({ sink, payloadProcessor: new RecordingProcessor(), namespace: 'svc' });
+    for (let i = 0; i < 100; i++) root.info('tick', { i });
+    expect(out.chunks).toHaveLength(0); // nothing written before the run ends
+    expect(sink.stats()).toMatchObject({ accepted: 100, queued: 100, pending: 100, delivered: 0 });
+    await Promise.resolve();
+    expect(out.chunks).toHaveLength(1);
+    expect(out.lines().map((l) => JSON.parse(l).payload.i)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(sink.stats()).toMatchObject({ accepted: 100, delivered: 100, pending: 0 });
+    // A run larger than a chunk (64 KiB) goes out in chunks as it fills, never dropped for the wait.
+    const big = new Collector();
+    const bigSink = new ConsoleSink({ stream: big, format: 'json', coalesce: true, maxBufferedBytes: 100_000 });
+    const pad = 'x'.repeat(500);
+    for (let i = 0; i < 1000; i++) bigSink.log(buildLogEvent({ level: 20, meta: { namespace: 'a', name: 'b' }, payload: { i, pad } }));
+    expect(big.chunks.length).toBeGreaterThan(5);
+    await bigSink.flush({ timeoutMs: 1000 });
+    expect(bigSink.stats()).toMatchObject({ accepted: 1000, delivered: 1000, dropped: 0 });
+    expect(big.lines()).toHaveLength(1000);
+    // On a TTY, and without the option, each line is written at once.
+    const tty = new Collector(true);
+    new ConsoleSink({ stream: tty, format: 'json', coalesce: true }).log(ev('x'));
+    expect(tty.chunks).toHaveLength(1);
+    expect(() => new ConsoleSink({ coalesce: 'yes' as unknown as boolean })).toThrow(/coalesce/);
+  });
+
+  it('coalesce: a stream whose write throws fails the chunk, counted and reported, never thrown into the logging call', async () => {
+    class Broken extends Collector {
+      override write(): boolean {
+        throw new Error('EBADF');
+      }
+    }
+    const sink = new ConsoleSink({ stream: new Broken(), format: 'json', coalesce: true });
+    const root = new LogContext({ sink, payloadProcessor: new RecordingProcessor(), errorHandling: 'raise' });
+    expect(() => {
+      for (let i = 0; i < 3; i++) root.info('tick', { i });
+    }).not.toThrow();
+    await Promise.resolve();
+    expect(sink.stats()).toMatchObject({ accepted: 3, failed: 3, pending: 0, delivered: 0 });
+    expect(diagnostics.map((d) => d.code)).toContain('sink.write_failed');
+  });
+
   it('writes one parseable JSON object per line', () => {
     const out = new Collector();
     const sink = new ConsoleSink({ stream: out, format: 'json' });

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LogEvent } from '../../../../src/core/logger/event.ts';
+import { referenceJsonLine } from '../../../../src/core/logger/format/json-line-reference.ts';
+import { createJsonLineFormatter } from '../../../../src/core/logger/format/json-line-writer.ts';
 import { formatJsonLine } from '../../../../src/core/logger/format/json-line.ts';
-import { createJsonLineFormatter } from '../../../../src/core/logger/sinks/json-line-writer.ts';
 
 const json = fc.jsonValue({ maxDepth: 3 });
 const event = fc.record(
@@ -20,27 +21,33 @@ const event = fc.record(
     outcome: fc.constantFrom('invoke', 'success', 'failed', 'cancelled', 'custom "x"'),
     timestamp: fc.oneof(fc.double({ min: -1e13, max: 1e13 }), fc.constant(1_700_000_000_000.25), fc.constant(Number.NaN), fc.constant(8.64e15 + 1)),
     payload: fc.dictionary(fc.string(), json),
-    correlation: fc.record({ trace_id: fc.string(), span_id: fc.string(), level: fc.string() }),
+    correlation: fc.oneof(
+      fc.record({ trace_id: fc.string(), span_id: fc.string(), level: fc.string() }),
+      // keys JSON.stringify orders first (array indexes), `__proto__`, reserved names, values that are not strings
+      fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('0', '17', '__proto__', 'payload', 'trace_flags')), fc.oneof(fc.string(), json), { maxKeys: 4 }),
+    ),
   },
   { requiredKeys: ['level', 'meta', 'timestamp', 'payload'] },
 ) as fc.Arbitrary<LogEvent>;
 
-describe('FileSink JSON-lines formatter', () => {
-  it('produces exactly formatJsonLine output for arbitrary events, including runs sharing a millisecond', () => {
+describe('the JSON-lines writer of every sink (formatJsonLine, FileSink)', () => {
+  it('produces exactly the reference line for arbitrary events, including runs sharing a millisecond', () => {
     fc.assert(
       fc.property(fc.array(event, { minLength: 1, maxLength: 20 }), (events) => {
         const format = createJsonLineFormatter();
         for (const e of events) {
-          expect(format(e)).toBe(formatJsonLine(e));
+          expect(format(e)).toBe(referenceJsonLine(e));
+          expect(formatJsonLine(e)).toBe(referenceJsonLine(e));
           const sameMs = { ...e, timestamp: e.timestamp + 0.125 };
-          expect(format(sameMs)).toBe(formatJsonLine(sameMs));
+          expect(format(sameMs)).toBe(referenceJsonLine(sameMs));
+          expect(formatJsonLine(sameMs)).toBe(referenceJsonLine(sameMs));
         }
       }),
       { numRuns: 500 },
     );
   });
 
-  it('falls back to formatJsonLine for unserialisable and malformed events', () => {
+  it('gives the reference fallback line for unserialisable and malformed events', () => {
     const format = createJsonLineFormatter();
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
@@ -50,7 +57,15 @@ describe('FileSink JSON-lines formatter', () => {
       { level: 20, meta: { name: 'b' }, timestamp: 1, payload: {} },
       { level: '20', meta: { namespace: 'a', name: 'b' }, timestamp: '1', payload: {} },
       { level: 20, meta: { namespace: 'a', name: 'b', entityId: 7 }, timestamp: 1, payload: {} },
+      { level: 20, meta: { namespace: 'a', name: 'b', source: { line: 1n } }, timestamp: 1, payload: {} },
+      { level: 20, meta: { namespace: 'a', name: 'b' }, timestamp: 1, payload: {}, correlation: null },
+      { level: 20, meta: { namespace: 'a', name: 'b' }, timestamp: 1, payload: {}, correlation: 'abc' },
+      { level: 20, meta: { namespace: 'a', name: 'b' }, timestamp: 1, payload: {}, correlation: { t: 1n } },
     ] as unknown as LogEvent[];
-    for (const e of bad) expect(format(e)).toBe(formatJsonLine(e));
+    for (const e of bad) {
+      expect(format(e)).toBe(referenceJsonLine(e));
+      expect(formatJsonLine(e)).toBe(referenceJsonLine(e));
+      expect(() => JSON.parse(format(e))).not.toThrow();
+    }
   });
 });
