@@ -86,6 +86,8 @@ export function createHandService(storage: DocumentStorage, hooks: Hooks): Serve
     create: spec('documents.create', 'http', 'create', 'info'),
     read: spec('documents.read', 'http', 'read'),
     remove: spec('documents.delete', 'http', 'remove', 'info'),
+    // The demo's one invocation per request around the whole handling (its span is the parent).
+    request: spec('request', 'http', 'serve'),
   };
   async function attempt<T>(operation: string, run: () => Promise<T>): Promise<T> {
     try {
@@ -168,9 +170,11 @@ export function createHandService(storage: DocumentStorage, hooks: Hooks): Serve
         finish(404, 'not_found', { error: 'no such route' });
       }
     };
-    run().catch((err: unknown) => {
-      const { status, outcome } = statusOf(err);
-      finish(status, outcome, { error: (err as Error)?.message ?? String(err) });
-    });
+    void hooks.call(S.request, { method, path: url.pathname }, () =>
+      run().catch((err: unknown) => {
+        const { status, outcome } = statusOf(err);
+        finish(status, outcome, { error: (err as Error)?.message ?? String(err) });
+      }),
+    );
   });
 }

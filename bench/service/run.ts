@@ -12,8 +12,8 @@
  *
  * Per variant: requests/s, p50/p99 latency (client side), CPU time of the service process per
  * request, and checks that the counts agree (client responses = requests the service received;
- * log lines = 4 per request, Prometheus `http_server_requests_total` = requests; OTLP log records =
- * 4 and spans = 2 per request). Rounds run the variants in turn; each figure is the median of the
+ * log lines = 6 per request, Prometheus `http_server_requests_total` = requests; OTLP log records =
+ * 6 and spans = 3 per request: the request, its handler and its storage call). Rounds run the variants in turn; each figure is the median of the
  * rounds. A full run writes its table into bench/results.md (between the `bench:service` markers).
  */
 import { fork } from 'node:child_process';

@@ -4,6 +4,11 @@
  */
 import type { VariantResult } from './run.ts';
 
+/** Log events per request, as the demo logs them: invoke and outcome of the request, its handler and its storage call. */
+export const LOG_LINES_PER_REQUEST = 6;
+/** Spans per request: the request, its handler, its storage call. */
+export const SPANS_PER_REQUEST = 3;
+
 export interface TableParams {
   durationMs: number;
   warmupMs: number;
@@ -19,10 +24,10 @@ export function checkCounts(r: VariantResult): string[] {
   if (r.clientCompleted !== r.serverHandled) out.push(`${r.variant}: the client got ${r.clientCompleted} responses in the measured window, the service received ${r.serverHandled} requests`);
   if (r.totalResponses !== req) out.push(`${r.variant}: ${r.totalResponses} responses in all, ${req} requests received`);
   if (r.unexpected !== 0) out.push(`${r.variant}: ${r.unexpected} unexpected statuses or network errors`);
-  if (c.logLines !== undefined && c.logLines !== 4 * req) out.push(`${r.variant}: ${c.logLines} log lines for ${req} requests (4 expected per request)`);
+  if (c.logLines !== undefined && c.logLines !== LOG_LINES_PER_REQUEST * req) out.push(`${r.variant}: ${c.logLines} log lines for ${req} requests (${LOG_LINES_PER_REQUEST} expected per request)`);
   if (c.scrapedRequests !== undefined && c.scrapedRequests !== req) out.push(`${r.variant}: http_server_requests_total ${c.scrapedRequests}, ${req} requests`);
-  if (c.otlpLogRecords !== undefined && c.otlpLogRecords !== 4 * req) out.push(`${r.variant}: ${c.otlpLogRecords} OTLP log records for ${req} requests (4 expected per request)`);
-  if (c.otlpSpans !== undefined && c.otlpSpans !== 2 * req) out.push(`${r.variant}: ${c.otlpSpans} OTLP spans for ${req} requests (2 expected per request)`);
+  if (c.otlpLogRecords !== undefined && c.otlpLogRecords !== LOG_LINES_PER_REQUEST * req) out.push(`${r.variant}: ${c.otlpLogRecords} OTLP log records for ${req} requests (${LOG_LINES_PER_REQUEST} expected per request)`);
+  if (c.otlpSpans !== undefined && c.otlpSpans !== SPANS_PER_REQUEST * req) out.push(`${r.variant}: ${c.otlpSpans} OTLP spans for ${req} requests (${SPANS_PER_REQUEST} expected per request)`);
   if (c.otlpFailed) out.push(`${r.variant}: ${c.otlpFailed} OTLP exports failed`);
   if (r.scrapes !== undefined && r.scrapes.failed > 0) out.push(`${r.variant}: ${r.scrapes.failed} scrapes failed`);
   return out;
@@ -87,13 +92,13 @@ export function renderTable(results: VariantResult[], everyRun: VariantResult[],
     lines.push('');
     lines.push(
       `Where the time goes: the uninstrumented service spends ${p0.toFixed(0)} µs of CPU per request; instrumentation adds ` +
-        `${(m0 - p0).toFixed(0)} µs (mvx-common) and ${(h0 - p0).toFixed(0)} µs (pino + prom-client) for 4 JSON log lines per request ` +
-        '(invoke and outcome of the handler and of its storage call, at DEBUG as the demo logs them), the metric events or counter updates, ' +
-        'and a scrape a second. Against a request this cheap, no logger writing 4 lines per request stays within 5% of the throughput. ' +
+        `${(m0 - p0).toFixed(0)} µs (mvx-common) and ${(h0 - p0).toFixed(0)} µs (pino + prom-client) for ${LOG_LINES_PER_REQUEST} JSON log lines per request ` +
+        '(invoke and outcome of the request, of its handler and of its storage call, at DEBUG as the demo logs them), the metric events or counter updates, ' +
+        `and a scrape a second. Against a request this cheap, no logger writing ${LOG_LINES_PER_REQUEST} lines per request stays within 5% of the throughput. ` +
         'A CPU profile of the mvx variant (`node --cpu-prof bench/service/run.ts --only mvx`, 2026-12-06) put mvx-common\'s own frames at about ' +
         '23% of the service\'s busy time: the FileSink\'s batch formatting and writing about 10%, the logInvocation wrappers about 6%, ' +
         'metric recording and the bridge about 1.5%. Over OTLP both variants lose most of their throughput to the OpenTelemetry SDK\'s ' +
-        'OTLP/HTTP (JSON) export of 4 log records and 2 spans per request, in the service\'s own process. The machine is shared: ' +
+        `OTLP/HTTP (JSON) export of ${LOG_LINES_PER_REQUEST} log records and ${SPANS_PER_REQUEST} spans per request, in the service's own process. The machine is shared: ` +
         'throughput and p99 swing by tens of percent between runs, CPU per request much less.',
     );
   }

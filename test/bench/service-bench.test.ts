@@ -66,15 +66,15 @@ describe('npm run bench:service (tiny mode)', () => {
     }
     for (const v of ['mvx', 'pino-prom']) {
       const r = by.get(v)!;
-      expect(r.counts.logLines).toBe(4 * r.totalHandled);
+      expect(r.counts.logLines).toBe(6 * r.totalHandled); // invoke + outcome of the request, its handler, its storage call
       expect(r.counts.scrapedRequests).toBe(r.totalHandled);
       expect(r.scrapes?.failed).toBe(0);
       expect(r.scrapes?.ok).toBeGreaterThanOrEqual(1);
     }
     for (const v of ['mvx-otlp', 'otel-sdk']) {
       const r = by.get(v)!;
-      expect(r.counts.otlpLogRecords).toBe(4 * r.totalHandled);
-      expect(r.counts.otlpSpans).toBe(2 * r.totalHandled);
+      expect(r.counts.otlpLogRecords).toBe(6 * r.totalHandled);
+      expect(r.counts.otlpSpans).toBe(3 * r.totalHandled);
       expect(r.counts.otlpFailed).toBe(0);
     }
   });
