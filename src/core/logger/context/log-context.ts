@@ -12,7 +12,8 @@
  * This file holds the tree, the decisions and the emit path. The settings are the base class
  * (`context-settings.ts`, checked by `settings.ts`); the decision cache and its invalidation rule are
  * in `decision-cache.ts`, the helpers' modes and denial table in `helper-modes.ts`, the helper swap
- * in `silenced-helpers.ts`, the payload methods in `payload-delegation.ts`.
+ * in `silenced-helpers.ts`, the payload methods in `payload-delegation.ts`, delivery to the sink in
+ * `sink-delivery.ts`, the internal accessors other modules use in `log-context-internals.ts`.
  *
  * @module
  */
@@ -24,7 +25,6 @@ import type { JsonObject, JsonValue } from '../json.ts';
 import { LogLevel } from '../level.ts';
 import type { NormalizeOptions } from '../payload-processor-like.ts';
 import type { LogEventPolicy } from '../policy/log-event-policy.ts';
-import type { LogEventSampler } from '../policy/log-event-sampler.ts';
 import type { LogSink } from '../sinks/log-sink.ts';
 import { LogPayloadProcessor } from '../payload/log-payload-processor.ts';
 import { BoundLogContext } from './bound-context.ts';
@@ -33,16 +33,18 @@ import { configGeneration } from './config-generation.ts';
 import { LogContextSettings } from './context-settings.ts';
 import { DecisionCache } from './decision-cache.ts';
 import type { Decision } from './decision-cache.ts';
-import { LogErrorHandling, SinkFailurePrinter, errorType, handleSinkFailure, safeMessage } from './error-handling.ts';
+import { errorType, safeMessage } from './error-handling.ts';
 import type { LogErrorHandlingMode } from './error-handling.ts';
 import { LOG_METADATA_MAX_LENGTH, boundMetadata, metaFromOptions, readEventOptions, reportUnreadableOptions } from './event-options.ts';
 import { DENIAL_SLOTS, HELPER_LEVELS, Mode, NO_DENIALS, denialSet, modesFor } from './helper-modes.ts';
 import type { HelperName, ModeValue } from './helper-modes.ts';
 import type { IsEnabledOptions, LogContextOptions, LogContextStats, LogEventOptions, LogPayloadInput } from './log-context-types.ts';
+import { contextAccess } from './log-context-internals.ts';
 import { validateNamespace } from './namespace.ts';
 import { errorPayloadWith, normalizePayloadWith, normalizeValueWith, plainVerbosityOf } from './payload-delegation.ts';
 import type { DelegationSite } from './payload-delegation.ts';
 import { LogEventHandle } from './event-handle.ts';
+import { SinkDelivery } from './sink-delivery.ts';
 import { sampleOnce } from './sampling-gate.ts';
 import type { SamplingSite } from './sampling-gate.ts';
 import { defineHelperSlots, setHelpers } from './silenced-helpers.ts';
@@ -52,15 +54,7 @@ export type { IsEnabledOptions, LogContextOptions, LogContextStats, LogEventOpti
 export { DECISION_CACHE_LIMIT } from './decision-cache.ts';
 export { SILENCED_CONTEXT_LIMIT, silencedContextCount } from './silenced-helpers.ts';
 
-/** Deepest re-entrant delivery (a sink logging through a context) before events are dropped. */
-const MAX_DELIVERY_DEPTH = 8;
-
 const EMPTY_PAYLOAD: JsonObject = Object.freeze({}) as JsonObject;
-let deliveryDepth = 0;
-let detachChildren: (ctx: LogContext) => void;
-let childEntries: (ctx: LogContext) => IterableIterator<[string, LogContext]>;
-let decisionOf: (ctx: LogContext, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined) => Decision;
-let sampleIn: (ctx: LogContext, sampler: LogEventSampler, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined) => boolean;
 /** The level helpers installed for a level decided per name under a policy without `version` (see `#resolve`). */
 let byNameHelpers: readonly Helper[];
 
@@ -99,15 +93,15 @@ export class LogContext extends LogContextSettings {
   #children = new Map<string, LogContext>();
   /** The frozen plain metadata of the last plain event (see `logEvent`). */
   #plainMeta: LogEventMeta = Object.freeze({ namespace: '', name: '' });
-  #printer: SinkFailurePrinter | undefined;
   #stats = { sinkFailures: 0, policyFailures: 0, payloadFailures: 0, invalidCalls: 0, recursionDrops: 0, sampledOut: 0 };
   readonly #site: DelegationSite & SamplingSite;
+  readonly #delivery: SinkDelivery;
 
   static {
-    detachChildren = (ctx) => ctx.#children.clear();
-    childEntries = (ctx) => ctx.#children.entries();
-    decisionOf = (ctx, meta, level, outcome) => ctx.#decision(meta, level, outcome);
-    sampleIn = (ctx, sampler, meta, level, outcome) => sampleOnce(ctx.#site, sampler, meta, level, outcome, undefined, ctx) !== false;
+    contextAccess.detachChildren = (ctx) => ctx.#children.clear();
+    contextAccess.childEntries = (ctx) => ctx.#children.entries();
+    contextAccess.decision = (ctx, meta, level, outcome) => ctx.#decision(meta, level, outcome);
+    contextAccess.sample = (ctx, sampler, meta, level, outcome) => sampleOnce(ctx.#site, sampler, meta, level, outcome, undefined, ctx) !== false;
     // A level decided per name, under a policy whose decisions never change: installed on the
     // context only while its configuration generation is current (every change puts the class's
     // helper back first), so it needs neither the generation check nor the mode, only the denial
@@ -131,6 +125,7 @@ export class LogContext extends LogContextSettings {
     defineHelperSlots(this, new.target.prototype as unknown as Record<HelperName, Helper>);
     this.#decisions = new DecisionCache(this.namespace);
     this.#site = { namespace: this.namespace, stats: this.#stats };
+    this.#delivery = new SinkDelivery(this.namespace, this.#stats);
   }
 
   /** Copies the effective settings the emit path reads, then resolves decisions, modes and helpers for them. */
@@ -381,27 +376,7 @@ export class LogContext extends LogContextSettings {
    */
   emitLogEvent(event: LogEvent): void {
     if (this.#gen !== configGeneration.value) this.#resolve();
-    if (deliveryDepth >= MAX_DELIVERY_DEPTH) {
-      this.#stats.recursionDrops++;
-      const message = `a sink logged re-entrantly more than ${MAX_DELIVERY_DEPTH} levels deep; the event is dropped`;
-      reportDiagnostic({ component: 'LogContext', code: 'delivery.recursion', message, details: { namespace: this.namespace } });
-      return;
-    }
-    const sink = this.#sink;
-    deliveryDepth++;
-    try {
-      sink.log(event);
-    } catch (error) {
-      this.#onSinkFailure(event, error);
-    } finally {
-      deliveryDepth--;
-    }
-  }
-
-  #onSinkFailure(event: LogEvent, error: unknown): void {
-    this.#stats.sinkFailures++;
-    if (this.#errorHandling === LogErrorHandling.IGNORE) return;
-    handleSinkFailure(this.#errorHandling, this.namespace, event, error, () => (this.#printer ??= new SinkFailurePrinter(`LogContext '${this.namespace}'`)));
+    this.#delivery.deliver(this.#sink, this.#errorHandling, event);
   }
 
   /**
@@ -454,16 +429,4 @@ export class LogContext extends LogContextSettings {
   }
 }
 
-/** Drops every child created by `child()` (used by the facade's reset). Internal. */
-export const detachLogContextChildren = (ctx: LogContext): void => detachChildren(ctx);
-
-/** The children created by `child()`, by segment. Internal. */
-export const logContextChildren = (ctx: LogContext): IterableIterator<[string, LogContext]> => childEntries(ctx);
-
-/** The cached decision for an event of `ctx`: `false`, `true` or the sampler deciding per event. Never throws. Internal (`logInvocation`). */
-export const logContextDecision = (ctx: LogContext, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): Decision =>
-  decisionOf(ctx, meta, level, outcome);
-
-/** Runs a sampler on one event of `ctx` (counted as in `logEvent`): whether it is kept. Never throws. Internal (`logInvocation`). */
-export const sampleInContext = (ctx: LogContext, sampler: LogEventSampler, meta: LogEventMeta, level: number, outcome: LogOutcome | undefined): boolean =>
-  sampleIn(ctx, sampler, meta, level, outcome);
+export { detachLogContextChildren, logContextChildren, logContextDecision, sampleInContext } from './log-context-internals.ts';
