@@ -7,7 +7,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { NotFoundError, ValidationError, parseNewDocument } from '../../examples/demo/service.ts';
+import { NotFoundError, ValidationError, parseNewDocument, readBody, statusOf } from '../../examples/demo/service.ts';
 import type { RequestOutcome } from '../../examples/demo/service.ts';
 import { StorageTimeoutError } from '../../examples/demo/storage.ts';
 import type { DocumentStorage, StoredDocument } from '../../examples/demo/storage.ts';
@@ -55,25 +55,6 @@ const spec = (event: string, namespace: 'http' | 'storage', functionName: string
 
 function attemptOutcome(err: unknown): 'failure' | 'timeout' | 'cancelled' {
   return err instanceof StorageTimeoutError ? 'timeout' : (err as Error)?.name === 'AbortError' ? 'cancelled' : 'failure';
-}
-
-function statusOf(err: unknown): { status: number; outcome: RequestOutcome } {
-  if (err instanceof ValidationError) return { status: 400, outcome: 'client_error' };
-  if (err instanceof NotFoundError) return { status: 404, outcome: 'not_found' };
-  if (err instanceof StorageTimeoutError) return { status: 504, outcome: 'timeout' };
-  if ((err as Error)?.name === 'AbortError') return { status: 499, outcome: 'aborted' };
-  return { status: 500, outcome: 'server_error' };
-}
-
-async function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; bytes: number }> {
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > limit) throw new ValidationError(`request body exceeds ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), bytes };
 }
 
 /** The demo service's HTTP server with `hooks` as its instrumentation (not listening yet). */

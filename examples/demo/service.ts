@@ -190,8 +190,8 @@ export function parseNewDocument(text: string): { title: string; content: string
   return { title, content };
 }
 
-/** Reads a request body up to `limit` bytes. */
-async function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; bytes: number }> {
+/** Reads a request body up to `limit` bytes (a larger body is a `ValidationError`). */
+export async function readBody(req: IncomingMessage, limit: number): Promise<{ text: string; bytes: number }> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -202,7 +202,8 @@ async function readBody(req: IncomingMessage, limit: number): Promise<{ text: st
   return { text: Buffer.concat(chunks).toString('utf8'), bytes };
 }
 
-function statusOf(err: unknown): { status: number; outcome: RequestOutcome } {
+/** The HTTP status and request outcome of a failed request. */
+export function statusOf(err: unknown): { status: number; outcome: RequestOutcome } {
   if (err instanceof ValidationError) return { status: 400, outcome: 'client_error' };
   if (err instanceof NotFoundError) return { status: 404, outcome: 'not_found' };
   if (err instanceof StorageTimeoutError) return { status: 504, outcome: 'timeout' };

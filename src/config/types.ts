@@ -3,24 +3,25 @@
  *
  * @module
  */
-import type { LogPayloadProcessorOptions, PatternLogEventPolicyConfig } from '../index.ts';
+import type { AsyncLogSinkOptions, LogPayloadProcessorOptions, PatternLogEventPolicyConfig } from '../index.ts';
 
 /** A level: a name (`'DEBUG'`, `'info'`, ...) or a number. */
 export type ConfigLevel = string | number;
 
-/** Queueing and batching of an asynchronous sink. */
-export interface ConfigAsyncOptions {
-  maxQueueSize?: number;
-  overflowPolicy?: 'drop-newest' | 'drop-oldest';
-  maxBatchSize?: number;
-  batchIntervalMs?: number;
-  maxRetries?: number;
-  retryBaseDelayMs?: number;
-  retryMaxDelayMs?: number;
-  deliveryTimeoutMs?: number;
-  flushTimeoutMs?: number;
-  shutdownTimeoutMs?: number;
-}
+/** Queueing and batching of an asynchronous sink: the options of the same names of `AsyncLogSink` (defaults and ranges there). */
+export type ConfigAsyncOptions = Pick<
+  AsyncLogSinkOptions,
+  | 'maxQueueSize'
+  | 'overflowPolicy'
+  | 'maxBatchSize'
+  | 'batchIntervalMs'
+  | 'maxRetries'
+  | 'retryBaseDelayMs'
+  | 'retryMaxDelayMs'
+  | 'deliveryTimeoutMs'
+  | 'flushTimeoutMs'
+  | 'shutdownTimeoutMs'
+>;
 
 /** A named sink. */
 export type ConfigSink =
