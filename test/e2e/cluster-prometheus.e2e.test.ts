@@ -76,9 +76,12 @@ describe.skipIf(!available)(`a node:cluster scraped by a real Prometheus${availa
       const r = await prom!.query(expr);
       return r.length === 1 ? Number(r[0]!.value[1]) : NaN;
     };
-    // Wait (bounded) for a scrape after the last worker ended, then read the final values.
+    // Wait (bounded) for a scrape after the last worker ended, then read the final values. The jobs
+    // total can be complete one scrape before the last worker's exit is counted: wait for both.
     const deadline = Date.now() + 15_000;
-    while ((await q('sum(e2e_jobs_total)')) !== JOBS && Date.now() < deadline) await sleep(250);
+    const final = async (): Promise<boolean> =>
+      (await q('sum(e2e_jobs_total)')) === JOBS && (await q('mvx_cluster_workers_exited_total')) === P.WORKERS + 1 && (await q('mvx_cluster_workers_connected')) === 0;
+    while (!(await final()) && Date.now() < deadline) await sleep(250);
 
     expect(await q('sum(e2e_jobs_total)')).toBe(JOBS);
     expect(await q('e2e_jobs_total{kind="a"}')).toBe(JOBS / 2);
