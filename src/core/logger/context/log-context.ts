@@ -9,8 +9,9 @@
  * payload processor, the frozen `LogEvent`, delivery to the sink, sink failures handled by the
  * error-handling mode. A disabled event never touches its payload.
  *
- * This file holds the tree, the decisions and the emit path. The settings are the base class
- * (`context-settings.ts`, checked by `settings.ts`); the decision cache and its invalidation rule are
+ * This file holds the decisions and the emit path. The settings are the base class
+ * (`context-settings.ts`, checked by `settings.ts`), the tree and the payload methods that need only
+ * the settings the middle class (`context-node.ts`); the decision cache and its invalidation rule are
  * in `decision-cache.ts`, the helpers' modes and denial table in `helper-modes.ts`, the helper swap
  * in `silenced-helpers.ts`, the payload methods in `payload-delegation.ts`, delivery to the sink in
  * `sink-delivery.ts`, the internal accessors other modules use in `log-context-internals.ts`.
@@ -21,7 +22,7 @@ import { reportDiagnostic } from '../../diagnostics.ts';
 import { buildLogEvent } from '../build-event.ts';
 import { composeEventName } from '../event.ts';
 import type { LogEvent, LogEventMeta, LogOutcome } from '../event.ts';
-import type { JsonObject, JsonValue } from '../json.ts';
+import type { JsonObject } from '../json.ts';
 import { LogLevel } from '../level.ts';
 import type { NormalizeOptions } from '../payload-processor-like.ts';
 import type { LogEventPolicy } from '../policy/log-event-policy.ts';
@@ -30,7 +31,7 @@ import { LogPayloadProcessor } from '../payload/log-payload-processor.ts';
 import { BoundLogContext } from './bound-context.ts';
 import type { BindOptions } from './bound-context.ts';
 import { configGeneration } from './config-generation.ts';
-import { LogContextSettings } from './context-settings.ts';
+import { LogContextNode, registerChildFactory } from './context-node.ts';
 import { DecisionCache } from './decision-cache.ts';
 import type { Decision } from './decision-cache.ts';
 import { errorType, safeMessage } from './error-handling.ts';
@@ -40,8 +41,7 @@ import { DENIAL_SLOTS, HELPER_LEVELS, Mode, NO_DENIALS, denialSet, modesFor } fr
 import type { HelperName, ModeValue } from './helper-modes.ts';
 import type { IsEnabledOptions, LogContextOptions, LogContextStats, LogEventOptions, LogPayloadInput } from './log-context-types.ts';
 import { contextAccess } from './log-context-internals.ts';
-import { validateNamespace } from './namespace.ts';
-import { errorPayloadWith, normalizePayloadWith, normalizeValueWith, plainVerbosityOf } from './payload-delegation.ts';
+import { normalizePayloadWith } from './payload-delegation.ts';
 import type { DelegationSite } from './payload-delegation.ts';
 import { LogEventHandle } from './event-handle.ts';
 import { SinkDelivery } from './sink-delivery.ts';
@@ -67,7 +67,7 @@ let byNameHelpers: readonly Helper[];
  * db.debug('query', () => ({ sql: expensiveToBuild() })); // the function runs only when DEBUG is enabled
  * ```
  */
-export class LogContext extends LogContextSettings {
+export class LogContext extends LogContextNode {
   // The effective settings the emit path reads, copied; valid while #gen === configGeneration.value.
   #gen = -1;
   #sink!: LogSink;
@@ -90,16 +90,14 @@ export class LogContext extends LogContextSettings {
   #modeError: ModeValue = Mode.ASK;
   #modeCritical: ModeValue = Mode.ASK;
 
-  #children = new Map<string, LogContext>();
   /** The frozen plain metadata of the last plain event (see `logEvent`). */
   #plainMeta: LogEventMeta = Object.freeze({ namespace: '', name: '' });
-  #stats = { sinkFailures: 0, policyFailures: 0, payloadFailures: 0, invalidCalls: 0, recursionDrops: 0, sampledOut: 0 };
+  readonly #stats: { sinkFailures: number; policyFailures: number; payloadFailures: number; invalidCalls: number; recursionDrops: number; sampledOut: number };
   readonly #site: DelegationSite & SamplingSite;
   readonly #delivery: SinkDelivery;
 
   static {
-    contextAccess.detachChildren = (ctx) => ctx.#children.clear();
-    contextAccess.childEntries = (ctx) => ctx.#children.entries();
+    registerChildFactory((parent, namespace) => new LogContext({ parent, namespace }));
     contextAccess.decision = (ctx, meta, level, outcome) => ctx.#decision(meta, level, outcome);
     contextAccess.sample = (ctx, sampler, meta, level, outcome) => sampleOnce(ctx.#site, sampler, meta, level, outcome, undefined, ctx) !== false;
     // A level decided per name, under a policy whose decisions never change: installed on the
@@ -121,7 +119,9 @@ export class LogContext extends LogContextSettings {
    * @throws MvxConfigError when an option is invalid, or a root lacks `sink` or `payloadProcessor`.
    */
   constructor(options: LogContextOptions = {}) {
-    super(options);
+    const stats = { sinkFailures: 0, policyFailures: 0, payloadFailures: 0, invalidCalls: 0, recursionDrops: 0, sampledOut: 0 };
+    super(options, stats);
+    this.#stats = stats;
     defineHelperSlots(this, new.target.prototype as unknown as Record<HelperName, Helper>);
     this.#decisions = new DecisionCache(this.namespace);
     this.#site = { namespace: this.namespace, stats: this.#stats };
@@ -142,26 +142,6 @@ export class LogContext extends LogContextSettings {
     const modes = this.#resetModes();
     this.#gen = configGeneration.value;
     setHelpers(this, LogContext.prototype as unknown as Record<HelperName, Helper>, modes, !this.#policyVersioned, undefined, byNameHelpers);
-  }
-
-  /**
-   * The child context `<namespace>.<segment>` (created on first use, then the same object). A dotted
-   * `segment` walks the path: `child('a.b')` is `child('a').child('b')`.
-   * @throws MvxConfigError (option `segment`) when `segment` is not a valid namespace part.
-   */
-  child(segment: string): LogContext {
-    const existing = this.#children.get(segment);
-    if (existing !== undefined) return existing;
-    const seg = validateNamespace(segment, 'segment', false);
-    if (seg.includes('.')) {
-      // A dotted path: walk it, so `child('a.b')` is `child('a').child('b')`.
-      return seg.split('.').reduce<LogContext>((ctx, part) => ctx.child(part), this);
-    }
-    const again = this.#children.get(seg);
-    if (again !== undefined) return again;
-    const ctx = new LogContext({ parent: this, namespace: this.namespace === '' ? seg : `${this.namespace}.${seg}` });
-    this.#children.set(seg, ctx);
-    return ctx;
   }
 
   /**
@@ -387,25 +367,6 @@ export class LogContext extends LogContextSettings {
   normalizePayload(payload: unknown, options?: NormalizeOptions): JsonObject {
     if (this.#gen !== configGeneration.value) this.#resolve();
     return normalizePayloadWith(this.#site, this.payloadProcessor, this.#builtInProcessor, payload, options);
-  }
-
-  /** Normalises one value with the effective processor. Never throws (a failure gives a placeholder string). */
-  normalizeValueForLog(value: unknown, options?: NormalizeOptions): JsonValue {
-    return normalizeValueWith(this.#site, this.payloadProcessor, value, options);
-  }
-
-  /** The effective processor's verbosity as a plain string (`undefined` on failure). */
-  getPlainVerbosityLevel(): string | undefined {
-    return plainVerbosityOf(this.#site, this.payloadProcessor);
-  }
-
-  /**
-   * A structured, JSON-safe error payload: the processor's `normalizeError(err)` when it has one,
-   * else `normalizeValueForLog(err)` (an object is used as is; anything else becomes
-   * `{ type, message }`). Never throws.
-   */
-  buildErrorPayload(err: unknown): JsonObject {
-    return errorPayloadWith(this.#site, this.payloadProcessor, err);
   }
 
   /**
