@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,17 +54,8 @@ export function runDemo(args: string[], options: DemoRunOptions = {}): Promise<D
   });
 }
 
-/** A free TCP port on 127.0.0.1 (free when returned). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1 (free when returned): the e2e helpers' one. */
+export { freePort } from '../e2e/prometheus-server.ts';
 
 /** The summary's `name  text` line of a delivery path, e.g. `otlp logs`. */
 export function deliveryLine(stdout: string, name: string): string | undefined {

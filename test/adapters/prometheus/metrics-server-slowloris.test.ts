@@ -5,11 +5,11 @@
  * attack). Before the fix the cap refused every new connection until the header time-out (10 s)
  * cut the slow clients off.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import type { MetricsServer } from '../../../src/adapters/prometheus/index.ts';
 import { configureDiagnostics } from '../../../src/core/diagnostics.ts';
 import { CounterMetric } from '../../../src/core/metrics/instruments/counter-metric.ts';
 import { AsyncMetricsRecorder } from '../../../src/core/metrics/recorder/async-metrics-recorder.ts';
+import { freePort, hasBinary } from '../../e2e/prometheus-server.ts';
 
 configureDiagnostics({ stderr: 'off' });
 
@@ -147,23 +148,9 @@ describe('metrics server under a slowloris attack (issue 13)', () => {
   });
 });
 
-function hasBinary(name: string): boolean {
-  const r = spawnSync(name, ['--version'], { stdio: 'ignore' });
-  return r.error === undefined && r.status === 0;
-}
 const prometheusAvailable = hasBinary('prometheus');
 if (!prometheusAvailable && process.env.CI) throw new Error('the slowloris test needs the Debian package `prometheus` in CI');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.skipIf(!prometheusAvailable)('a real Prometheus scraping during the attack (issue 13)', () => {
   let prom: ChildProcess | undefined;
